@@ -1,0 +1,372 @@
+//! A session's journal folded into what lists, stuck rules and decisions need.
+//! Incremental: the dashboard feeds appended events as they arrive, so a
+//! journal is decoded once, whatever its size.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::event::{Event, ProcessedAt};
+use super::event_type::EventType;
+use super::pending::{PendingRequest, PlanRevision, RequestRecord};
+use super::plan::PlanTools;
+use super::time::Timestamp;
+
+/// Notable moments kept for the timeline and the loop rules.
+const RECENT_CAP: usize = 512;
+/// Queued user events kept (the oldest matter for `queue_stalled`).
+const QUEUED_CAP: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRef {
+    pub id: String,
+    pub kind: EventType,
+    pub created_at: Option<Timestamp>,
+}
+
+/// An answer to a request: who decided what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRecord {
+    pub event_id: String,
+    pub answer_type: EventType,
+    pub result: Option<String>,
+    pub redirect: bool,
+    pub decided_by: Option<String>,
+    pub created_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Listing {
+    since: Option<Timestamp>,
+    idle_event_id: String,
+}
+
+/// One mark on the timeline (status changes, errors, requests, decisions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub at: Timestamp,
+    pub event_id: String,
+    pub kind: EventType,
+    /// `session.error`'s `error.type`, when it is one.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JournalSummary {
+    pub session_id: String,
+    plan_tools: PlanTools,
+    pub event_count: u64,
+    pub malformed_lines: u64,
+    pub last_event: Option<EventRef>,
+    /// Requests with no answer yet, in journal order.
+    open_requests: Vec<RequestRecord>,
+    listings: HashMap<String, Listing>,
+    /// First answer per request id (the first in the journal wins).
+    answers: HashMap<String, AnswerRecord>,
+    plan_revisions: HashMap<Option<String>, u32>,
+    /// `user.*` events still queued (`processed_at: null`), oldest first.
+    queued_user: Vec<EventRef>,
+    queued_user_overflow: u64,
+    /// Recent notable events (errors, reschedules, status, requests, answers).
+    pub recent: VecDeque<Mark>,
+}
+
+impl JournalSummary {
+    pub fn new(session_id: impl Into<String>, plan_tools: PlanTools) -> Self {
+        Self {
+            session_id: session_id.into(),
+            plan_tools,
+            event_count: 0,
+            malformed_lines: 0,
+            last_event: None,
+            open_requests: Vec::new(),
+            listings: HashMap::new(),
+            answers: HashMap::new(),
+            plan_revisions: HashMap::new(),
+            queued_user: Vec::new(),
+            queued_user_overflow: 0,
+            recent: VecDeque::new(),
+        }
+    }
+
+    pub fn note_malformed(&mut self) {
+        self.malformed_lines += 1;
+    }
+
+    /// Folds one event, in journal order.
+    pub fn apply(&mut self, event: &Event) {
+        self.event_count += 1;
+        self.last_event = Some(EventRef {
+            id: event.id.clone(),
+            kind: event.kind.clone(),
+            created_at: event.created_at,
+        });
+        self.track_queue(event);
+        if event.kind.is_request() {
+            self.add_request(event);
+        } else if event.kind.is_answer() {
+            self.add_answer(event);
+        } else if event.kind == EventType::SessionStatusIdle {
+            for id in event.requires_action_ids() {
+                self.listings.entry(id).or_insert_with(|| Listing {
+                    since: event.created_at,
+                    idle_event_id: event.id.clone(),
+                });
+            }
+        }
+        self.remember(event);
+    }
+
+    fn track_queue(&mut self, event: &Event) {
+        if !event.kind.is_user() {
+            // The runtime took its turn after them: queued user events are handled.
+            self.queued_user.clear();
+            self.queued_user_overflow = 0;
+            return;
+        }
+        match &event.processed_at {
+            ProcessedAt::Queued if self.queued_user.len() < QUEUED_CAP => {
+                self.queued_user.push(EventRef {
+                    id: event.id.clone(),
+                    kind: event.kind.clone(),
+                    created_at: event.created_at,
+                });
+            }
+            ProcessedAt::Queued => self.queued_user_overflow += 1,
+            // The same id written again as processed acknowledges it.
+            ProcessedAt::At(_) => self.queued_user.retain(|q| q.id != event.id),
+            ProcessedAt::Absent => {}
+        }
+    }
+
+    fn add_request(&mut self, event: &Event) {
+        let plan = self.plan_tools.plan_group(event).map(|plan_id| {
+            let counter = self.plan_revisions.entry(plan_id.clone()).or_insert(0);
+            *counter += 1;
+            PlanRevision {
+                plan_id,
+                revision: *counter,
+            }
+        });
+        let record = RequestRecord::from_event(&self.session_id, event, plan);
+        if self.answer_for(&record).is_none() {
+            self.open_requests.push(record);
+        }
+    }
+
+    fn add_answer(&mut self, event: &Event) {
+        let Some(request_id) = event.answered_request_id() else {
+            return;
+        };
+        let key = answer_key(request_id, &event.kind);
+        if self.answers.contains_key(&key) {
+            return;
+        }
+        self.answers.insert(
+            key,
+            AnswerRecord {
+                event_id: event.id.clone(),
+                answer_type: event.kind.clone(),
+                result: event.str_field("result").map(str::to_string),
+                redirect: event.body.get("redirect") == Some(&serde_json::Value::Bool(true)),
+                decided_by: event.str_field("decided_by").map(str::to_string),
+                created_at: event.created_at,
+            },
+        );
+        let answer_type = event.kind.clone();
+        self.open_requests.retain(|r| {
+            !(r.event_id == request_id && r.event_type.answer_type().as_ref() == Some(&answer_type))
+        });
+    }
+
+    fn remember(&mut self, event: &Event) {
+        let notable = matches!(
+            event.kind,
+            EventType::SessionError
+                | EventType::SessionStatusRescheduled
+                | EventType::SessionStatusRunning
+                | EventType::SessionStatusIdle
+                | EventType::SessionStatusTerminated
+                | EventType::UserToolConfirmation
+                | EventType::UserCustomToolResult
+                | EventType::UserInterrupt
+        ) || event.kind.is_request();
+        let Some(at) = event.created_at else { return };
+        if !notable {
+            return;
+        }
+        let detail = (event.kind == EventType::SessionError).then(|| {
+            event
+                .body
+                .get("error")
+                .and_then(|e| e.get("type"))
+                .and_then(|t| t.as_str())
+                .unwrap_or("error")
+                .to_string()
+        });
+        if self.recent.len() == RECENT_CAP {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(Mark {
+            at,
+            event_id: event.id.clone(),
+            kind: event.kind.clone(),
+            detail,
+        });
+    }
+
+    /// The first answer to a request, if any.
+    pub fn answer_for(&self, request: &RequestRecord) -> Option<&AnswerRecord> {
+        let answer_type = request.event_type.answer_type()?;
+        self.answers.get(&answer_key(&request.event_id, &answer_type))
+    }
+
+    /// The answer to a request id of the given request type.
+    pub fn answer_to(&self, request_id: &str, request_type: &EventType) -> Option<&AnswerRecord> {
+        let answer_type = request_type.answer_type()?;
+        self.answers.get(&answer_key(request_id, &answer_type))
+    }
+
+    /// Requests listed as `requires_action` and unanswered, in journal order.
+    pub fn pending(&self) -> Vec<PendingRequest> {
+        self.open_requests
+            .iter()
+            .filter_map(|request| {
+                let listing = self.listings.get(&request.event_id)?;
+                Some(PendingRequest {
+                    session_id: self.session_id.clone(),
+                    request: request.clone(),
+                    pending_since: listing.since.or(request.created_at),
+                    listed_by: Some(listing.idle_event_id.clone()),
+                })
+            })
+            .collect()
+    }
+
+    pub fn pending_count(&self) -> usize {
+        self.open_requests
+            .iter()
+            .filter(|r| self.listings.contains_key(&r.event_id))
+            .count()
+    }
+
+    /// An unanswered request, pending or not.
+    pub fn open_request(&self, event_id: &str) -> Option<&RequestRecord> {
+        self.open_requests.iter().find(|r| r.event_id == event_id)
+    }
+
+    pub fn is_listed(&self, event_id: &str) -> bool {
+        self.listings.contains_key(event_id)
+    }
+
+    pub fn queued_user_events(&self) -> &[EventRef] {
+        &self.queued_user
+    }
+
+    pub fn marks_of(&self, kind: EventType) -> impl Iterator<Item = &Mark> {
+        self.recent.iter().filter(move |m| m.kind == kind)
+    }
+}
+
+fn answer_key(request_id: &str, answer_type: &EventType) -> String {
+    format!("{}\u{0}{request_id}", answer_type.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::line::{LineParse, parse_line};
+
+    fn fold(lines: &[&str]) -> JournalSummary {
+        let mut summary = JournalSummary::new("sesn_1", PlanTools::default());
+        for line in lines {
+            match parse_line(line.as_bytes()) {
+                LineParse::Event(e) => summary.apply(&e),
+                LineParse::Malformed(_) => summary.note_malformed(),
+                LineParse::Blank => {}
+            }
+        }
+        summary
+    }
+
+    const TOOL: &str = r#"{"id":"e1","type":"agent.tool_use","created_at":"2026-11-21T09:00:00Z","name":"bash","input":{"command":"ls"}}"#;
+    const IDLE: &str = r#"{"id":"e2","type":"session.status_idle","created_at":"2026-11-21T09:00:05Z","stop_reason":{"type":"requires_action","event_ids":["e1"]}}"#;
+    const ALLOW: &str = r#"{"id":"e3","type":"user.tool_confirmation","tool_use_id":"e1","result":"allow","processed_at":null}"#;
+
+    #[test]
+    fn listed_unanswered_request_is_pending() {
+        let s = fold(&[TOOL, IDLE]);
+        let pending = s.pending();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].event_id(), "e1");
+        assert_eq!(
+            pending[0].pending_since,
+            crate::model::time::parse_rfc3339("2026-11-21T09:00:05Z")
+        );
+        assert_eq!(pending[0].listed_by.as_deref(), Some("e2"));
+    }
+
+    #[test]
+    fn unlisted_request_is_not_pending() {
+        assert!(fold(&[TOOL]).pending().is_empty());
+    }
+
+    #[test]
+    fn answered_request_is_not_pending_and_first_answer_wins() {
+        let deny = r#"{"id":"e4","type":"user.tool_confirmation","tool_use_id":"e1","result":"deny"}"#;
+        let s = fold(&[TOOL, IDLE, ALLOW, deny]);
+        assert!(s.pending().is_empty());
+        let answer = s.answer_to("e1", &EventType::AgentToolUse).unwrap();
+        assert_eq!(answer.event_id, "e3");
+        assert_eq!(answer.result.as_deref(), Some("allow"));
+    }
+
+    #[test]
+    fn answer_of_the_wrong_type_does_not_count() {
+        let wrong = r#"{"id":"e4","type":"user.custom_tool_result","custom_tool_use_id":"e1"}"#;
+        assert_eq!(fold(&[TOOL, IDLE, wrong]).pending_count(), 1);
+    }
+
+    #[test]
+    fn answer_before_listing_still_counts() {
+        assert!(fold(&[TOOL, ALLOW, IDLE]).pending().is_empty());
+    }
+
+    #[test]
+    fn plan_revisions_are_numbered_per_plan_id() {
+        let plan = |id: &str, pid: &str| {
+            format!(r##"{{"id":"{id}","type":"agent.custom_tool_use","name":"submit_plan","input":{{"plan":"# {id}","plan_id":"{pid}"}}}}"##)
+        };
+        let lines = [plan("p1", "a"), plan("p2", "b"), plan("p3", "a")];
+        let idle = r#"{"id":"i","type":"session.status_idle","stop_reason":{"type":"requires_action","event_ids":["p1","p2","p3"]}}"#;
+        let mut all: Vec<&str> = lines.iter().map(String::as_str).collect();
+        all.push(idle);
+        let s = fold(&all);
+        let revisions: Vec<(String, u32)> = s
+            .pending()
+            .iter()
+            .map(|p| (p.request.event_id.clone(), p.request.plan.as_ref().unwrap().revision))
+            .collect();
+        assert_eq!(
+            revisions,
+            vec![("p1".into(), 1), ("p2".into(), 1), ("p3".into(), 2)]
+        );
+    }
+
+    #[test]
+    fn queued_user_events_clear_when_the_runtime_moves_on() {
+        let queued = r#"{"id":"u1","type":"user.message","processed_at":null}"#;
+        let s = fold(&[TOOL, queued]);
+        assert_eq!(s.queued_user_events().len(), 1);
+        let agent = r#"{"id":"a1","type":"agent.message"}"#;
+        assert!(fold(&[queued, agent]).queued_user_events().is_empty());
+        let ack = r#"{"id":"u1","type":"user.message","processed_at":"2026-11-21T09:00:00Z"}"#;
+        assert!(fold(&[queued, ack]).queued_user_events().is_empty());
+    }
+
+    #[test]
+    fn counts_events_and_malformed_lines() {
+        let s = fold(&[TOOL, "garbage", "", IDLE]);
+        assert_eq!(s.event_count, 2);
+        assert_eq!(s.malformed_lines, 1);
+        assert_eq!(s.last_event.unwrap().id, "e2");
+    }
+}
