@@ -1,1 +1,20 @@
-pub fn x(){}
+//! Everything that touches the disk: scanning a root, reading journals
+//! through a line index, locked appends, atomic `session.json` writes.
+
+pub mod append;
+pub mod atomic;
+pub mod audit;
+pub mod decide;
+pub mod error;
+pub mod fleet;
+pub mod journal_index;
+pub mod journal_lines;
+pub mod journal_tail;
+pub mod paths;
+pub mod session_snapshot;
+
+pub use decide::{Decision, DecideError, Verdict, decide};
+pub use error::StoreError;
+pub use fleet::Fleet;
+pub use journal_index::JournalIndex;
+pub use session_snapshot::SessionSnapshot;

@@ -1,0 +1,128 @@
+//! One session read from its folder: `session.json`, the journal folded into
+//! a summary, the wake queue, and the times that make up its last activity.
+
+use std::fs::{self, File};
+use std::io;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use super::error::StoreError;
+use super::journal_lines::for_each_line;
+use super::journal_tail::modified;
+use super::paths;
+use crate::model::line::{LineParse, parse_line};
+use crate::model::plan::PlanTools;
+use crate::model::session::SessionDoc;
+use crate::model::status::DisplayStatus;
+use crate::model::summary::JournalSummary;
+use crate::model::time::Timestamp;
+use crate::model::wake::WakeQueue;
+
+#[derive(Debug, Clone)]
+pub struct SessionSnapshot {
+    /// The folder name: the session's id everywhere.
+    pub id: String,
+    pub dir: PathBuf,
+    pub doc: SessionDoc,
+    /// Why `session.json` could not be read, when it could not.
+    pub doc_error: Option<String>,
+    pub summary: JournalSummary,
+    pub wake: WakeQueue,
+    /// Offset just past the last complete journal line read.
+    pub journal_end: u64,
+    pub journal_mtime: Option<Timestamp>,
+    pub heartbeat_mtime: Option<Timestamp>,
+    pub warnings: Vec<String>,
+}
+
+impl SessionSnapshot {
+    /// Reads a session folder; `Ok(None)` when it has no `session.json` (not a
+    /// session yet).
+    pub fn load(dir: &Path, plan_tools: &PlanTools) -> Result<Option<Self>, StoreError> {
+        let id = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let session_path = paths::session_file(dir);
+        let bytes = match fs::read(&session_path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(None),
+            Err(e) => return Err(StoreError::read(&session_path, e)),
+        };
+        let mut warnings = Vec::new();
+        let (doc, doc_error) = match SessionDoc::from_json_bytes(&bytes) {
+            Ok(doc) => (doc, None),
+            Err(e) => (SessionDoc::default(), Some(e)),
+        };
+        if let Some(doc_id) = doc.id.as_deref().filter(|d| *d != id) {
+            warnings.push(format!(
+                "session.json says id {doc_id:?} but its folder is {id:?}; the folder name is used"
+            ));
+        }
+        let mut summary = JournalSummary::new(id.clone(), plan_tools.clone());
+        let journal_path = paths::journal(dir);
+        let journal_end = match File::open(&journal_path) {
+            Ok(file) => fold_journal(&file, 0, &mut summary)
+                .map_err(|e| StoreError::read(&journal_path, e))?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(StoreError::read(&journal_path, e)),
+        };
+        let wake = match fs::read(paths::wake_queue(dir)) {
+            Ok(bytes) => WakeQueue::parse(&bytes),
+            Err(_) => WakeQueue::default(),
+        };
+        Ok(Some(Self {
+            id,
+            dir: dir.to_path_buf(),
+            doc,
+            doc_error,
+            summary,
+            wake,
+            journal_end,
+            journal_mtime: modified(&journal_path),
+            heartbeat_mtime: modified(&dir.join(paths::HEARTBEAT_FILE)),
+            warnings,
+        }))
+    }
+
+    pub fn status(&self) -> DisplayStatus {
+        DisplayStatus::of(&self.doc)
+    }
+
+    /// The newest of: the last event's `created_at`, the journal's mtime,
+    /// `updated_at`, and the heartbeat's mtime.
+    pub fn last_activity(&self) -> Option<Timestamp> {
+        [
+            self.summary.last_event.as_ref().and_then(|e| e.created_at),
+            self.journal_mtime,
+            self.doc.updated_at,
+            self.heartbeat_mtime,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        paths::journal(&self.dir)
+    }
+}
+
+/// Decodes every complete line from `start` into the summary; returns the
+/// offset just past the last complete line.
+pub fn fold_journal(file: &File, start: u64, summary: &mut JournalSummary) -> io::Result<u64> {
+    for_each_line(file, start, |_, line| {
+        fold_line(summary, line);
+        ControlFlow::Continue(())
+    })
+}
+
+/// Folds one complete line into a summary.
+pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
+    match parse_line(line) {
+        LineParse::Event(event) => summary.apply(&event),
+        LineParse::Malformed(_) => summary.note_malformed(),
+        LineParse::Blank => {}
+    }
+}
