@@ -3,5 +3,17 @@
 //! `model` is the contract, pure; `store` does the disk IO; the front ends
 //! (`cli`, the dashboard, the daemon) sit on top of both.
 
+pub mod cli;
+pub mod config;
 pub mod model;
+pub mod sanitize;
 pub mod store;
+pub mod views;
+
+/// The version with the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SWITCHBOARD_COMMIT"),
+    ")"
+);

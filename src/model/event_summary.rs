@@ -17,7 +17,11 @@ pub fn summarize(event: &Event) -> String {
         | EventType::SystemMessage
         | EventType::AgentThreadMessageSent
         | EventType::AgentThreadMessageReceived => content_text(body.get("content"))
-            .or_else(|| body.get("thinking").and_then(Value::as_str).map(str::to_string))
+            .or_else(|| {
+                body.get("thinking")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .or_else(|| body.get("text").and_then(Value::as_str).map(str::to_string))
             .unwrap_or_default(),
         EventType::AgentToolUse | EventType::AgentMcpToolUse | EventType::AgentCustomToolUse => {
@@ -75,8 +79,14 @@ pub fn summarize(event: &Event) -> String {
         }
         EventType::SessionUsage => {
             let usage = body.get("usage").unwrap_or(&Value::Null);
-            let input = usage.get("input_tokens").and_then(Value::as_u64).unwrap_or(0);
-            let output = usage.get("output_tokens").and_then(Value::as_u64).unwrap_or(0);
+            let input = usage
+                .get("input_tokens")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            let output = usage
+                .get("output_tokens")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
             format!("in {input} out {output}")
         }
         _ => {
@@ -118,7 +128,11 @@ fn compact_input(input: &Value) -> String {
         return command.to_string();
     }
     if let Some(plan) = input.get("plan").and_then(Value::as_str) {
-        return plan.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+        return plan
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string();
     }
     serde_json::to_string(input).unwrap_or_default()
 }
@@ -159,8 +173,10 @@ mod tests {
 
     #[test]
     fn confirmation_shows_verdict() {
-        let e = event(json!({"id":"1","type":"user.tool_confirmation","tool_use_id":"sevt_7",
-            "result":"deny","redirect":true,"deny_message":"split it","decided_by":"human:a@b"}));
+        let e = event(
+            json!({"id":"1","type":"user.tool_confirmation","tool_use_id":"sevt_7",
+            "result":"deny","redirect":true,"deny_message":"split it","decided_by":"human:a@b"}),
+        );
         assert_eq!(summarize(&e), "redirect sevt_7 by human:a@b split it");
     }
 

@@ -71,7 +71,10 @@ impl EventType {
 
     /// An answer to a request: a tool confirmation or a custom tool result.
     pub fn is_answer(&self) -> bool {
-        matches!(self, Self::UserToolConfirmation | Self::UserCustomToolResult)
+        matches!(
+            self,
+            Self::UserToolConfirmation | Self::UserCustomToolResult
+        )
     }
 
     /// The answer type that resolves a request of this type.

@@ -131,13 +131,19 @@ mod tests {
 
     #[test]
     fn floats_with_integer_values_print_as_integers() {
-        assert_eq!(jcs(r#"{"t":30.0,"u":-0.0,"w":1e2}"#), r#"{"t":30,"u":0,"w":100}"#);
+        assert_eq!(
+            jcs(r#"{"t":30.0,"u":-0.0,"w":1e2}"#),
+            r#"{"t":30,"u":0,"w":100}"#
+        );
     }
 
     #[test]
     fn keys_outside_the_bmp_sort_by_surrogates() {
         // U+1F600 is D83D DE00 in UTF-16, so it sorts before U+FB33, unlike by code point.
-        assert_eq!(jcs("{\"\u{fb33}\":1,\"\u{1f600}\":2}"), "{\"\u{1f600}\":2,\"\u{fb33}\":1}");
+        assert_eq!(
+            jcs("{\"\u{fb33}\":1,\"\u{1f600}\":2}"),
+            "{\"\u{1f600}\":2,\"\u{fb33}\":1}"
+        );
     }
 
     #[test]
@@ -164,7 +170,13 @@ mod tests {
     #[test]
     fn fingerprint_known_answer() {
         let input = serde_json::json!({"command": "echo héllo", "n": 30.0, "\u{1f600}": "x"});
-        let fp = fingerprint_parts("sesn_1", "sevt_7", "agent.tool_use", &Value::from("bash"), &input);
+        let fp = fingerprint_parts(
+            "sesn_1",
+            "sevt_7",
+            "agent.tool_use",
+            &Value::from("bash"),
+            &input,
+        );
         let canonical = canonical_json(&serde_json::json!({
             "v": 1, "session_id": "sesn_1", "event_id": "sevt_7",
             "type": "agent.tool_use", "name": "bash", "input": input}));
@@ -175,5 +187,6 @@ mod tests {
         assert_eq!(fp, KNOWN_ANSWER);
     }
 
-    const KNOWN_ANSWER: &str = "sha256:2ff225d45120a284bbddf3331df0ccf3d4c8e85454e7c2aca11b136f24bf0e04";
+    const KNOWN_ANSWER: &str =
+        "sha256:2ff225d45120a284bbddf3331df0ccf3d4c8e85454e7c2aca11b136f24bf0e04";
 }

@@ -51,14 +51,20 @@ mod tests {
     #[test]
     fn recognises_plans() {
         let tools = PlanTools::default();
-        let plan = event(json!({"id":"1","type":"agent.custom_tool_use","name":"submit_plan",
-            "input":{"plan":"# Plan","plan_id":"p1"}}));
+        let plan = event(
+            json!({"id":"1","type":"agent.custom_tool_use","name":"submit_plan",
+            "input":{"plan":"# Plan","plan_id":"p1"}}),
+        );
         assert_eq!(tools.plan_group(&plan), Some(Some("p1".into())));
-        let no_id = event(json!({"id":"1","type":"agent.tool_use","name":"ExitPlanMode",
-            "input":{"plan":"# Plan"}}));
+        let no_id = event(
+            json!({"id":"1","type":"agent.tool_use","name":"ExitPlanMode",
+            "input":{"plan":"# Plan"}}),
+        );
         assert_eq!(tools.plan_group(&no_id), Some(None));
-        let not_markdown = event(json!({"id":"1","type":"agent.tool_use","name":"submit_plan",
-            "input":{"plan":{"steps":[]}}}));
+        let not_markdown = event(
+            json!({"id":"1","type":"agent.tool_use","name":"submit_plan",
+            "input":{"plan":{"steps":[]}}}),
+        );
         assert_eq!(tools.plan_group(&not_markdown), None);
         let other_tool = event(json!({"id":"1","type":"agent.tool_use","name":"bash",
             "input":{"plan":"x"}}));

@@ -128,9 +128,7 @@ impl SessionDoc {
     }
 
     pub fn is_archived(&self) -> bool {
-        self.raw
-            .get("archived_at")
-            .is_some_and(|v| !v.is_null())
+        self.raw.get("archived_at").is_some_and(|v| !v.is_null())
     }
 }
 
@@ -154,7 +152,10 @@ mod tests {
         .unwrap();
         assert_eq!(doc.agent_id(), Some("agent_repo_fixer"));
         assert_eq!(doc.agent.max_concurrent, Some(2));
-        assert_eq!(doc.stop_reason.clone().unwrap().event_ids, vec!["sevt_0007"]);
+        assert_eq!(
+            doc.stop_reason.clone().unwrap().event_ids,
+            vec!["sevt_0007"]
+        );
         assert_eq!(doc.usage.total(), 28_200);
         assert_eq!(doc.lane(), Some("repo-fix"));
         assert_eq!(doc.ttl_minutes(), Some(90));
@@ -164,7 +165,8 @@ mod tests {
 
     #[test]
     fn wrong_types_do_not_fail_the_session() {
-        let doc = SessionDoc::from_json_bytes(br#"{"agent":"oops","usage":"lots","title":3}"#).unwrap();
+        let doc =
+            SessionDoc::from_json_bytes(br#"{"agent":"oops","usage":"lots","title":3}"#).unwrap();
         assert_eq!(doc.agent_label(), "-");
         assert_eq!(doc.usage.total(), 0);
         assert!(doc.title.is_none());

@@ -82,12 +82,18 @@ mod tests {
         assert_eq!(DisplayStatus::of(&doc(ra)), DisplayStatus::RequiresAction);
         let term = r#"{"status":"terminated","stop_reason":{"type":"requires_action"}}"#;
         assert_eq!(DisplayStatus::of(&doc(term)), DisplayStatus::Terminated);
-        assert_eq!(DisplayStatus::of(&doc(r#"{"status":"idle"}"#)), DisplayStatus::Idle);
+        assert_eq!(
+            DisplayStatus::of(&doc(r#"{"status":"idle"}"#)),
+            DisplayStatus::Idle
+        );
     }
 
     #[test]
     fn unknown_raw_status_is_kept_in_text() {
-        assert_eq!(display_status_text(&doc(r#"{"status":"paused"}"#)), "paused");
+        assert_eq!(
+            display_status_text(&doc(r#"{"status":"paused"}"#)),
+            "paused"
+        );
         assert_eq!(display_status_text(&doc(r#"{}"#)), "unknown");
     }
 }

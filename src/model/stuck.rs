@@ -116,7 +116,11 @@ pub struct StuckInput<'a> {
 }
 
 /// Every rule that fires, in the contract's order.
-pub fn evaluate(input: &StuckInput, thresholds: &StuckThresholds, now: Timestamp) -> Vec<StuckFinding> {
+pub fn evaluate(
+    input: &StuckInput,
+    thresholds: &StuckThresholds,
+    now: Timestamp,
+) -> Vec<StuckFinding> {
     let mut findings = Vec::new();
     findings.extend(awaiting_human(input, thresholds, now));
     findings.extend(silent_running(input, thresholds, now));
@@ -155,10 +159,10 @@ fn awaiting_human(input: &StuckInput, t: &StuckThresholds, now: Timestamp) -> Op
     let mut evidence = Vec::new();
     for (_, p) in &overdue {
         evidence.push(p.request.event_id.clone());
-        if let Some(idle) = &p.listed_by {
-            if !evidence.contains(idle) {
-                evidence.push(idle.clone());
-            }
+        if let Some(idle) = &p.listed_by
+            && !evidence.contains(idle)
+        {
+            evidence.push(idle.clone());
         }
     }
     Some(StuckFinding {
@@ -187,7 +191,12 @@ fn silent_running(input: &StuckInput, t: &StuckThresholds, now: Timestamp) -> Op
             "Running but silent for {}.",
             format_minutes((now - last).num_seconds())
         ),
-        evidence: input.summary.last_event.iter().map(|e| e.id.clone()).collect(),
+        evidence: input
+            .summary
+            .last_event
+            .iter()
+            .map(|e| e.id.clone())
+            .collect(),
     })
 }
 
@@ -255,7 +264,12 @@ fn recent_marks(
 }
 
 fn error_loop(input: &StuckInput, t: &StuckThresholds, now: Timestamp) -> Option<StuckFinding> {
-    let errors = recent_marks(input.summary, EventType::SessionError, t.error_loop_window_secs, now);
+    let errors = recent_marks(
+        input.summary,
+        EventType::SessionError,
+        t.error_loop_window_secs,
+        now,
+    );
     if errors.len() >= t.error_loop_count && !errors.is_empty() {
         let kind = errors
             .last()
@@ -300,7 +314,11 @@ fn error_loop(input: &StuckInput, t: &StuckThresholds, now: Timestamp) -> Option
     })
 }
 
-fn reschedule_loop(input: &StuckInput, t: &StuckThresholds, now: Timestamp) -> Option<StuckFinding> {
+fn reschedule_loop(
+    input: &StuckInput,
+    t: &StuckThresholds,
+    now: Timestamp,
+) -> Option<StuckFinding> {
     let marks = recent_marks(
         input.summary,
         EventType::SessionStatusRescheduled,

@@ -216,7 +216,8 @@ impl JournalSummary {
     /// The first answer to a request, if any.
     pub fn answer_for(&self, request: &RequestRecord) -> Option<&AnswerRecord> {
         let answer_type = request.event_type.answer_type()?;
-        self.answers.get(&answer_key(&request.event_id, &answer_type))
+        self.answers
+            .get(&answer_key(&request.event_id, &answer_type))
     }
 
     /// The answer to a request id of the given request type.
@@ -311,7 +312,8 @@ mod tests {
 
     #[test]
     fn answered_request_is_not_pending_and_first_answer_wins() {
-        let deny = r#"{"id":"e4","type":"user.tool_confirmation","tool_use_id":"e1","result":"deny"}"#;
+        let deny =
+            r#"{"id":"e4","type":"user.tool_confirmation","tool_use_id":"e1","result":"deny"}"#;
         let s = fold(&[TOOL, IDLE, ALLOW, deny]);
         assert!(s.pending().is_empty());
         let answer = s.answer_to("e1", &EventType::AgentToolUse).unwrap();
@@ -333,7 +335,9 @@ mod tests {
     #[test]
     fn plan_revisions_are_numbered_per_plan_id() {
         let plan = |id: &str, pid: &str| {
-            format!(r##"{{"id":"{id}","type":"agent.custom_tool_use","name":"submit_plan","input":{{"plan":"# {id}","plan_id":"{pid}"}}}}"##)
+            format!(
+                r##"{{"id":"{id}","type":"agent.custom_tool_use","name":"submit_plan","input":{{"plan":"# {id}","plan_id":"{pid}"}}}}"##
+            )
         };
         let lines = [plan("p1", "a"), plan("p2", "b"), plan("p3", "a")];
         let idle = r#"{"id":"i","type":"session.status_idle","stop_reason":{"type":"requires_action","event_ids":["p1","p2","p3"]}}"#;
@@ -343,7 +347,12 @@ mod tests {
         let revisions: Vec<(String, u32)> = s
             .pending()
             .iter()
-            .map(|p| (p.request.event_id.clone(), p.request.plan.as_ref().unwrap().revision))
+            .map(|p| {
+                (
+                    p.request.event_id.clone(),
+                    p.request.plan.as_ref().unwrap().revision,
+                )
+            })
             .collect();
         assert_eq!(
             revisions,

@@ -86,7 +86,8 @@ mod tests {
 
     #[test]
     fn merges_consumed_markers() {
-        let bytes = b"{\"id\":\"wake_1\",\"due_at\":\"2026-11-21T09:00:00Z\",\"reason\":\"retry\"}\n\
+        let bytes =
+            b"{\"id\":\"wake_1\",\"due_at\":\"2026-11-21T09:00:00Z\",\"reason\":\"retry\"}\n\
 {\"id\":\"wake_2\",\"due_at\":\"2026-11-21T09:05:00Z\"}\n\
 {\"id\":\"wake_1\",\"consumed_at\":\"2026-11-21T09:00:03Z\"}\n\
 not json\n\

@@ -45,7 +45,10 @@ impl LockedJournal {
     }
 
     /// Visits every complete line, under the lock.
-    pub fn for_each_line(&self, visit: impl FnMut(u64, &[u8]) -> ControlFlow<()>) -> Result<u64, StoreError> {
+    pub fn for_each_line(
+        &self,
+        visit: impl FnMut(u64, &[u8]) -> ControlFlow<()>,
+    ) -> Result<u64, StoreError> {
         for_each_line(&self.file, 0, visit).map_err(|e| StoreError::read(&self.path, e))
     }
 
@@ -57,8 +60,7 @@ impl LockedJournal {
             .map_err(|e| StoreError::read(&self.path, e))?
             .len();
         let torn = len > 0
-            && read_range(&self.file, len - 1, len)
-                .map_err(|e| StoreError::read(&self.path, e))?
+            && read_range(&self.file, len - 1, len).map_err(|e| StoreError::read(&self.path, e))?
                 != b"\n";
         let mut buf = Vec::with_capacity(line.len() + 2);
         if torn {

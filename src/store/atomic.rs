@@ -29,7 +29,8 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Stor
             .create_new(true)
             .open(&temp)
             .map_err(|e| StoreError::write(&temp, e))?;
-        file.write_all(bytes).map_err(|e| StoreError::write(&temp, e))?;
+        file.write_all(bytes)
+            .map_err(|e| StoreError::write(&temp, e))?;
         file.sync_all().map_err(|e| StoreError::write(&temp, e))?;
         let target = dir.join(name);
         fs::rename(&temp, &target).map_err(|e| StoreError::write(&target, e))?;

@@ -57,7 +57,10 @@ impl AuditEntry {
             fingerprint: Some(decision.fingerprint.clone()),
             result: Some(decision.verdict.as_str().into()),
             message: decision.message.clone(),
-            written_event_id: written.get("id").and_then(Value::as_str).map(str::to_string),
+            written_event_id: written
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         }
     }
 
@@ -93,7 +96,8 @@ pub fn append_audit(path: &Path, entry: &AuditEntry) -> Result<(), StoreError> {
         .open(path)
         .map_err(|e| StoreError::write(path, e))?;
     file.lock().map_err(|e| StoreError::write(path, e))?;
-    file.write_all(&line).map_err(|e| StoreError::write(path, e))?;
+    file.write_all(&line)
+        .map_err(|e| StoreError::write(path, e))?;
     file.sync_data().map_err(|e| StoreError::write(path, e))
 }
 

@@ -57,7 +57,10 @@ pub enum DecideError {
     #[error("session {0} not found under the root")]
     SessionNotFound(String),
     #[error("request {event_id} not found in session {session_id}")]
-    RequestNotFound { session_id: String, event_id: String },
+    RequestNotFound {
+        session_id: String,
+        event_id: String,
+    },
     #[error("request {event_id} was already decided: {answer_id} ({result}) by {decided_by}")]
     AlreadyDecided {
         event_id: String,
@@ -67,13 +70,17 @@ pub enum DecideError {
     },
     #[error("request {0} is not waiting for a decision (no requires_action stop lists it)")]
     NotPending(String),
-    #[error("stale fingerprint for {event_id}: the request is now {current}, not {given}; look at it again and decide on what it is now")]
+    #[error(
+        "stale fingerprint for {event_id}: the request is now {current}, not {given}; look at it again and decide on what it is now"
+    )]
     Stale {
         event_id: String,
         given: String,
         current: String,
     },
-    #[error("request {event_id} was tampered with: its stored fingerprint {stored} differs from its content's {current}; it cannot be approved")]
+    #[error(
+        "request {event_id} was tampered with: its stored fingerprint {stored} differs from its content's {current}; it cannot be approved"
+    )]
     Tampered {
         event_id: String,
         stored: String,
@@ -223,7 +230,10 @@ fn check_request(decision: &Decision, state: RequestState) -> Result<Event, Deci
             event_id: decision.event_id.clone(),
             answer_id: answer.id.clone(),
             result: answer_result(answer),
-            decided_by: answer.str_field("decided_by").unwrap_or("unknown").to_string(),
+            decided_by: answer
+                .str_field("decided_by")
+                .unwrap_or("unknown")
+                .to_string(),
         });
     }
     if !state.listed {
@@ -237,14 +247,14 @@ fn check_request(decision: &Decision, state: RequestState) -> Result<Event, Deci
             current,
         });
     }
-    if let Some(stored) = request.str_field("fingerprint") {
-        if stored != current {
-            return Err(DecideError::Tampered {
-                event_id: decision.event_id.clone(),
-                stored: stored.to_string(),
-                current,
-            });
-        }
+    if let Some(stored) = request.str_field("fingerprint")
+        && stored != current
+    {
+        return Err(DecideError::Tampered {
+            event_id: decision.event_id.clone(),
+            stored: stored.to_string(),
+            current,
+        });
     }
     Ok(request)
 }

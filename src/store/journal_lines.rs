@@ -199,8 +199,18 @@ mod tests {
         }
         let f = file_with(&bytes);
         let lines = tail_lines(&f, bytes.len() as u64, |l| l.len() >= 3).unwrap();
-        let last: Vec<_> = lines[lines.len() - 3..].iter().map(|(_, l)| l.clone()).collect();
-        assert_eq!(last, vec![b"line 99997".to_vec(), b"line 99998".to_vec(), b"line 99999".to_vec()]);
+        let last: Vec<_> = lines[lines.len() - 3..]
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect();
+        assert_eq!(
+            last,
+            vec![
+                b"line 99997".to_vec(),
+                b"line 99998".to_vec(),
+                b"line 99999".to_vec()
+            ]
+        );
         assert!(lines.len() < 100_000, "read only a window");
         let all = tail_lines(&f, bytes.len() as u64, |_| false).unwrap();
         assert_eq!(all.len(), 100_000);

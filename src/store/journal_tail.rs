@@ -79,11 +79,11 @@ impl JournalFollower {
         let meta = file.metadata()?;
         let identity = (meta.dev(), meta.ino());
         let mut replaced = false;
-        if let Some(old) = self.identity {
-            if old != identity || meta.len() < self.offset || !self.guard_matches(&file)? {
-                replaced = true;
-                self.reset();
-            }
+        if let Some(old) = self.identity
+            && (old != identity || meta.len() < self.offset || !self.guard_matches(&file)?)
+        {
+            replaced = true;
+            self.reset();
         }
         self.identity = Some(identity);
         let bytes = read_range(&file, self.offset, meta.len())?;
@@ -145,7 +145,11 @@ mod tests {
     use std::io::Write;
 
     fn append(path: &Path, bytes: &[u8]) {
-        let mut f = fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        let mut f = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
         f.write_all(bytes).unwrap();
     }
 

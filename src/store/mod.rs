@@ -13,7 +13,7 @@ pub mod journal_tail;
 pub mod paths;
 pub mod session_snapshot;
 
-pub use decide::{Decision, DecideError, Verdict, decide};
+pub use decide::{DecideError, Decision, Verdict, decide};
 pub use error::StoreError;
 pub use fleet::Fleet;
 pub use journal_index::JournalIndex;

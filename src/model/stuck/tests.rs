@@ -35,14 +35,37 @@ fn ev(id: &str, kind: &str, at: &str, extra: &str) -> String {
 #[test]
 fn awaiting_human_after_ten_minutes() {
     let s = summary(&[
-        ev("t", "agent.tool_use", "2026-11-21T09:00:00Z", r#","name":"bash","input":{"command":"git push"}"#),
-        ev("i", "session.status_idle", "2026-11-21T09:00:10Z", r#","stop_reason":{"type":"requires_action","event_ids":["t"]}"#),
+        ev(
+            "t",
+            "agent.tool_use",
+            "2026-11-21T09:00:00Z",
+            r#","name":"bash","input":{"command":"git push"}"#,
+        ),
+        ev(
+            "i",
+            "session.status_idle",
+            "2026-11-21T09:00:10Z",
+            r#","stop_reason":{"type":"requires_action","event_ids":["t"]}"#,
+        ),
     ]);
     let d = doc(r#"{"status":"idle","stop_reason":{"type":"requires_action","event_ids":["t"]}}"#);
     let wake = WakeQueue::default();
-    let input = StuckInput { doc: &d, summary: &s, wake: &wake, last_activity: None, parent: None };
-    assert!(rules(&input, "2026-11-21T09:10:10Z").is_empty(), "exactly 10 min is not more than 10");
-    let found = evaluate(&input, &StuckThresholds::default(), ts("2026-11-21T09:23:10Z"));
+    let input = StuckInput {
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: None,
+        parent: None,
+    };
+    assert!(
+        rules(&input, "2026-11-21T09:10:10Z").is_empty(),
+        "exactly 10 min is not more than 10"
+    );
+    let found = evaluate(
+        &input,
+        &StuckThresholds::default(),
+        ts("2026-11-21T09:23:10Z"),
+    );
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].rule, StuckRule::AwaitingHuman);
     assert_eq!(found[0].since, ts("2026-11-21T09:00:10Z"));
@@ -56,13 +79,22 @@ fn silent_running_uses_last_activity() {
     let d = doc(r#"{"status":"running"}"#);
     let wake = WakeQueue::default();
     let input = StuckInput {
-        doc: &d, summary: &s, wake: &wake,
-        last_activity: Some(ts("2026-11-21T09:00:00Z")), parent: None,
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: Some(ts("2026-11-21T09:00:00Z")),
+        parent: None,
     };
     assert!(rules(&input, "2026-11-21T09:04:00Z").is_empty());
-    assert_eq!(rules(&input, "2026-11-21T09:31:00Z"), vec![StuckRule::SilentRunning]);
+    assert_eq!(
+        rules(&input, "2026-11-21T09:31:00Z"),
+        vec![StuckRule::SilentRunning]
+    );
     let idle = doc(r#"{"status":"idle"}"#);
-    let input = StuckInput { doc: &idle, ..input };
+    let input = StuckInput {
+        doc: &idle,
+        ..input
+    };
     assert!(rules(&input, "2026-11-21T09:31:00Z").is_empty());
 }
 
@@ -73,9 +105,19 @@ fn wake_overdue_after_two_minutes_unless_consumed() {
     let wake = WakeQueue::parse(
         b"{\"id\":\"w1\",\"due_at\":\"2026-11-21T09:00:00Z\"}\n{\"id\":\"w2\",\"due_at\":\"2026-11-21T09:00:00Z\"}\n{\"id\":\"w2\",\"consumed_at\":\"2026-11-21T09:00:01Z\"}\n",
     );
-    let input = StuckInput { doc: &d, summary: &s, wake: &wake, last_activity: None, parent: None };
+    let input = StuckInput {
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: None,
+        parent: None,
+    };
     assert!(rules(&input, "2026-11-21T09:01:59Z").is_empty());
-    let found = evaluate(&input, &StuckThresholds::default(), ts("2026-11-21T09:12:00Z"));
+    let found = evaluate(
+        &input,
+        &StuckThresholds::default(),
+        ts("2026-11-21T09:12:00Z"),
+    );
     assert_eq!(found[0].rule, StuckRule::WakeOverdue);
     assert_eq!(found[0].evidence, vec!["w1"]);
     assert!(found[0].detail.contains("due 12 min ago"));
@@ -84,13 +126,28 @@ fn wake_overdue_after_two_minutes_unless_consumed() {
 #[test]
 fn queue_stalled_on_null_processed_at_only() {
     let s = summary(&[
-        ev("u1", "user.message", "2026-11-21T09:00:00Z", r#","processed_at":null"#),
+        ev(
+            "u1",
+            "user.message",
+            "2026-11-21T09:00:00Z",
+            r#","processed_at":null"#,
+        ),
         ev("u2", "user.message", "2026-11-21T09:00:00Z", ""),
     ]);
     let d = doc(r#"{"status":"idle"}"#);
     let wake = WakeQueue::default();
-    let input = StuckInput { doc: &d, summary: &s, wake: &wake, last_activity: None, parent: None };
-    let found = evaluate(&input, &StuckThresholds::default(), ts("2026-11-21T09:05:00Z"));
+    let input = StuckInput {
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: None,
+        parent: None,
+    };
+    let found = evaluate(
+        &input,
+        &StuckThresholds::default(),
+        ts("2026-11-21T09:05:00Z"),
+    );
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].rule, StuckRule::QueueStalled);
     assert_eq!(found[0].evidence, vec!["u1"]);
@@ -99,38 +156,83 @@ fn queue_stalled_on_null_processed_at_only() {
 #[test]
 fn error_loop_by_count_in_window_or_retries_exhausted() {
     let errors: Vec<String> = (0..3)
-        .map(|i| ev(&format!("x{i}"), "session.error", &format!("2026-11-21T09:0{i}:00Z"),
-            r#","error":{"type":"model_overloaded_error","message":"m"}"#))
+        .map(|i| {
+            ev(
+                &format!("x{i}"),
+                "session.error",
+                &format!("2026-11-21T09:0{i}:00Z"),
+                r#","error":{"type":"model_overloaded_error","message":"m"}"#,
+            )
+        })
         .collect();
     let s = summary(&errors);
     let d = doc(r#"{"status":"idle"}"#);
     let wake = WakeQueue::default();
     let input = StuckInput {
-        doc: &d, summary: &s, wake: &wake,
-        last_activity: Some(ts("2026-11-21T09:02:00Z")), parent: None,
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: Some(ts("2026-11-21T09:02:00Z")),
+        parent: None,
     };
-    assert_eq!(rules(&input, "2026-11-21T09:03:00Z"), vec![StuckRule::ErrorLoop]);
-    assert!(rules(&input, "2026-11-21T09:10:30Z").is_empty(), "the first error left the window");
+    assert_eq!(
+        rules(&input, "2026-11-21T09:03:00Z"),
+        vec![StuckRule::ErrorLoop]
+    );
+    assert!(
+        rules(&input, "2026-11-21T09:10:30Z").is_empty(),
+        "the first error left the window"
+    );
 
-    let exhausted = doc(r#"{"status":"terminated","stop_reason":{"type":"retries_exhausted"},"updated_at":"2026-11-21T08:00:00Z"}"#);
+    let exhausted = doc(
+        r#"{"status":"terminated","stop_reason":{"type":"retries_exhausted"},"updated_at":"2026-11-21T08:00:00Z"}"#,
+    );
     let empty = summary(&[]);
-    let input = StuckInput { doc: &exhausted, summary: &empty, wake: &wake, last_activity: None, parent: None };
-    assert_eq!(rules(&input, "2026-11-21T09:03:00Z"), vec![StuckRule::ErrorLoop]);
+    let input = StuckInput {
+        doc: &exhausted,
+        summary: &empty,
+        wake: &wake,
+        last_activity: None,
+        parent: None,
+    };
+    assert_eq!(
+        rules(&input, "2026-11-21T09:03:00Z"),
+        vec![StuckRule::ErrorLoop]
+    );
 }
 
 #[test]
 fn reschedule_loop_needs_five_in_ten_minutes() {
     let marks: Vec<String> = (0..5)
-        .map(|i| ev(&format!("r{i}"), "session.status_rescheduled", &format!("2026-11-21T09:0{i}:00Z"), ""))
+        .map(|i| {
+            ev(
+                &format!("r{i}"),
+                "session.status_rescheduled",
+                &format!("2026-11-21T09:0{i}:00Z"),
+                "",
+            )
+        })
         .collect();
     let d = doc(r#"{"status":"rescheduling"}"#);
     let wake = WakeQueue::default();
     let four = summary(&marks[..4]);
-    let input = StuckInput { doc: &d, summary: &four, wake: &wake, last_activity: None, parent: None };
+    let input = StuckInput {
+        doc: &d,
+        summary: &four,
+        wake: &wake,
+        last_activity: None,
+        parent: None,
+    };
     assert!(rules(&input, "2026-11-21T09:05:00Z").is_empty());
     let five = summary(&marks);
-    let input = StuckInput { summary: &five, ..input };
-    assert_eq!(rules(&input, "2026-11-21T09:05:00Z"), vec![StuckRule::RescheduleLoop]);
+    let input = StuckInput {
+        summary: &five,
+        ..input
+    };
+    assert_eq!(
+        rules(&input, "2026-11-21T09:05:00Z"),
+        vec![StuckRule::RescheduleLoop]
+    );
 }
 
 #[test]
@@ -141,12 +243,18 @@ fn orphaned_when_parent_terminated() {
     let now = "2026-11-21T09:00:30Z";
     let parent = Some((DisplayStatus::Terminated, Some(ts("2026-11-21T09:00:00Z"))));
     let input = StuckInput {
-        doc: &d, summary: &s, wake: &wake,
-        last_activity: Some(ts("2026-11-21T09:00:20Z")), parent,
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: Some(ts("2026-11-21T09:00:20Z")),
+        parent,
     };
     assert_eq!(rules(&input, now), vec![StuckRule::Orphaned]);
     let done = doc(r#"{"status":"terminated","parent_id":"p"}"#);
-    let input = StuckInput { doc: &done, ..input };
+    let input = StuckInput {
+        doc: &done,
+        ..input
+    };
     assert!(rules(&input, now).is_empty());
 }
 

@@ -18,7 +18,11 @@ fn fixture(lines: &[&str]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("sesn_1");
     fs::create_dir(&session).unwrap();
-    fs::write(session.join("session.json"), br#"{"id":"sesn_1","status":"idle"}"#).unwrap();
+    fs::write(
+        session.join("session.json"),
+        br#"{"id":"sesn_1","status":"idle"}"#,
+    )
+    .unwrap();
     let mut journal = lines.join("\n");
     journal.push('\n');
     fs::write(session.join("events.jsonl"), journal).unwrap();
@@ -106,7 +110,12 @@ fn tampered_request_is_refused() {
 #[test]
 fn unlisted_request_is_not_pending() {
     let f = fixture(&[REQUEST]);
-    assert_eq!(run(&f, &decision(Verdict::Allow, None)).unwrap_err().exit_code(), 4);
+    assert_eq!(
+        run(&f, &decision(Verdict::Allow, None))
+            .unwrap_err()
+            .exit_code(),
+        4
+    );
 }
 
 #[test]
@@ -116,7 +125,12 @@ fn redirect_and_deny_carry_the_message() {
     assert_eq!(written["result"], "deny");
     assert_eq!(written["redirect"], true);
     assert_eq!(written["deny_message"], "push to a branch");
-    assert_eq!(run(&f, &decision(Verdict::Deny, Some(""))).unwrap_err().exit_code(), 2);
+    assert_eq!(
+        run(&f, &decision(Verdict::Deny, Some("")))
+            .unwrap_err()
+            .exit_code(),
+        2
+    );
 }
 
 #[test]
@@ -125,8 +139,11 @@ fn custom_tool_uses_are_answered_with_respond() {
     let f = fixture(&[custom, LISTING]);
     let mut d = decision(Verdict::Allow, None);
     d.fingerprint = fingerprint_parts(
-        "sesn_1", "t1", "agent.custom_tool_use",
-        &serde_json::json!("lookup_order"), &serde_json::json!({"order_id":"42"}),
+        "sesn_1",
+        "t1",
+        "agent.custom_tool_use",
+        &serde_json::json!("lookup_order"),
+        &serde_json::json!({"order_id":"42"}),
     );
     assert_eq!(run(&f, &d).unwrap_err().exit_code(), 2);
     d.verdict = Verdict::Respond;

@@ -1,0 +1,35 @@
+//! `switchboard doctor`: stuck sessions with rule and evidence.
+
+use super::args::DoctorArgs;
+use super::context::Context;
+use super::exit::CliResult;
+use super::output::{print_json, print_text};
+use super::table::Table;
+use crate::model::time::{format_minutes, parse_rfc3339};
+
+pub fn run(ctx: &Context, args: &DoctorArgs) -> CliResult {
+    let views = ctx.views()?;
+    if args.json {
+        return print_json(&views.doctor);
+    }
+    if views.doctor.is_empty() {
+        return print_text(&format!(
+            "No stuck sessions among {}.\n",
+            views.sessions.len()
+        ));
+    }
+    let mut table = Table::new(&["SESSION", "RULE", "FOR", "DETAIL", "EVIDENCE"]);
+    for row in &views.doctor {
+        let held = parse_rfc3339(&row.since)
+            .map(|t| format_minutes((ctx.now - t).num_seconds()))
+            .unwrap_or_default();
+        table.row(vec![
+            row.session_id.clone(),
+            row.rule.clone(),
+            held,
+            row.detail.clone(),
+            row.evidence.join(","),
+        ]);
+    }
+    print_text(&table.render())
+}

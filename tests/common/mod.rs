@@ -1,0 +1,111 @@
+//! Shared helpers for integration tests: fixture roots copied to temp dirs
+//! with pinned times, and the real binary run against them.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The time the fixtures were generated relative to (see tests/fixtures/generate.py).
+pub const FIXTURE_NOW: &str = "2026-11-21T10:00:00Z";
+
+pub struct Root {
+    pub dir: tempfile::TempDir,
+    pub audit: PathBuf,
+}
+
+impl Root {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn session(&self, id: &str) -> PathBuf {
+        self.dir.path().join(id)
+    }
+
+    pub fn journal(&self, id: &str) -> String {
+        std::fs::read_to_string(self.session(id).join("events.jsonl")).unwrap()
+    }
+
+    /// Runs the binary on this root with the time pinned to FIXTURE_NOW.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        cmd.arg("--root")
+            .arg(self.path())
+            .args(args)
+            .env("SWITCHBOARD_NOW", FIXTURE_NOW)
+            .env("SWITCHBOARD_CONFIG_DIR", self.path().join(".no-config"))
+            .env("SWITCHBOARD_AUDIT_LOG", &self.audit)
+            .env_remove("SWITCHBOARD_ROOT")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+}
+
+/// Copies `tests/fixtures/<name>` into a temp dir and ages every file's
+/// mtime, so only the times written inside the files count.
+pub fn fixture_root(name: &str) -> Root {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    copy_tree(&source, dir.path());
+    let audit = dir.path().join(".audit/audit.jsonl");
+    Root { dir, audit }
+}
+
+pub fn empty_root() -> Root {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join(".audit/audit.jsonl");
+    Root { dir, audit }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    let old = filetime::FileTime::from_unix_time(1_767_225_600, 0); // 2026-01-01
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            filetime::set_file_mtime(&target, old).unwrap();
+        }
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", stdout(output)))
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+/// The fingerprint `pending --json` reports for a request.
+pub fn pending_fingerprint(root: &Root, session: &str, event: &str) -> String {
+    let pending = json(&root.run(&["pending", "--json"]));
+    pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["session_id"] == session && p["event_id"] == event)
+        .unwrap_or_else(|| panic!("{session}/{event} is not pending"))["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
