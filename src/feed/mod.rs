@@ -1,0 +1,10 @@
+//! Live updates from a source (a root on disk, later a daemon socket). Every
+//! source emits the same `Update` values into one channel, so the dashboard
+//! never knows where a session came from.
+
+pub mod root_poll;
+pub mod stamp;
+pub mod update;
+
+pub use root_poll::RootPoller;
+pub use update::{FeedHealth, SessionKey, Update};

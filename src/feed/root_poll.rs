@@ -1,0 +1,288 @@
+//! Following a root by looking: list the session folders, re-stat each
+//! session's files, and read what its journal gained since the last offset.
+//! The watcher uses the same per-session step when a notification hints
+//! that something changed; polling alone is the fallback.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::stamp::FileStamp;
+use super::update::{FeedHealth, SessionKey, Update};
+use crate::model::plan::PlanTools;
+use crate::model::session::SessionDoc;
+use crate::model::wake::WakeQueue;
+use crate::store::fleet::session_dirs;
+use crate::store::journal_tail::{JournalFollower, modified};
+use crate::store::paths;
+use crate::store::session_snapshot::SessionSnapshot;
+
+struct Tracked {
+    follower: JournalFollower,
+    session_stamp: FileStamp,
+    wake_stamp: FileStamp,
+    heartbeat_stamp: FileStamp,
+}
+
+pub struct RootPoller {
+    root: PathBuf,
+    source: usize,
+    plan_tools: PlanTools,
+    sessions: BTreeMap<String, Tracked>,
+    root_missing: Option<bool>,
+}
+
+impl RootPoller {
+    pub fn new(root: impl Into<PathBuf>, source: usize, plan_tools: PlanTools) -> Self {
+        Self {
+            root: root.into(),
+            source,
+            plan_tools,
+            sessions: BTreeMap::new(),
+            root_missing: None,
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn tracked(&self) -> usize {
+        self.sessions.len()
+    }
+
+    fn key(&self, id: &str) -> SessionKey {
+        SessionKey {
+            source: self.source,
+            id: id.to_string(),
+        }
+    }
+
+    /// One full pass over the root.
+    pub fn poll_all(&mut self) -> Vec<Update> {
+        let mut updates = Vec::new();
+        let dirs = match session_dirs(&self.root) {
+            Ok(dirs) => {
+                if self.root_missing != Some(false) && self.root_missing.is_some() {
+                    updates.push(Update::Health {
+                        source: self.source,
+                        health: FeedHealth::Polling {
+                            interval_ms: 0,
+                            reason: "root is back".into(),
+                        },
+                    });
+                }
+                self.root_missing = Some(false);
+                dirs
+            }
+            Err(e) => {
+                if self.root_missing != Some(true) {
+                    updates.push(Update::Health {
+                        source: self.source,
+                        health: FeedHealth::Unavailable {
+                            reason: e.to_string(),
+                        },
+                    });
+                }
+                self.root_missing = Some(true);
+                Vec::new()
+            }
+        };
+        let present: Vec<String> = dirs
+            .iter()
+            .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let gone: Vec<String> = self
+            .sessions
+            .keys()
+            .filter(|id| present.binary_search(id).is_err())
+            .cloned()
+            .collect();
+        for id in gone {
+            self.sessions.remove(&id);
+            updates.push(Update::Removed { key: self.key(&id) });
+        }
+        for id in present {
+            updates.extend(self.poll_session(&id));
+        }
+        updates
+    }
+
+    /// Re-checks one session folder: appeared, changed, grew or vanished.
+    pub fn poll_session(&mut self, id: &str) -> Vec<Update> {
+        let dir = self.root.join(id);
+        let session_stamp = FileStamp::of(&paths::session_file(&dir));
+        if !session_stamp.exists {
+            return match self.sessions.remove(id) {
+                Some(_) => vec![Update::Removed { key: self.key(id) }],
+                None => Vec::new(),
+            };
+        }
+        if !self.sessions.contains_key(id) {
+            return self.load(id, false);
+        }
+        let mut updates = Vec::new();
+        let Some(tracked) = self.sessions.get_mut(id) else {
+            return updates;
+        };
+        match tracked.follower.poll() {
+            Ok(read) if read.replaced => return self.load(id, true),
+            Ok(read) if !read.lines.is_empty() => updates.push(Update::Appended {
+                key: SessionKey {
+                    source: self.source,
+                    id: id.to_string(),
+                },
+                end: tracked.follower.offset(),
+                lines: read.lines,
+            }),
+            Ok(_) => {}
+            Err(e) => tracing::debug!("poll {}: {e}", dir.display()),
+        }
+        let wake_stamp = FileStamp::of(&paths::wake_queue(&dir));
+        let heartbeat_stamp = FileStamp::of(&dir.join(paths::HEARTBEAT_FILE));
+        let meta_changed = session_stamp != tracked.session_stamp
+            || wake_stamp != tracked.wake_stamp
+            || heartbeat_stamp != tracked.heartbeat_stamp;
+        if meta_changed || !updates.is_empty() {
+            tracked.session_stamp = session_stamp;
+            tracked.wake_stamp = wake_stamp;
+            tracked.heartbeat_stamp = heartbeat_stamp;
+            updates.push(read_meta(self.key(id), &dir));
+        }
+        updates
+    }
+
+    fn load(&mut self, id: &str, replaced: bool) -> Vec<Update> {
+        let dir = self.root.join(id);
+        let session_stamp = FileStamp::of(&paths::session_file(&dir));
+        match SessionSnapshot::load(&dir, &self.plan_tools) {
+            Ok(Some(snapshot)) => {
+                let mut follower = JournalFollower::new(paths::journal(&dir));
+                if let Err(e) = follower.resume_at(snapshot.journal_end) {
+                    tracing::debug!("follow {}: {e}", dir.display());
+                }
+                self.sessions.insert(
+                    id.to_string(),
+                    Tracked {
+                        follower,
+                        session_stamp,
+                        wake_stamp: FileStamp::of(&paths::wake_queue(&dir)),
+                        heartbeat_stamp: FileStamp::of(&dir.join(paths::HEARTBEAT_FILE)),
+                    },
+                );
+                vec![Update::Loaded {
+                    key: self.key(id),
+                    snapshot: Box::new(snapshot),
+                    replaced,
+                }]
+            }
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                tracing::debug!("load {}: {e}", dir.display());
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Re-reads the small files of a session (not its journal).
+fn read_meta(key: SessionKey, dir: &Path) -> Update {
+    let (doc, doc_error) = match std::fs::read(paths::session_file(dir)) {
+        Ok(bytes) => match SessionDoc::from_json_bytes(&bytes) {
+            Ok(doc) => (doc, None),
+            Err(e) => (SessionDoc::default(), Some(e)),
+        },
+        Err(e) => (SessionDoc::default(), Some(e.to_string())),
+    };
+    let wake = std::fs::read(paths::wake_queue(dir))
+        .map(|b| WakeQueue::parse(&b))
+        .unwrap_or_default();
+    Update::Meta {
+        key,
+        doc: Box::new(doc),
+        doc_error,
+        wake,
+        journal_mtime: modified(&paths::journal(dir)),
+        heartbeat_mtime: modified(&dir.join(paths::HEARTBEAT_FILE)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::io::Write;
+
+    fn names(updates: &[Update]) -> Vec<String> {
+        updates
+            .iter()
+            .map(|u| match u {
+                Update::Loaded { key, replaced, .. } => format!("loaded {} {replaced}", key.id),
+                Update::Meta { key, .. } => format!("meta {}", key.id),
+                Update::Appended { key, lines, .. } => {
+                    format!("appended {} {}", key.id, lines.len())
+                }
+                Update::Removed { key } => format!("removed {}", key.id),
+                Update::Health { health, .. } => format!("health {}", health.describe()),
+            })
+            .collect()
+    }
+
+    fn make_session(root: &Path, id: &str) {
+        let dir = root.join(id);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(
+            dir.join("events.jsonl"),
+            b"{\"id\":\"e1\",\"type\":\"user.message\"}\n",
+        )
+        .unwrap();
+        fs::write(dir.join("session.json"), b"{\"status\":\"running\"}").unwrap();
+    }
+
+    #[test]
+    fn sees_sessions_appear_grow_and_vanish() {
+        let root = tempfile::tempdir().unwrap();
+        let mut poller = RootPoller::new(root.path(), 0, PlanTools::default());
+        assert!(poller.poll_all().is_empty());
+        make_session(root.path(), "a");
+        fs::create_dir(root.path().join("not_yet")).unwrap();
+        assert_eq!(names(&poller.poll_all()), vec!["loaded a false"]);
+        assert!(
+            poller.poll_all().is_empty(),
+            "nothing changed, nothing sent"
+        );
+
+        let mut journal = fs::OpenOptions::new()
+            .append(true)
+            .open(root.path().join("a/events.jsonl"))
+            .unwrap();
+        journal
+            .write_all(b"{\"id\":\"e2\",\"type\":\"agent.message\"}\n{\"id\":\"e3\"")
+            .unwrap();
+        assert_eq!(names(&poller.poll_all()), vec!["appended a 1", "meta a"]);
+
+        fs::write(
+            root.path().join("a/events.jsonl"),
+            b"{\"id\":\"x\",\"type\":\"user.message\"}\n",
+        )
+        .unwrap();
+        assert_eq!(names(&poller.poll_all()), vec!["loaded a true"]);
+
+        fs::remove_dir_all(root.path().join("a")).unwrap();
+        assert_eq!(names(&poller.poll_all()), vec!["removed a"]);
+    }
+
+    #[test]
+    fn a_missing_root_is_reported_once() {
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("root");
+        let mut poller = RootPoller::new(&root, 0, PlanTools::default());
+        let first = names(&poller.poll_all());
+        assert_eq!(first.len(), 1);
+        assert!(first[0].starts_with("health unavailable"), "{first:?}");
+        assert!(poller.poll_all().is_empty());
+        fs::create_dir(&root).unwrap();
+        make_session(&root, "b");
+        let back = names(&poller.poll_all());
+        assert_eq!(back[1], "loaded b false", "{back:?}");
+    }
+}

@@ -1,0 +1,75 @@
+//! The values a feed emits.
+
+use crate::model::session::SessionDoc;
+use crate::model::time::Timestamp;
+use crate::model::wake::WakeQueue;
+use crate::store::session_snapshot::SessionSnapshot;
+
+/// A session within a source: sources are numbered in the order given on
+/// the command line, so equal ids from two sources stay distinct.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionKey {
+    pub source: usize,
+    pub id: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// A session appeared, or its journal was replaced and was read again:
+    /// everything known about it before is void.
+    Loaded {
+        key: SessionKey,
+        snapshot: Box<SessionSnapshot>,
+        /// True when this replaces a journal that shrank or changed inode.
+        replaced: bool,
+    },
+    /// `session.json`, the wake queue or a modification time changed; the
+    /// journal did not.
+    Meta {
+        key: SessionKey,
+        doc: Box<SessionDoc>,
+        doc_error: Option<String>,
+        wake: WakeQueue,
+        journal_mtime: Option<Timestamp>,
+        heartbeat_mtime: Option<Timestamp>,
+    },
+    /// Complete lines appended to the journal, in order, each with its offset.
+    Appended {
+        key: SessionKey,
+        lines: Vec<(u64, Vec<u8>)>,
+        /// Offset just past the last line.
+        end: u64,
+    },
+    /// The session's folder or its `session.json` is gone.
+    Removed { key: SessionKey },
+    /// How the source is being followed; shown in the status bar.
+    Health { source: usize, health: FeedHealth },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedHealth {
+    /// Change notifications for the root and `watched` session folders.
+    Watching { watched: usize, polled: usize },
+    /// Polling every `interval_ms`, with why watching is not used.
+    Polling { interval_ms: u64, reason: String },
+    /// The source cannot be read right now (root missing, socket down).
+    Unavailable { reason: String },
+}
+
+impl FeedHealth {
+    pub fn is_healthy(&self) -> bool {
+        !matches!(self, Self::Unavailable { .. })
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Watching { watched, polled: 0 } => format!("watching {watched}"),
+            Self::Watching { watched, polled } => format!("watching {watched}, polling {polled}"),
+            Self::Polling {
+                interval_ms,
+                reason,
+            } => format!("polling {interval_ms}ms ({reason})"),
+            Self::Unavailable { reason } => format!("unavailable: {reason}"),
+        }
+    }
+}
