@@ -13,6 +13,15 @@ pub enum ProcessedAt {
     At(String),
 }
 
+/// The fields every event has: all a summary needs from most events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventHead<'a> {
+    pub id: &'a str,
+    pub kind: EventType,
+    pub created_at: Option<Timestamp>,
+    pub processed_at: ProcessedAt,
+}
+
 /// An event exactly as written, with typed access to the fields Switchboard uses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -47,6 +56,15 @@ impl Event {
             processed_at,
             body,
         })
+    }
+
+    pub fn head(&self) -> EventHead<'_> {
+        EventHead {
+            id: &self.id,
+            kind: self.kind.clone(),
+            created_at: self.created_at,
+            processed_at: self.processed_at.clone(),
+        }
     }
 
     pub fn str_field(&self, key: &str) -> Option<&str> {

@@ -1,8 +1,13 @@
 //! Classifies one complete journal line: blank, an event, or malformed.
 
+use std::borrow::Cow;
+
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use super::event::Event;
+use super::event::{Event, EventHead, ProcessedAt};
+use super::event_type::EventType;
+use super::time::parse_rfc3339;
 
 /// What one complete (newline-terminated) journal line holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +61,51 @@ fn object_to_event(map: Map<String, Value>) -> LineParse {
     }
 }
 
+/// The head of a well-formed event line, decoded without building the body.
+#[derive(Deserialize)]
+pub struct RawHead<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    #[serde(borrow, default)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(borrow, default, deserialize_with = "present_or_null")]
+    processed_at: Option<Option<Cow<'a, str>>>,
+}
+
+/// `Some(None)` for an explicit `null`, `None` when the field is absent.
+fn present_or_null<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<Cow<'de, str>>>, D::Error> {
+    Option::<Cow<'de, str>>::deserialize(deserializer).map(Some)
+}
+
+impl RawHead<'_> {
+    pub fn kind(&self) -> EventType {
+        EventType::parse(&self.kind)
+    }
+
+    pub fn to_head(&self, kind: EventType) -> EventHead<'_> {
+        EventHead {
+            id: &self.id,
+            kind,
+            created_at: self.created_at.as_deref().and_then(parse_rfc3339),
+            processed_at: match &self.processed_at {
+                None => ProcessedAt::Absent,
+                Some(None) => ProcessedAt::Queued,
+                Some(Some(at)) => ProcessedAt::At(at.to_string()),
+            },
+        }
+    }
+}
+
+/// Decodes only an event line's head. `Some` implies `parse_line` would give
+/// an `Event` with the same head; `None` means "decode it fully to know".
+pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
+    serde_json::from_slice(bytes).ok()
+}
+
 /// Splits a line's bytes off any trailing `\r` so CRLF journals read cleanly.
 pub fn trim_line_end(bytes: &[u8]) -> &[u8] {
     bytes.strip_suffix(b"\r").unwrap_or(bytes)
@@ -89,6 +139,31 @@ mod tests {
             parse_line(b"{\"id\":"),
             LineParse::Malformed(MalformedReason::InvalidJson(_))
         ));
+    }
+
+    #[test]
+    fn head_agrees_with_the_full_parse() {
+        let lines: &[&[u8]] = &[
+            br#"{"id":"a","type":"agent.message","created_at":"2026-11-21T09:00:00Z","processed_at":null,"content":[1]}"#,
+            br#"{"id":"a","type":"user.message","processed_at":"2026-11-21T09:00:00Z"}"#,
+            br#"{"type":"x","id":"aA"}"#,
+        ];
+        for line in lines {
+            let head = parse_head(line).unwrap();
+            let LineParse::Event(event) = parse_line(line) else {
+                panic!()
+            };
+            assert_eq!(head.to_head(head.kind()), event.head());
+        }
+        for bad in [
+            &br#"{"id":1,"type":"x"}"#[..],
+            b"[1]",
+            b"{",
+            br#"{"id":"a","type":"x"} x"#,
+            b"  ",
+        ] {
+            assert!(parse_head(bad).is_none(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Pending requests: what waits on a human, with its fingerprint.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::event::Event;
 use super::event_type::EventType;
-use super::fingerprint::fingerprint;
+use super::fingerprint::fingerprint_parts;
 use super::time::Timestamp;
 
 /// What kind of answer a pending request needs.
@@ -35,14 +36,14 @@ impl RequestKind {
 }
 
 /// Where a plan request stands among its plan's revisions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanRevision {
     pub plan_id: Option<String>,
     pub revision: u32,
 }
 
 /// A request event, reduced to what deciding and listing need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RequestRecord {
     pub event_id: String,
     pub event_type: EventType,
@@ -58,13 +59,14 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
-    pub fn from_event(session_id: &str, event: &Event, plan: Option<PlanRevision>) -> Self {
+    pub fn from_event(event: &Event, plan: Option<PlanRevision>) -> Self {
         Self {
             event_id: event.id.clone(),
             event_type: event.kind.clone(),
             name: event.body.get("name").cloned().unwrap_or(Value::Null),
             input: event.input().clone(),
-            fingerprint: fingerprint(session_id, event),
+            // Computed when the request is listed: most tool uses never are.
+            fingerprint: String::new(),
             stored_fingerprint: event.str_field("fingerprint").map(str::to_string),
             created_at: event.created_at,
             created_at_text: event.created_at_text().map(str::to_string),
@@ -72,11 +74,26 @@ impl RequestRecord {
         }
     }
 
+    /// Computes the fingerprint from the request as it stands, once.
+    pub fn ensure_fingerprint(&mut self, session_id: &str) {
+        if self.fingerprint.is_empty() {
+            self.fingerprint = fingerprint_parts(
+                session_id,
+                &self.event_id,
+                self.event_type.as_str(),
+                &self.name,
+                &self.input,
+            );
+        }
+    }
+
     /// A stored fingerprint that differs from the recomputed one.
     pub fn is_tampered(&self) -> bool {
-        self.stored_fingerprint
-            .as_deref()
-            .is_some_and(|stored| stored != self.fingerprint)
+        !self.fingerprint.is_empty()
+            && self
+                .stored_fingerprint
+                .as_deref()
+                .is_some_and(|stored| stored != self.fingerprint)
     }
 
     pub fn kind(&self) -> RequestKind {

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::event::Event;
 
 /// The tool names that submit plans (configurable; the contract's default).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PlanTools(pub Vec<String>);
 
 impl Default for PlanTools {

@@ -4,7 +4,10 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::event::{Event, ProcessedAt};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::event::{Event, EventHead, ProcessedAt};
 use super::event_type::EventType;
 use super::pending::{PendingRequest, PlanRevision, RequestRecord};
 use super::plan::PlanTools;
@@ -14,8 +17,14 @@ use super::time::Timestamp;
 const RECENT_CAP: usize = 512;
 /// Queued user events kept (the oldest matter for `queue_stalled`).
 const QUEUED_CAP: usize = 64;
+/// Requests no idle event has listed yet, kept in case one does. Listings
+/// follow their request closely; the oldest beyond this are forgotten so a
+/// journal of millions of auto-approved tool uses costs bounded memory.
+const UNLISTED_CAP: usize = 4096;
+/// How far past the cap before forgetting, so forgetting is amortised.
+const UNLISTED_SLACK: usize = 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRef {
     pub id: String,
     pub kind: EventType,
@@ -23,7 +32,7 @@ pub struct EventRef {
 }
 
 /// An answer to a request: who decided what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerRecord {
     pub event_id: String,
     pub answer_type: EventType,
@@ -33,14 +42,14 @@ pub struct AnswerRecord {
     pub created_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Listing {
     since: Option<Timestamp>,
     idle_event_id: String,
 }
 
 /// One mark on the timeline (status changes, errors, requests, decisions).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mark {
     pub at: Timestamp,
     pub event_id: String,
@@ -49,7 +58,7 @@ pub struct Mark {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct JournalSummary {
     pub session_id: String,
     plan_tools: PlanTools,
@@ -57,7 +66,7 @@ pub struct JournalSummary {
     pub malformed_lines: u64,
     pub last_event: Option<EventRef>,
     /// Requests with no answer yet, in journal order.
-    open_requests: Vec<RequestRecord>,
+    open_requests: IndexMap<String, RequestRecord>,
     listings: HashMap<String, Listing>,
     /// First answer per request id (the first in the journal wins).
     answers: HashMap<String, AnswerRecord>,
@@ -77,7 +86,7 @@ impl JournalSummary {
             event_count: 0,
             malformed_lines: 0,
             last_event: None,
-            open_requests: Vec::new(),
+            open_requests: IndexMap::new(),
             listings: HashMap::new(),
             answers: HashMap::new(),
             plan_revisions: HashMap::new(),
@@ -87,25 +96,26 @@ impl JournalSummary {
         }
     }
 
+    pub fn plan_tools(&self) -> &PlanTools {
+        &self.plan_tools
+    }
+
     pub fn note_malformed(&mut self) {
         self.malformed_lines += 1;
     }
 
     /// Folds one event, in journal order.
     pub fn apply(&mut self, event: &Event) {
-        self.event_count += 1;
-        self.last_event = Some(EventRef {
-            id: event.id.clone(),
-            kind: event.kind.clone(),
-            created_at: event.created_at,
-        });
-        self.track_queue(event);
+        self.apply_head(&event.head());
         if event.kind.is_request() {
             self.add_request(event);
         } else if event.kind.is_answer() {
             self.add_answer(event);
         } else if event.kind == EventType::SessionStatusIdle {
             for id in event.requires_action_ids() {
+                if let Some(request) = self.open_requests.get_mut(&id) {
+                    request.ensure_fingerprint(&self.session_id);
+                }
                 self.listings.entry(id).or_insert_with(|| Listing {
                     since: event.created_at,
                     idle_event_id: event.id.clone(),
@@ -115,24 +125,42 @@ impl JournalSummary {
         self.remember(event);
     }
 
-    fn track_queue(&mut self, event: &Event) {
-        if !event.kind.is_user() {
+    /// Whether an event of this type needs its whole body folded; the others
+    /// only need their head (`apply_head`), which is much cheaper to decode.
+    pub fn needs_body(kind: &EventType) -> bool {
+        kind.is_request() || kind.is_answer() || is_notable(kind)
+    }
+
+    /// Folds what every event contributes: counts, last event, queue state.
+    /// Alone, it is the whole fold for types `needs_body` says no to.
+    pub fn apply_head(&mut self, head: &EventHead) {
+        self.event_count += 1;
+        self.last_event = Some(EventRef {
+            id: head.id.to_string(),
+            kind: head.kind.clone(),
+            created_at: head.created_at,
+        });
+        self.track_queue(head);
+    }
+
+    fn track_queue(&mut self, head: &EventHead) {
+        if !head.kind.is_user() {
             // The runtime took its turn after them: queued user events are handled.
             self.queued_user.clear();
             self.queued_user_overflow = 0;
             return;
         }
-        match &event.processed_at {
+        match &head.processed_at {
             ProcessedAt::Queued if self.queued_user.len() < QUEUED_CAP => {
                 self.queued_user.push(EventRef {
-                    id: event.id.clone(),
-                    kind: event.kind.clone(),
-                    created_at: event.created_at,
+                    id: head.id.to_string(),
+                    kind: head.kind.clone(),
+                    created_at: head.created_at,
                 });
             }
             ProcessedAt::Queued => self.queued_user_overflow += 1,
             // The same id written again as processed acknowledges it.
-            ProcessedAt::At(_) => self.queued_user.retain(|q| q.id != event.id),
+            ProcessedAt::At(_) => self.queued_user.retain(|q| q.id != head.id),
             ProcessedAt::Absent => {}
         }
     }
@@ -146,10 +174,36 @@ impl JournalSummary {
                 revision: *counter,
             }
         });
-        let record = RequestRecord::from_event(&self.session_id, event, plan);
-        if self.answer_for(&record).is_none() {
-            self.open_requests.push(record);
+        let record = RequestRecord::from_event(event, plan);
+        if self.answer_for(&record).is_some() || self.open_requests.contains_key(&record.event_id) {
+            return;
         }
+        let mut record = record;
+        if self.listings.contains_key(&record.event_id) {
+            record.ensure_fingerprint(&self.session_id);
+        }
+        self.open_requests.insert(record.event_id.clone(), record);
+        if self.open_requests.len() > UNLISTED_CAP + UNLISTED_SLACK {
+            self.forget_old_unlisted();
+        }
+    }
+
+    /// Drops the oldest unlisted requests beyond the cap, in one pass.
+    fn forget_old_unlisted(&mut self) {
+        let listings = &self.listings;
+        let unlisted = self
+            .open_requests
+            .keys()
+            .filter(|id| !listings.contains_key(*id))
+            .count();
+        let mut excess = unlisted.saturating_sub(UNLISTED_CAP);
+        self.open_requests.retain(|id, _| {
+            if excess > 0 && !listings.contains_key(id) {
+                excess -= 1;
+                return false;
+            }
+            true
+        });
     }
 
     fn add_answer(&mut self, event: &Event) {
@@ -171,28 +225,20 @@ impl JournalSummary {
                 created_at: event.created_at,
             },
         );
-        let answer_type = event.kind.clone();
-        self.open_requests.retain(|r| {
-            !(r.event_id == request_id && r.event_type.answer_type().as_ref() == Some(&answer_type))
-        });
+        let answers_it = self
+            .open_requests
+            .get(request_id)
+            .is_some_and(|r| r.event_type.answer_type().as_ref() == Some(&event.kind));
+        if answers_it {
+            self.open_requests.shift_remove(request_id);
+        }
     }
 
     fn remember(&mut self, event: &Event) {
-        let notable = matches!(
-            event.kind,
-            EventType::SessionError
-                | EventType::SessionStatusRescheduled
-                | EventType::SessionStatusRunning
-                | EventType::SessionStatusIdle
-                | EventType::SessionStatusTerminated
-                | EventType::UserToolConfirmation
-                | EventType::UserCustomToolResult
-                | EventType::UserInterrupt
-        ) || event.kind.is_request();
-        let Some(at) = event.created_at else { return };
-        if !notable {
+        if !(is_notable(&event.kind) || event.kind.is_request()) {
             return;
         }
+        let Some(at) = event.created_at else { return };
         let detail = (event.kind == EventType::SessionError).then(|| {
             event
                 .body
@@ -229,13 +275,15 @@ impl JournalSummary {
     /// Requests listed as `requires_action` and unanswered, in journal order.
     pub fn pending(&self) -> Vec<PendingRequest> {
         self.open_requests
-            .iter()
+            .values()
             .filter_map(|request| {
                 let listing = self.listings.get(&request.event_id)?;
+                let mut request = request.clone();
+                request.ensure_fingerprint(&self.session_id);
                 Some(PendingRequest {
                     session_id: self.session_id.clone(),
-                    request: request.clone(),
                     pending_since: listing.since.or(request.created_at),
+                    request,
                     listed_by: Some(listing.idle_event_id.clone()),
                 })
             })
@@ -244,14 +292,14 @@ impl JournalSummary {
 
     pub fn pending_count(&self) -> usize {
         self.open_requests
-            .iter()
-            .filter(|r| self.listings.contains_key(&r.event_id))
+            .keys()
+            .filter(|id| self.listings.contains_key(*id))
             .count()
     }
 
     /// An unanswered request, pending or not.
     pub fn open_request(&self, event_id: &str) -> Option<&RequestRecord> {
-        self.open_requests.iter().find(|r| r.event_id == event_id)
+        self.open_requests.get(event_id)
     }
 
     pub fn is_listed(&self, event_id: &str) -> bool {
@@ -265,6 +313,21 @@ impl JournalSummary {
     pub fn marks_of(&self, kind: EventType) -> impl Iterator<Item = &Mark> {
         self.recent.iter().filter(move |m| m.kind == kind)
     }
+}
+
+/// Status changes, errors and interrupts: the marks a timeline shows.
+fn is_notable(kind: &EventType) -> bool {
+    matches!(
+        kind,
+        EventType::SessionError
+            | EventType::SessionStatusRescheduled
+            | EventType::SessionStatusRunning
+            | EventType::SessionStatusIdle
+            | EventType::SessionStatusTerminated
+            | EventType::UserToolConfirmation
+            | EventType::UserCustomToolResult
+            | EventType::UserInterrupt
+    )
 }
 
 fn answer_key(request_id: &str, answer_type: &EventType) -> String {
@@ -369,6 +432,33 @@ mod tests {
         assert!(fold(&[queued, agent]).queued_user_events().is_empty());
         let ack = r#"{"id":"u1","type":"user.message","processed_at":"2026-11-21T09:00:00Z"}"#;
         assert!(fold(&[queued, ack]).queued_user_events().is_empty());
+    }
+
+    #[test]
+    fn unlisted_requests_are_bounded() {
+        let mut s = JournalSummary::new("s", PlanTools::default());
+        for i in 0..(UNLISTED_CAP + UNLISTED_SLACK + 10) {
+            let line =
+                format!(r#"{{"id":"r{i}","type":"agent.tool_use","name":"bash","input":{{}}}}"#);
+            if let LineParse::Event(e) = parse_line(line.as_bytes()) {
+                s.apply(&e);
+            }
+        }
+        assert!(s.open_requests.len() <= UNLISTED_CAP + UNLISTED_SLACK);
+        assert!(s.open_request("r0").is_none());
+        assert!(
+            s.open_request(&format!("r{}", UNLISTED_CAP + UNLISTED_SLACK + 9))
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn summary_round_trips_through_json() {
+        let s = fold(&[TOOL, IDLE]);
+        let text = serde_json::to_string(&s).unwrap();
+        let back: JournalSummary = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.pending(), s.pending());
+        assert_eq!(back.event_count, 2);
     }
 
     #[test]

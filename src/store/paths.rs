@@ -37,8 +37,12 @@ pub fn config_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".switchboard"))
 }
 
-/// The platform cache dir (`~/.cache/switchboard` on Linux).
+/// The platform cache dir (`~/.cache/switchboard` on Linux), or
+/// `$SWITCHBOARD_CACHE_DIR`.
 pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SWITCHBOARD_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
     project_dirs()
         .map(|d| d.cache_dir().to_path_buf())
         .unwrap_or_else(|| std::env::temp_dir().join("switchboard"))

@@ -10,7 +10,8 @@ use super::error::StoreError;
 use super::journal_lines::for_each_line;
 use super::journal_tail::modified;
 use super::paths;
-use crate::model::line::{LineParse, parse_line};
+use super::summary_cache::fold_journal_cached;
+use crate::model::line::{LineParse, parse_head, parse_line};
 use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
 use crate::model::status::DisplayStatus;
@@ -63,7 +64,7 @@ impl SessionSnapshot {
         let mut summary = JournalSummary::new(id.clone(), plan_tools.clone());
         let journal_path = paths::journal(dir);
         let journal_end = match File::open(&journal_path) {
-            Ok(file) => fold_journal(&file, 0, &mut summary)
+            Ok(file) => fold_journal_cached(&journal_path, &file, &mut summary)
                 .map_err(|e| StoreError::read(&journal_path, e))?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => 0,
             Err(e) => return Err(StoreError::read(&journal_path, e)),
@@ -118,8 +119,16 @@ pub fn fold_journal(file: &File, start: u64, summary: &mut JournalSummary) -> io
     })
 }
 
-/// Folds one complete line into a summary.
+/// Folds one complete line into a summary. Most events only need their head
+/// decoded; requests, answers and status changes are decoded whole.
 pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
+    if let Some(head) = parse_head(line) {
+        let kind = head.kind();
+        if !JournalSummary::needs_body(&kind) {
+            summary.apply_head(&head.to_head(kind));
+            return;
+        }
+    }
     match parse_line(line) {
         LineParse::Event(event) => summary.apply(&event),
         LineParse::Malformed(_) => summary.note_malformed(),

@@ -40,6 +40,7 @@ impl Root {
             .env("SWITCHBOARD_NOW", FIXTURE_NOW)
             .env("SWITCHBOARD_CONFIG_DIR", self.path().join(".no-config"))
             .env("SWITCHBOARD_AUDIT_LOG", &self.audit)
+            .env("SWITCHBOARD_CACHE_DIR", self.path().join(".cache"))
             .env_remove("SWITCHBOARD_ROOT")
             .env("NO_COLOR", "1");
         cmd

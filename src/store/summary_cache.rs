@@ -1,0 +1,180 @@
+//! A persistent cache of journal summaries, so a big journal is decoded once
+//! and later reads fold only what was appended since. Kept in the platform
+//! cache dir, keyed by the journal's path; trusted only while the file is the
+//! same one (device, inode) and the bytes before the cached offset are still
+//! those that were folded.
+
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::atomic::write_atomically;
+use super::journal_lines::read_range;
+use super::paths;
+use super::session_snapshot::fold_journal;
+use crate::model::summary::JournalSummary;
+
+/// Journals smaller than this are folded directly: decoding is cheaper
+/// than reading a cache file.
+pub const MIN_CACHED_BYTES: u64 = 8 * 1024 * 1024;
+/// Re-write the cache once this much more has been folded.
+const REWRITE_AFTER_BYTES: u64 = 4 * 1024 * 1024;
+const GUARD_BYTES: u64 = 256;
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct CachedSummary {
+    version: u32,
+    path: PathBuf,
+    dev: u64,
+    ino: u64,
+    end: u64,
+    guard: String,
+    summary: JournalSummary,
+}
+
+/// Folds `file` (the journal at `path`) into `summary`, starting from a
+/// valid cached state when there is one. Returns the offset just past the
+/// last complete line.
+pub fn fold_journal_cached(
+    path: &Path,
+    file: &File,
+    summary: &mut JournalSummary,
+) -> io::Result<u64> {
+    let meta = file.metadata()?;
+    if meta.len() < MIN_CACHED_BYTES {
+        return fold_journal(file, 0, summary);
+    }
+    let cache_file = cache_path(path);
+    let start = match load(&cache_file, path, file, &meta, summary) {
+        Some((cached, end)) => {
+            *summary = cached;
+            end
+        }
+        None => 0,
+    };
+    let end = fold_journal(file, start, summary)?;
+    if end.saturating_sub(start) >= REWRITE_AFTER_BYTES
+        && let Err(e) = store(&cache_file, path, file, &meta, end, summary)
+    {
+        tracing::debug!("summary cache {}: {e}", cache_file.display());
+    }
+    Ok(end)
+}
+
+fn cache_path(journal: &Path) -> PathBuf {
+    let absolute = std::fs::canonicalize(journal).unwrap_or_else(|_| journal.to_path_buf());
+    let key = hex::encode(Sha256::digest(absolute.as_os_str().as_encoded_bytes()));
+    paths::cache_dir()
+        .join("summaries")
+        .join(format!("{key}.json"))
+}
+
+fn load(
+    cache_file: &Path,
+    path: &Path,
+    file: &File,
+    meta: &std::fs::Metadata,
+    fresh: &JournalSummary,
+) -> Option<(JournalSummary, u64)> {
+    let bytes = std::fs::read(cache_file).ok()?;
+    let cached: CachedSummary = serde_json::from_slice(&bytes).ok()?;
+    let valid = cached.version == VERSION
+        && cached.path == path
+        && cached.dev == meta.dev()
+        && cached.ino == meta.ino()
+        && cached.end <= meta.len()
+        && cached.summary.session_id == fresh.session_id
+        && cached.summary.plan_tools() == fresh.plan_tools()
+        && guard(file, cached.end).ok()? == cached.guard;
+    valid.then_some((cached.summary, cached.end))
+}
+
+fn store(
+    cache_file: &Path,
+    path: &Path,
+    file: &File,
+    meta: &std::fs::Metadata,
+    end: u64,
+    summary: &JournalSummary,
+) -> io::Result<()> {
+    let dir = cache_file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let cached = CachedSummary {
+        version: VERSION,
+        path: path.to_path_buf(),
+        dev: meta.dev(),
+        ino: meta.ino(),
+        end,
+        guard: guard(file, end)?,
+        summary: summary.clone(),
+    };
+    let bytes = serde_json::to_vec(&cached).map_err(io::Error::other)?;
+    let name = cache_file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    write_atomically(dir, &name, &bytes).map_err(io::Error::other)
+}
+
+/// A digest of the bytes just before `end`: a rewrite there voids the cache.
+fn guard(file: &File, end: u64) -> io::Result<String> {
+    let bytes = read_range(file, end.saturating_sub(GUARD_BYTES), end)?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::plan::PlanTools;
+    use std::io::Write;
+
+    fn big_journal(path: &Path, lines: usize) {
+        let mut f = std::fs::File::create(path).unwrap();
+        for i in 0..lines {
+            writeln!(
+                f,
+                r#"{{"id":"e{i}","type":"agent.message","content":[{{"type":"text","text":"{}"}}]}}"#,
+                "x".repeat(200)
+            )
+            .unwrap();
+        }
+    }
+
+    #[test]
+    fn caches_big_journals_and_folds_only_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        // SAFETY: only this test reads the variable in this process's cache path.
+        unsafe { std::env::set_var("SWITCHBOARD_CACHE_DIR", dir.path().join("cache")) };
+        let path = dir.path().join("events.jsonl");
+        let lines = (MIN_CACHED_BYTES / 200) as usize;
+        big_journal(&path, lines);
+        let fold = || {
+            let file = File::open(&path).unwrap();
+            let mut s = JournalSummary::new("s", PlanTools::default());
+            let end = fold_journal_cached(&path, &file, &mut s).unwrap();
+            (s, end)
+        };
+        let (first, end) = fold();
+        assert_eq!(first.event_count as usize, lines);
+        assert!(cache_path(&path).exists());
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        writeln!(f, r#"{{"id":"tail","type":"agent.message"}}"#).unwrap();
+        let (second, end2) = fold();
+        assert_eq!(second.event_count as usize, lines + 1);
+        assert!(end2 > end);
+        // Replacing the file (new inode) voids the cache.
+        let other = dir.path().join("new.jsonl");
+        big_journal(&other, lines / 2 + 10_000);
+        std::fs::rename(&other, &path).unwrap();
+        let (third, _) = fold();
+        assert_eq!(third.event_count as usize, lines / 2 + 10_000);
+    }
+}
