@@ -18,6 +18,15 @@ pub struct Config {
     pub plan_tools: Vec<String>,
     /// Stuck-rule thresholds.
     pub stuck: StuckThresholds,
+    /// Session lifetime and cleanup.
+    pub hygiene: Hygiene,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hygiene {
+    /// TTL for sessions without `metadata.ttl_minutes`; 0 means none.
+    pub default_ttl_minutes: u64,
 }
 
 impl Default for Config {
@@ -25,6 +34,7 @@ impl Default for Config {
         Self {
             plan_tools: PlanTools::default().0,
             stuck: StuckThresholds::default(),
+            hygiene: Hygiene::default(),
         }
     }
 }

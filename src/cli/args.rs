@@ -42,6 +42,61 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// The audit log of decisions and destructive actions.
     Audit(JsonArgs),
+    /// One row per agent: sessions by status, concurrency, rate limits, tokens.
+    Agents(JsonArgs),
+    /// Mark sessions archived (hidden by default; purge deletes them later).
+    Archive(ArchiveArgs),
+    /// Clear the archived mark.
+    Unarchive(UnarchiveArgs),
+    /// Delete archived session folders (a dry run unless --yes).
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// Session ids to archive.
+    #[arg(required_unless_present = "expired")]
+    pub sessions: Vec<String>,
+    /// Archive every session past its TTL.
+    #[arg(long)]
+    pub expired: bool,
+    /// Archive even a running session or one with pending requests.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long = "as", value_name = "WHO")]
+    pub who: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UnarchiveArgs {
+    #[arg(required = true)]
+    pub sessions: Vec<String>,
+    #[arg(long = "as", value_name = "WHO")]
+    pub who: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Purge archived sessions (the only kind ever purged; required).
+    #[arg(long, required = true)]
+    pub archived: bool,
+    /// Only sessions archived longer ago than this (90s, 30m, 12h, 7d, 2w).
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: String,
+    /// Show what would be deleted (the default).
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
+    /// Delete them.
+    #[arg(long)]
+    pub yes: bool,
+    #[arg(long = "as", value_name = "WHO")]
+    pub who: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -55,6 +110,9 @@ pub struct JsonArgs {
 pub struct LsArgs {
     #[arg(long)]
     pub json: bool,
+    /// Only sessions past their TTL (metadata.ttl_minutes or the configured default).
+    #[arg(long)]
+    pub expired: bool,
 }
 
 #[derive(Debug, Args)]

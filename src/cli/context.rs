@@ -77,6 +77,29 @@ impl Context {
         Ok(merged)
     }
 
+    /// (source, id) of every session past its TTL, for `ls --expired`.
+    pub fn expired_ids(&self) -> CliResult<std::collections::HashSet<(Option<String>, String)>> {
+        let fleets = self.fleets()?;
+        let label = fleets.len() > 1;
+        Ok(fleets
+            .iter()
+            .flat_map(|fleet| {
+                let source = label.then(|| fleet.root.display().to_string());
+                fleet
+                    .sessions
+                    .iter()
+                    .filter(|s| {
+                        crate::model::agents::is_expired(
+                            &s.doc,
+                            self.config.hygiene.default_ttl_minutes,
+                            self.now,
+                        )
+                    })
+                    .map(move |s| (source.clone(), s.id.clone()))
+            })
+            .collect())
+    }
+
     /// The root that holds `session` (exactly one must).
     pub fn root_of(&self, session: &str) -> CliResult<&Path> {
         if !paths::is_valid_session_id(session) {

@@ -8,7 +8,13 @@ use super::table::{Table, clip};
 use crate::model::time::{format_age, parse_rfc3339};
 
 pub fn run(ctx: &Context, args: &LsArgs) -> CliResult {
-    let views = ctx.views()?;
+    let mut views = ctx.views()?;
+    if args.expired {
+        let expired = ctx.expired_ids()?;
+        views
+            .sessions
+            .retain(|row| expired.contains(&(row.source.clone(), row.id.clone())));
+    }
     if args.json {
         return print_json(&views.sessions);
     }

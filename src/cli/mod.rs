@@ -1,5 +1,7 @@
 //! The non-interactive front end: one file per subcommand.
 
+pub mod agents;
+pub mod archive;
 pub mod args;
 pub mod audit;
 pub mod context;
@@ -9,6 +11,7 @@ pub mod exit;
 pub mod ls;
 pub mod output;
 pub mod pending;
+pub mod purge;
 pub mod show;
 pub mod table;
 
@@ -49,5 +52,9 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Agents(args) => agents::run(ctx, args),
+        Command::Archive(args) => archive::run_archive(ctx, args),
+        Command::Unarchive(args) => archive::run_unarchive(ctx, args),
+        Command::Purge(args) => purge::run(ctx, args),
     }
 }

@@ -1,6 +1,7 @@
 //! The session contract (`docs/format.md`) as pure data and functions.
 //! Nothing here does IO: time arrives as an argument, bytes arrive as slices.
 
+pub mod agents;
 pub mod event;
 pub mod event_summary;
 pub mod event_type;

@@ -2,6 +2,7 @@
 //! through a line index, locked appends, atomic `session.json` writes.
 
 pub mod append;
+pub mod archive;
 pub mod atomic;
 pub mod audit;
 pub mod decide;
