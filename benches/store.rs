@@ -22,10 +22,21 @@ fn journal_bytes(lines: usize) -> Vec<u8> {
     let mut out = Vec::new();
     for i in 0..lines {
         let line = match i % 8 {
-            0 => format!(r#"{{"id":"sevt_{i}","type":"agent.tool_use","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","name":"bash","input":{{"command":"pytest -q tests/test_{i}.py"}}}}"#),
-            1 => format!(r#"{{"id":"sevt_{i}","type":"agent.tool_result","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","tool_use_id":"sevt_{}","content":[{{"type":"text","text":"3 passed"}}]}}"#, i - 1),
-            2 => format!(r#"{{"id":"sevt_{i}","type":"agent.thinking","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","content":[{{"type":"text","text":"{}"}}]}}"#, "considering the retry budget ".repeat(6)),
-            _ => format!(r#"{{"id":"sevt_{i}","type":"agent.message","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","content":[{{"type":"text","text":"{}"}}]}}"#, "looking at the auth module timeout ".repeat(4)),
+            0 => format!(
+                r#"{{"id":"sevt_{i}","type":"agent.tool_use","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","name":"bash","input":{{"command":"pytest -q tests/test_{i}.py"}}}}"#
+            ),
+            1 => format!(
+                r#"{{"id":"sevt_{i}","type":"agent.tool_result","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","tool_use_id":"sevt_{}","content":[{{"type":"text","text":"3 passed"}}]}}"#,
+                i - 1
+            ),
+            2 => format!(
+                r#"{{"id":"sevt_{i}","type":"agent.thinking","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","content":[{{"type":"text","text":"{}"}}]}}"#,
+                "considering the retry budget ".repeat(6)
+            ),
+            _ => format!(
+                r#"{{"id":"sevt_{i}","type":"agent.message","created_at":"2026-11-21T09:00:00Z","processed_at":"2026-11-21T09:00:00Z","content":[{{"type":"text","text":"{}"}}]}}"#,
+                "looking at the auth module timeout ".repeat(4)
+            ),
         };
         out.extend_from_slice(line.as_bytes());
         out.push(b'\n');
@@ -54,20 +65,24 @@ fn bench_index(c: &mut Criterion) {
     let index = JournalIndex::build(&file).unwrap();
     let mut group = c.benchmark_group("lazy_decode");
     for window in [50usize, 200] {
-        group.bench_with_input(BenchmarkId::new("visible_window", window), &window, |b, &window| {
-            let start = index.len() / 2;
-            b.iter(|| {
-                let span = index.span(start..start + window).unwrap();
-                let bytes = read_range(&file, span.start, span.end).unwrap();
-                let mut summaries = 0usize;
-                for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                    if let switchboard::model::line::LineParse::Event(e) = parse_line(line) {
-                        summaries += e.summary().len();
+        group.bench_with_input(
+            BenchmarkId::new("visible_window", window),
+            &window,
+            |b, &window| {
+                let start = index.len() / 2;
+                b.iter(|| {
+                    let span = index.span(start..start + window).unwrap();
+                    let bytes = read_range(&file, span.start, span.end).unwrap();
+                    let mut summaries = 0usize;
+                    for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                        if let switchboard::model::line::LineParse::Event(e) = parse_line(line) {
+                            summaries += e.summary().len();
+                        }
                     }
-                }
-                black_box(summaries)
-            })
-        });
+                    black_box(summaries)
+                })
+            },
+        );
     }
     group.finish();
 
@@ -94,7 +109,15 @@ fn bench_fingerprint(c: &mut Criterion) {
         "options": {"dry_run": false, "retries": 3, "ratio": 0.25, "tags": ["auth", "timeout", "ü"]}
     });
     c.bench_function("fingerprint/edit_file_request", |b| {
-        b.iter(|| black_box(fingerprint_parts("sesn_01HV7M2K9", "sevt_0007", "agent.tool_use", &name, &input)))
+        b.iter(|| {
+            black_box(fingerprint_parts(
+                "sesn_01HV7M2K9",
+                "sevt_0007",
+                "agent.tool_use",
+                &name,
+                &input,
+            ))
+        })
     });
 }
 

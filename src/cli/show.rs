@@ -148,9 +148,23 @@ fn write_json(row: &SessionRow, events: &[Shown]) -> CliResult {
             out.write_all(b",").map_err(broken_pipe_ok)?;
         }
         first = false;
-        // Valid JSON (it parsed), written exactly as the journal holds it.
-        out.write_all(shown.raw.trim_ascii())
-            .map_err(broken_pipe_ok)?;
+        match &shown.parse {
+            // Beyond what JSON readers accept (too deep, numbers out of range):
+            // the common fields and why, so the document stays readable.
+            LineParse::Event(event) if event.undecodable.is_some() => {
+                let mut body = event.body.clone();
+                body.insert(
+                    "undecodable".into(),
+                    serde_json::Value::String(event.undecodable.clone().unwrap_or_default()),
+                );
+                serde_json::to_writer(&mut out, &body)
+                    .map_err(|e| CliError::other(e.to_string()))?;
+            }
+            // Valid JSON (it parsed), written exactly as the journal holds it.
+            _ => out
+                .write_all(shown.raw.trim_ascii())
+                .map_err(broken_pipe_ok)?,
+        }
     }
     out.write_all(b"]}\n").map_err(broken_pipe_ok)?;
     out.flush().map_err(broken_pipe_ok)

@@ -31,6 +31,11 @@ pub struct Event {
     pub processed_at: ProcessedAt,
     /// The whole object, unknown fields included.
     pub body: Map<String, Value>,
+    /// Set when the line is a well-formed event whose body is beyond what the
+    /// decoder holds (nesting deeper than its limit, a number out of range):
+    /// `body` then has only the common fields, and the event cannot be
+    /// approved because its content cannot be verified.
+    pub undecodable: Option<String>,
 }
 
 impl Event {
@@ -55,6 +60,7 @@ impl Event {
             created_at,
             processed_at,
             body,
+            undecodable: None,
         })
     }
 

@@ -9,6 +9,12 @@ const MAX_SUMMARY_CHARS: usize = 240;
 
 /// Summarises an event's content in one line (untrusted text, unsanitised).
 pub fn summarize(event: &Event) -> String {
+    if let Some(reason) = &event.undecodable {
+        return truncate_chars(
+            &format!("(body not decodable: {reason})"),
+            MAX_SUMMARY_CHARS,
+        );
+    }
     let body = &event.body;
     let text = match &event.kind {
         EventType::UserMessage

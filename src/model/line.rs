@@ -50,7 +50,11 @@ pub fn parse_line(bytes: &[u8]) -> LineParse {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => object_to_event(map),
         Ok(_) => LineParse::Malformed(MalformedReason::NotAnObject),
-        Err(e) => LineParse::Malformed(MalformedReason::InvalidJson(e.to_string())),
+        Err(e) => match parse_head(bytes) {
+            // Valid JSON past the decoder's limits: an event, flagged.
+            Some(head) => LineParse::Event(Box::new(head.to_undecodable_event(e.to_string()))),
+            None => LineParse::Malformed(MalformedReason::InvalidJson(e.to_string())),
+        },
     }
 }
 
@@ -84,6 +88,25 @@ fn present_or_null<'de, D: Deserializer<'de>>(
 impl RawHead<'_> {
     pub fn kind(&self) -> EventType {
         EventType::parse(&self.kind)
+    }
+
+    /// An event with only the common fields, for a body the decoder refused.
+    fn to_undecodable_event(&self, reason: String) -> Event {
+        let mut body = Map::new();
+        body.insert("id".into(), Value::String(self.id.to_string()));
+        body.insert("type".into(), Value::String(self.kind.to_string()));
+        if let Some(at) = &self.created_at {
+            body.insert("created_at".into(), Value::String(at.to_string()));
+        }
+        let head = self.to_head(self.kind());
+        Event {
+            id: self.id.to_string(),
+            kind: head.kind,
+            created_at: head.created_at,
+            processed_at: head.processed_at,
+            body,
+            undecodable: Some(reason),
+        }
     }
 
     pub fn to_head(&self, kind: EventType) -> EventHead<'_> {
@@ -173,6 +196,26 @@ mod tests {
             parse_line(deep.as_bytes()),
             LineParse::Malformed(_)
         ));
+    }
+
+    #[test]
+    fn valid_events_past_the_decoders_limits_are_flagged_events() {
+        let deep = format!(
+            r#"{{"id":"d","type":"agent.tool_use","input":{}1{}}}"#,
+            "[".repeat(300),
+            "]".repeat(300)
+        );
+        let huge = r#"{"id":"h","type":"agent.message","n":1e400}"#;
+        for line in [deep.as_str(), huge] {
+            match parse_line(line.as_bytes()) {
+                LineParse::Event(e) => {
+                    assert!(e.undecodable.is_some(), "{line}");
+                    assert_eq!(e.input(), &Value::Null);
+                }
+                other => panic!("{other:?}"),
+            }
+            assert!(parse_head(line.as_bytes()).is_some());
+        }
     }
 
     #[test]

@@ -67,7 +67,11 @@ impl RequestRecord {
             input: event.input().clone(),
             // Computed when the request is listed: most tool uses never are.
             fingerprint: String::new(),
-            stored_fingerprint: event.str_field("fingerprint").map(str::to_string),
+            // An undecodable request can never match: its content is unverifiable.
+            stored_fingerprint: match &event.undecodable {
+                Some(_) => Some("undecodable".into()),
+                None => event.str_field("fingerprint").map(str::to_string),
+            },
             created_at: event.created_at,
             created_at_text: event.created_at_text().map(str::to_string),
             plan,

@@ -13,6 +13,19 @@ use super::paths::SESSION_FILE;
 
 /// Prefix of our temp files; readers ignore them and `clean_temp_files` removes old ones.
 pub const TEMP_PREFIX: &str = ".session.json.tmp-";
+/// A temp file this old belongs to a writer that died: no live write takes so long.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(600);
+
+/// Crash-test hook: `SWITCHBOARD_FAILPOINT=atomic:<step>` aborts the process
+/// at that step (`temp_written`, `temp_synced`, `renamed`), so the fault
+/// suite can prove that a writer killed there leaves the old file or the new.
+fn failpoint(step: &str) {
+    if let Ok(point) = std::env::var("SWITCHBOARD_FAILPOINT")
+        && point.strip_prefix("atomic:") == Some(step)
+    {
+        std::process::abort();
+    }
+}
 
 /// Replaces `<dir>/session.json` with `doc`, atomically and durably.
 pub fn write_session_doc(dir: &Path, doc: &Value) -> Result<(), StoreError> {
@@ -22,6 +35,7 @@ pub fn write_session_doc(dir: &Path, doc: &Value) -> Result<(), StoreError> {
 
 /// Replaces `<dir>/<name>` with `bytes` through a temp file and a rename.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    clean_temp_files(dir, STALE_TEMP_AGE);
     let temp = temp_path(dir);
     let result = (|| {
         let mut file = OpenOptions::new()
@@ -31,9 +45,12 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Stor
             .map_err(|e| StoreError::write(&temp, e))?;
         file.write_all(bytes)
             .map_err(|e| StoreError::write(&temp, e))?;
+        failpoint("temp_written");
         file.sync_all().map_err(|e| StoreError::write(&temp, e))?;
+        failpoint("temp_synced");
         let target = dir.join(name);
         fs::rename(&temp, &target).map_err(|e| StoreError::write(&target, e))?;
+        failpoint("renamed");
         sync_dir(dir)
     })();
     if result.is_err() {

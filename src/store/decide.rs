@@ -239,6 +239,13 @@ fn check_request(decision: &Decision, state: RequestState) -> Result<Event, Deci
     if !state.listed {
         return Err(DecideError::NotPending(decision.event_id.clone()));
     }
+    if let Some(reason) = &request.undecodable {
+        return Err(DecideError::Tampered {
+            event_id: decision.event_id.clone(),
+            stored: format!("undecodable ({reason})"),
+            current: "unverifiable".into(),
+        });
+    }
     let current = fingerprint(&decision.session_id, &request);
     if decision.fingerprint != current {
         return Err(DecideError::Stale {
