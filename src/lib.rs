@@ -3,6 +3,7 @@
 //! `model` is the contract, pure; `store` does the disk IO; the front ends
 //! (`cli`, the dashboard, the daemon) sit on top of both.
 
+pub mod adapters;
 pub mod cli;
 pub mod config;
 pub mod feed;

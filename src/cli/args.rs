@@ -18,6 +18,12 @@ pub struct Cli {
     /// Config file to use instead of <config dir>/config.toml.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also show Claude Code sessions, read-only, from DIR (default ~/.claude/projects).
+    #[arg(long = "claude-code", global = true, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    pub claude_code: Option<PathBuf>,
+    /// Also show Codex sessions, read-only, from DIR (default $CODEX_HOME, else ~/.codex).
+    #[arg(long, global = true, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    pub codex: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::args::Cli;
+use crate::adapters::{AdapterKind, AdapterSource};
 use super::exit::{CliError, CliResult, code};
 use crate::config::Config;
 use crate::model::time::{Timestamp, parse_rfc3339};
@@ -14,12 +15,22 @@ pub struct Context {
     pub roots: Vec<PathBuf>,
     pub config: Config,
     pub now: Timestamp,
+    /// Transcript sources shown read-only beside the roots (`--claude-code`, `--codex`).
+    pub adapters: Vec<AdapterSource>,
 }
 
 impl Context {
     pub fn from_cli(cli: &Cli) -> CliResult<Self> {
+        let adapters = adapter_sources(cli);
         let roots = if cli.root.is_empty() {
-            vec![paths::default_root()]
+            let root = paths::default_root();
+            // With only transcripts asked for, a default root that does not
+            // exist (yet) is not an error.
+            if adapters.is_empty() || root.is_dir() {
+                vec![root]
+            } else {
+                Vec::new()
+            }
         } else {
             cli.root.clone()
         };
@@ -31,6 +42,7 @@ impl Context {
             roots,
             config,
             now: now()?,
+            adapters,
         })
     }
 
@@ -45,17 +57,25 @@ impl Context {
     /// The merged views of all roots; rows carry their source when there
     /// are several.
     pub fn views(&self) -> CliResult<FleetViews> {
-        let fleets = self.fleets()?;
-        let label_sources = fleets.len() > 1;
+        let roots = self.fleets()?;
+        let label_roots = roots.len() + self.adapters.len() > 1;
+        let mut fleets: Vec<(Fleet, Option<String>)> = roots
+            .into_iter()
+            .map(|f| {
+                let label = label_roots.then(|| f.root.display().to_string());
+                (f, label)
+            })
+            .collect();
+        fleets.extend(self.adapter_fleets()?);
         let mut merged = FleetViews {
             sessions: Vec::new(),
             pending: Vec::new(),
             doctor: Vec::new(),
         };
-        for fleet in &fleets {
+        for (fleet, label) in &fleets {
             let mut views = FleetViews::build(fleet, &self.config.stuck, self.now);
-            if label_sources {
-                let source = Some(fleet.root.display().to_string());
+            if let Some(label) = label {
+                let source = Some(label.clone());
                 views
                     .sessions
                     .iter_mut()
@@ -75,6 +95,18 @@ impl Context {
         }
         merged.sort();
         Ok(merged)
+    }
+
+    /// Every transcript source converted, each labelled with its source.
+    pub fn adapter_fleets(&self) -> CliResult<Vec<(Fleet, Option<String>)>> {
+        let plan_tools = self.config.plan_tools();
+        self.adapters
+            .iter()
+            .map(|source| {
+                let fleet = source.load_fleet(&plan_tools, self.now)?;
+                Ok((fleet, Some(source.label())))
+            })
+            .collect()
     }
 
     /// The root that holds `session` (exactly one must).
@@ -123,6 +155,21 @@ impl Context {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// `--claude-code [DIR]` and `--codex [DIR]`; an empty value means the default.
+fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {
+    [
+        (AdapterKind::ClaudeCode, &cli.claude_code),
+        (AdapterKind::Codex, &cli.codex),
+    ]
+    .into_iter()
+    .filter_map(|(kind, dir)| {
+        let dir = dir.as_ref()?;
+        let dir = (!dir.as_os_str().is_empty()).then(|| dir.clone());
+        Some(AdapterSource::new(kind, dir))
+    })
+    .collect()
 }
 
 /// The current time, or `$SWITCHBOARD_NOW` (RFC 3339) for reproducible output.
