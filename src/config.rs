@@ -18,6 +18,22 @@ pub struct Config {
     pub plan_tools: Vec<String>,
     /// Stuck-rule thresholds.
     pub stuck: StuckThresholds,
+    /// The Claude Code approval bridge (`switchboard hook claude-code`).
+    pub hook: HookConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HookConfig {
+    /// How long the hook waits for a decision before answering `ask`; keep it
+    /// below Claude Code's own hook timeout (60 s by default).
+    pub timeout_secs: u64,
+}
+
+impl Default for HookConfig {
+    fn default() -> Self {
+        Self { timeout_secs: 50 }
+    }
 }
 
 impl Default for Config {
@@ -25,6 +41,7 @@ impl Default for Config {
         Self {
             plan_tools: PlanTools::default().0,
             stuck: StuckThresholds::default(),
+            hook: HookConfig::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod adapters;
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod hook;
 pub mod model;
 pub mod sanitize;
 pub mod store;

@@ -48,6 +48,43 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// The audit log of decisions and destructive actions.
     Audit(JsonArgs),
+    /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// The PreToolUse hook command: reads the hook's JSON on stdin, waits for a decision made in Switchboard, answers allow, deny or ask.
+    ClaudeCode(HookRunArgs),
+    /// Add the hook to Claude Code's settings (a backup is made first).
+    Install(HookInstallArgs),
+    /// Remove the hook from Claude Code's settings.
+    Uninstall(HookInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookRunArgs {
+    /// Seconds to wait for a decision before answering "ask" (default: [hook] timeout_secs, 50).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HookTool {
+    ClaudeCode,
+}
+
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The tool whose settings to change.
+    pub tool: HookTool,
+    /// Settings file to change (default ~/.claude/settings.json).
+    #[arg(long, value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// Print the change as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod context;
 pub mod decide;
 pub mod doctor;
 pub mod exit;
+pub mod hook;
 pub mod ls;
 pub mod output;
 pub mod pending;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> CliResult {
     };
     match command {
         Command::Audit(args) => audit::run(args),
+        Command::Hook(command) => hook::run(&cli, command),
         command => {
             let ctx = Context::from_cli(&cli)?;
             run_with_context(&ctx, command)
@@ -49,5 +51,6 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Hook(command) => Err(CliError::usage(format!("{command:?} runs on its own"))),
     }
 }
