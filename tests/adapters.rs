@@ -150,7 +150,10 @@ fn a_missing_transcript_dir_is_one_clear_error() {
     let out = run(&["ls", "--claude-code", "/nonexistent/claude"]);
     assert_eq!(code(&out), 1);
     let err = stderr(&out);
-    assert!(err.contains("/nonexistent/claude") && err.contains("--claude-code"), "{err}");
+    assert!(
+        err.contains("/nonexistent/claude") && err.contains("--claude-code"),
+        "{err}"
+    );
 }
 
 /// `shared/` sits beside the repository in CI (and beside /work/main);
@@ -194,8 +197,7 @@ fn real_world_claude_code_samples_never_lose_a_line() {
             .iter()
             .filter(|l| serde_json::from_slice::<Value>(l).is_ok_and(|v| v.is_object()))
             .count() as u64;
-        let converted =
-            ConvertedTranscript::read(&file, &PlanTools::default(), now, true).unwrap();
+        let converted = ConvertedTranscript::read(&file, &PlanTools::default(), now, true).unwrap();
         let summary = &converted.snapshot.summary;
         assert_eq!(
             summary.malformed_lines,
@@ -232,7 +234,11 @@ fn real_world_last_lines_wait_for_their_newline() {
     let now = parse_rfc3339(NOW).unwrap();
     let fleet = source.load_fleet(&PlanTools::default(), now).unwrap();
     let todo = fleet.get("cc-todowrite_examples").unwrap();
-    assert_eq!(todo.doc.title.as_deref(), Some("/tmp"), "no summary yet: the cwd");
+    assert_eq!(
+        todo.doc.title.as_deref(),
+        Some("/tmp"),
+        "no summary yet: the cwd"
+    );
     std::fs::OpenOptions::new()
         .append(true)
         .open(&copy)
@@ -304,7 +310,10 @@ fn live_append_shows_in_the_feed_for_watch_and_dashboard() {
         if let Update::Loaded { key, snapshot, .. } = next() {
             assert_eq!(key.source, 3);
             if key.id == MAIN {
-                assert_eq!(snapshot.summary.event_count, 15, "the torn line is not an event yet");
+                assert_eq!(
+                    snapshot.summary.event_count, 15,
+                    "the torn line is not an event yet"
+                );
             }
             loaded += 1;
         }
@@ -333,7 +342,10 @@ fn live_append_shows_in_the_feed_for_watch_and_dashboard() {
             break (events_of(&lines), meta);
         }
     };
-    let kinds: Vec<&str> = appended.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = appended
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["agent.message", "agent.tool_result"]);
     assert_eq!(appended[0]["id"], "a-0012:0");
     assert_eq!(appended[1]["tool_use_id"], "toolu_01Push");
@@ -403,7 +415,10 @@ fn appended_results_change_the_inferred_status() {
         })
         .unwrap();
     assert_eq!(main_doc.status.as_deref(), Some("idle"));
-    assert!(quiet.iter().all(|u| matches!(u, Update::Meta { .. })), "{quiet:?}");
+    assert!(
+        quiet.iter().all(|u| matches!(u, Update::Meta { .. })),
+        "{quiet:?}"
+    );
 }
 
 #[test]
@@ -418,7 +433,10 @@ fn the_poller_reads_a_replaced_transcript_again() {
     );
     let first = poller.poll_all(now);
     assert_eq!(first.len(), 2);
-    assert!(poller.poll_all(now).is_empty(), "nothing changed, nothing sent");
+    assert!(
+        poller.poll_all(now).is_empty(),
+        "nothing changed, nothing sent"
+    );
     let fork = walk(dir.path().to_path_buf())
         .into_iter()
         .find(|p| p.to_string_lossy().contains("000000000002"))
@@ -434,5 +452,35 @@ fn the_poller_reads_a_replaced_transcript_again() {
         "{again:?}"
     );
     std::fs::remove_file(&fork).unwrap();
-    assert!(matches!(&poller.poll_all(now)[..], [Update::Removed { .. }]));
+    assert!(matches!(
+        &poller.poll_all(now)[..],
+        [Update::Removed { .. }]
+    ));
+}
+
+/// `--claude-code` and `--codex` without a value read the default places.
+#[test]
+fn flags_without_a_value_read_the_default_places() {
+    let home = tempfile::tempdir().unwrap();
+    copy_fixture(CC, &home.path().join(".claude/projects"));
+    copy_fixture(CODEX, &home.path().join(".codex"));
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["ls", "--claude-code", "--codex", "--json"])
+        .env("HOME", home.path())
+        .env_remove("CODEX_HOME")
+        .env("SWITCHBOARD_NOW", NOW)
+        .env("SWITCHBOARD_CONFIG_DIR", home.path().join("no-config"))
+        .env("SWITCHBOARD_ROOT", home.path().join("no-root"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = json(&out);
+    let sources: HashSet<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert_eq!(sources, HashSet::from(["claude-code", "codex"]));
+    assert_eq!(rows.as_array().unwrap().len(), 5);
 }

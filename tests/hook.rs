@@ -150,7 +150,10 @@ fn redirect_is_a_deny_carrying_the_new_direction() {
     ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let answer = answer(hook);
-    assert_eq!(decision(&answer), ("deny", "Run the tests first, then push."));
+    assert_eq!(
+        decision(&answer),
+        ("deny", "Run the tests first, then push.")
+    );
     assert_eq!(hook_notes(&root)[0]["hook"]["outcome"], "redirect");
 }
 
@@ -164,7 +167,12 @@ fn timeout_answers_ask_and_a_late_decision_is_refused() {
     assert!(reason.contains("within 1 s"), "{reason}");
     let notes = hook_notes(&root);
     assert_eq!(notes[0]["hook"]["outcome"], "timeout");
-    assert!(json(&root.run(&["pending", "--json"])).as_array().unwrap().is_empty());
+    assert!(
+        json(&root.run(&["pending", "--json"]))
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     let ls = json(&root.run(&["ls", "--json"]));
     assert_eq!(ls[0]["status"], "idle");
     // The request was withdrawn: approving it now is "already decided".
@@ -204,13 +212,22 @@ fn a_stale_fingerprint_is_not_honoured() {
 #[test]
 fn malformed_input_answers_ask_and_says_why() {
     let root = empty_root();
-    for input in ["", "not json", "[1,2]", r#"{"hook_event_name":"PreToolUse"}"#] {
+    for input in [
+        "",
+        "not json",
+        "[1,2]",
+        r#"{"hook_event_name":"PreToolUse"}"#,
+    ] {
         let child = start_hook(&root, input, "60");
         let out = child.wait_with_output().unwrap();
         assert_eq!(code(&out), 0);
         let value: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(value["hookSpecificOutput"]["permissionDecision"], "ask");
-        assert!(stderr(&out).contains("Claude Code will ask you instead"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("Claude Code will ask you instead"),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
@@ -231,22 +248,48 @@ fn install_backs_up_is_idempotent_and_uninstall_removes_only_ours() {
     std::fs::write(&settings, original).unwrap();
     let path = settings.to_str().unwrap();
 
-    let dry = run_plain(&["hook", "install", "claude-code", "--settings", path, "--dry-run"], home.path());
+    let dry = run_plain(
+        &[
+            "hook",
+            "install",
+            "claude-code",
+            "--settings",
+            path,
+            "--dry-run",
+        ],
+        home.path(),
+    );
     assert_eq!(code(&dry), 0, "{}", stderr(&dry));
-    assert!(stdout(&dry).contains("+") && stdout(&dry).contains("hook claude-code"), "{}", stdout(&dry));
-    assert_eq!(std::fs::read_to_string(&settings).unwrap(), original, "dry run writes nothing");
+    assert!(
+        stdout(&dry).contains("+") && stdout(&dry).contains("hook claude-code"),
+        "{}",
+        stdout(&dry)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&settings).unwrap(),
+        original,
+        "dry run writes nothing"
+    );
 
-    let out = run_plain(&["hook", "install", "claude-code", "--settings", path], home.path());
+    let out = run_plain(
+        &["hook", "install", "claude-code", "--settings", path],
+        home.path(),
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let backups = |dir: &std::path::Path| {
         std::fs::read_dir(dir)
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("settings.json.bak-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("settings.json.bak-")
+            })
             .count()
     };
     assert_eq!(backups(home.path()), 1);
-    let installed: Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    let installed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
     let groups = installed["hooks"]["PreToolUse"].as_array().unwrap();
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[1]["matcher"], "*");
@@ -254,13 +297,24 @@ fn install_backs_up_is_idempotent_and_uninstall_removes_only_ours() {
     assert_eq!(groups[1]["hooks"][0]["timeout"], 60);
     assert_eq!(installed["model"], "opus");
 
-    let again = run_plain(&["hook", "install", "claude-code", "--settings", path], home.path());
-    assert!(stdout(&again).contains("already installed"), "{}", stdout(&again));
+    let again = run_plain(
+        &["hook", "install", "claude-code", "--settings", path],
+        home.path(),
+    );
+    assert!(
+        stdout(&again).contains("already installed"),
+        "{}",
+        stdout(&again)
+    );
     assert_eq!(backups(home.path()), 1, "no change, no backup");
 
-    let out = run_plain(&["hook", "uninstall", "claude-code", "--settings", path], home.path());
+    let out = run_plain(
+        &["hook", "uninstall", "claude-code", "--settings", path],
+        home.path(),
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let removed: Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    let removed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
     let original: Value = serde_json::from_str(original).unwrap();
     assert_eq!(removed, original, "only our entry is removed");
 }
@@ -271,7 +325,13 @@ fn install_refuses_a_broken_settings_file() {
     let settings = home.path().join("settings.json");
     std::fs::write(&settings, "{ oops").unwrap();
     let out = run_plain(
-        &["hook", "install", "claude-code", "--settings", settings.to_str().unwrap()],
+        &[
+            "hook",
+            "install",
+            "claude-code",
+            "--settings",
+            settings.to_str().unwrap(),
+        ],
         home.path(),
     );
     assert_eq!(code(&out), 1);

@@ -89,7 +89,11 @@ mod tests {
 
     #[test]
     fn times_are_normalised_or_left_out() {
-        let e = new_event("a".into(), "user.message", Some("2025-06-14T10:00:00.123+02:00"));
+        let e = new_event(
+            "a".into(),
+            "user.message",
+            Some("2025-06-14T10:00:00.123+02:00"),
+        );
         assert_eq!(e["created_at"], "2025-06-14T08:00:00.123Z");
         assert_eq!(e["processed_at"], e["created_at"]);
         let e = new_event("a".into(), "user.message", Some("yesterday"));

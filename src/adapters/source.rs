@@ -202,7 +202,11 @@ fn discover_claude_code(dir: &Path) -> Result<Vec<TranscriptFile>, StoreError> {
 /// folder itself.
 fn discover_codex(dir: &Path) -> Result<Vec<TranscriptFile>, StoreError> {
     let sessions = dir.join("sessions");
-    let root = if sessions.is_dir() { sessions } else { dir.to_path_buf() };
+    let root = if sessions.is_dir() {
+        sessions
+    } else {
+        dir.to_path_buf()
+    };
     let mut files = Vec::new();
     let mut stack = vec![root];
     while let Some(folder) = stack.pop() {

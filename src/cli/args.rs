@@ -19,11 +19,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Also show Claude Code sessions, read-only, from DIR (default ~/.claude/projects).
-    #[arg(long = "claude-code", global = true, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    pub claude_code: Option<PathBuf>,
+    #[arg(long = "claude-code", global = true, value_name = "DIR", num_args = 0..=1)]
+    pub claude_code: Option<Option<PathBuf>>,
     /// Also show Codex sessions, read-only, from DIR (default $CODEX_HOME, else ~/.codex).
-    #[arg(long, global = true, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
-    pub codex: Option<PathBuf>,
+    #[arg(long, global = true, value_name = "DIR", num_args = 0..=1)]
+    pub codex: Option<Option<PathBuf>>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::args::Cli;
-use crate::adapters::{AdapterKind, AdapterSource};
 use super::exit::{CliError, CliResult, code};
+use crate::adapters::{AdapterKind, AdapterSource};
 use crate::config::Config;
 use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::store::fleet::Fleet;
@@ -157,18 +157,14 @@ impl Context {
     }
 }
 
-/// `--claude-code [DIR]` and `--codex [DIR]`; an empty value means the default.
+/// `--claude-code [DIR]` and `--codex [DIR]`; no value means the default place.
 fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {
     [
         (AdapterKind::ClaudeCode, &cli.claude_code),
         (AdapterKind::Codex, &cli.codex),
     ]
     .into_iter()
-    .filter_map(|(kind, dir)| {
-        let dir = dir.as_ref()?;
-        let dir = (!dir.as_os_str().is_empty()).then(|| dir.clone());
-        Some(AdapterSource::new(kind, dir))
-    })
+    .filter_map(|(kind, dir)| Some(AdapterSource::new(kind, dir.clone()?)))
     .collect()
 }
 

@@ -47,7 +47,11 @@ fn bridge(cli: &Cli, args: &HookRunArgs) -> HookAnswer {
         Err(e) => return failed(e.message),
     };
     let timeout = args.timeout.unwrap_or(config.hook.timeout_secs);
-    let root = cli.root.first().cloned().unwrap_or_else(paths::default_root);
+    let root = cli
+        .root
+        .first()
+        .cloned()
+        .unwrap_or_else(paths::default_root);
     let answer = run_bridge(
         &root,
         &input,
@@ -63,7 +67,9 @@ fn bridge(cli: &Cli, args: &HookRunArgs) -> HookAnswer {
 
 fn failed(why: String) -> HookAnswer {
     eprintln!("switchboard hook: {why}; Claude Code will ask you instead.");
-    HookAnswer::ask(format!("Switchboard could not take this request ({why}); decide here instead."))
+    HookAnswer::ask(format!(
+        "Switchboard could not take this request ({why}); decide here instead."
+    ))
 }
 
 fn load_config(cli: &Cli) -> CliResult<Config> {
@@ -92,8 +98,15 @@ fn install(cli: &Cli, args: &HookInstallArgs, add: bool) -> CliResult {
     .map_err(|e| CliError::other(e.to_string()))?;
     let verb = if add { "installed in" } else { "removed from" };
     if !change.changed() {
-        let state = if add { "already installed in" } else { "not installed in" };
-        return print_text(&format!("The Claude Code hook is {state} {}; nothing to do.\n", path.display()));
+        let state = if add {
+            "already installed in"
+        } else {
+            "not installed in"
+        };
+        return print_text(&format!(
+            "The Claude Code hook is {state} {}; nothing to do.\n",
+            path.display()
+        ));
     }
     if args.dry_run {
         return print_text(&change.diff());
@@ -103,5 +116,8 @@ fn install(cli: &Cli, args: &HookInstallArgs, add: bool) -> CliResult {
         .as_ref()
         .map(|b| format!(" (backup: {})", b.display()))
         .unwrap_or_default();
-    print_text(&format!("The Claude Code hook is {verb} {}{backup}.\n", path.display()))
+    print_text(&format!(
+        "The Claude Code hook is {verb} {}{backup}.\n",
+        path.display()
+    ))
 }

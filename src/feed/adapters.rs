@@ -109,7 +109,12 @@ impl AdapterPoller {
         }
     }
 
-    fn load(&mut self, mut transcript: FollowedTranscript, replaced: bool, now: Timestamp) -> Vec<Update> {
+    fn load(
+        &mut self,
+        mut transcript: FollowedTranscript,
+        replaced: bool,
+        now: Timestamp,
+    ) -> Vec<Update> {
         let id = transcript.file.session_id.clone();
         let lines = match transcript.read_new() {
             Ok(step) => step.lines,
@@ -120,7 +125,13 @@ impl AdapterPoller {
         };
         let snapshot = transcript.snapshot(&lines, &self.plan_tools, now);
         let last_doc = transcript.session_doc(now);
-        self.tracked.insert(id.clone(), Tracked { transcript, last_doc });
+        self.tracked.insert(
+            id.clone(),
+            Tracked {
+                transcript,
+                last_doc,
+            },
+        );
         vec![Update::Loaded {
             key: self.key(&id),
             snapshot: Box::new(snapshot),
@@ -137,7 +148,9 @@ impl AdapterPoller {
         match tracked.transcript.read_new() {
             Ok(step) if step.replaced && !step.missing => {
                 // Conversion restarted; the lines are the whole new file.
-                let snapshot = tracked.transcript.snapshot(&step.lines, &self.plan_tools, now);
+                let snapshot = tracked
+                    .transcript
+                    .snapshot(&step.lines, &self.plan_tools, now);
                 tracked.last_doc = tracked.transcript.session_doc(now);
                 return vec![Update::Loaded {
                     key,
@@ -177,7 +190,13 @@ pub fn spawn_claude_code_feed(
     interval: Duration,
     tx: Sender<Update>,
 ) -> std::io::Result<FeedHandle> {
-    spawn_adapter_feed(AdapterSource::new(AdapterKind::ClaudeCode, dir), source, plan_tools, interval, tx)
+    spawn_adapter_feed(
+        AdapterSource::new(AdapterKind::ClaudeCode, dir),
+        source,
+        plan_tools,
+        interval,
+        tx,
+    )
 }
 
 /// Follows Codex rollouts under `dir` (default `$CODEX_HOME`, else `~/.codex`).
@@ -188,7 +207,13 @@ pub fn spawn_codex_feed(
     interval: Duration,
     tx: Sender<Update>,
 ) -> std::io::Result<FeedHandle> {
-    spawn_adapter_feed(AdapterSource::new(AdapterKind::Codex, dir), source, plan_tools, interval, tx)
+    spawn_adapter_feed(
+        AdapterSource::new(AdapterKind::Codex, dir),
+        source,
+        plan_tools,
+        interval,
+        tx,
+    )
 }
 
 /// Any transcript source in a background thread, polling every `interval`.

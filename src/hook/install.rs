@@ -50,7 +50,10 @@ pub fn hook_command(root: Option<&Path>, timeout_secs: u64) -> String {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "switchboard".into());
-    let mut command = format!("{}{COMMAND_MARK} --timeout {timeout_secs}", shell_quote(&exe));
+    let mut command = format!(
+        "{}{COMMAND_MARK} --timeout {timeout_secs}",
+        shell_quote(&exe)
+    );
     if let Some(root) = root {
         command += &format!(" --root {}", shell_quote(&root.display().to_string()));
     }
@@ -71,7 +74,9 @@ fn shell_quote(text: &str) -> String {
 fn read_settings(path: &Path) -> Result<(String, Map<String, Value>), StoreError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((String::new(), Map::new())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((String::new(), Map::new()));
+        }
         Err(e) => return Err(StoreError::read(path, e)),
     };
     if text.trim().is_empty() {
@@ -97,11 +102,13 @@ fn is_ours(hook: &Value) -> bool {
 }
 
 /// Settings with our PreToolUse entry present (replacing an older one of ours).
-pub fn with_hook(mut settings: Map<String, Value>, command: &str, timeout_secs: u64) -> Map<String, Value> {
+pub fn with_hook(
+    mut settings: Map<String, Value>,
+    command: &str,
+    timeout_secs: u64,
+) -> Map<String, Value> {
     let entry = json!({"type": "command", "command": command, "timeout": timeout_secs});
-    let hooks = settings
-        .entry("hooks")
-        .or_insert_with(|| json!({}));
+    let hooks = settings.entry("hooks").or_insert_with(|| json!({}));
     if !hooks.is_object() {
         *hooks = json!({});
     }
@@ -217,7 +224,9 @@ mod tests {
         let theirs = json!({"type": "command", "command": "lint.sh"});
         let settings = json!({"model": "opus", "hooks": {"PreToolUse": [
             {"matcher": "Bash", "hooks": [theirs]}]}});
-        let Value::Object(settings) = settings else { unreachable!() };
+        let Value::Object(settings) = settings else {
+            unreachable!()
+        };
         let once = with_hook(settings.clone(), "sb hook claude-code --timeout 50", 60);
         let twice = with_hook(once.clone(), "sb hook claude-code --timeout 50", 60);
         assert_eq!(once, twice, "idempotent");

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use super::HookError;
 use super::answer::{HookAnswer, Permission};
 use super::mirror::{HookInput, Mirrored, mirror_request, write_state_with};
-use super::HookError;
 use crate::model::event::Event;
 use crate::model::event_type::EventType;
 use crate::model::line::{LineParse, parse_line};
@@ -25,12 +25,25 @@ pub const BRIDGE_DECIDER: &str = "runtime:switchboard-hook";
 /// How a mirrored request ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Allow { by: String },
-    Deny { message: String, by: String },
-    Redirect { message: String, by: String },
+    Allow {
+        by: String,
+    },
+    Deny {
+        message: String,
+        by: String,
+    },
+    Redirect {
+        message: String,
+        by: String,
+    },
     /// The first answer failed the contract's checks; it is void.
-    Invalid { answer_id: String, why: String },
-    TimedOut { secs: u64 },
+    Invalid {
+        answer_id: String,
+        why: String,
+    },
+    TimedOut {
+        secs: u64,
+    },
 }
 
 impl Outcome {
@@ -130,7 +143,14 @@ fn wait_and_record(
             if let Some(answer) = answer_in(line, &mirrored.event_id) {
                 let outcome = judge(&answer, mirrored);
                 let mut journal = LockedJournal::open(&journal_path, false)?;
-                record(&mut journal, mirrored, input, &outcome, Some(&answer), clock())?;
+                record(
+                    &mut journal,
+                    mirrored,
+                    input,
+                    &outcome,
+                    Some(&answer),
+                    clock(),
+                )?;
                 return Ok(outcome);
             }
         }
@@ -175,7 +195,11 @@ fn time_out(
 /// The bridge answers its own request (`result: "ask"`) so it stops being
 /// pending: a late decision is then refused as "already decided" instead of
 /// being written and ignored.
-fn withdraw(journal: &mut LockedJournal, mirrored: &Mirrored, now: Timestamp) -> Result<(), HookError> {
+fn withdraw(
+    journal: &mut LockedJournal,
+    mirrored: &Mirrored,
+    now: Timestamp,
+) -> Result<(), HookError> {
     let mut withdrawn = new_event("user.tool_confirmation", now, false);
     withdrawn.insert("tool_use_id".into(), json!(mirrored.event_id));
     withdrawn.insert("result".into(), json!("ask"));
@@ -212,7 +236,10 @@ pub fn judge(answer: &Event, mirrored: &Mirrored) -> Outcome {
             mirrored.fingerprint
         ));
     }
-    let by = answer.str_field("decided_by").unwrap_or("unknown").to_string();
+    let by = answer
+        .str_field("decided_by")
+        .unwrap_or("unknown")
+        .to_string();
     let message = answer.str_field("deny_message").map(str::to_string);
     let redirect = answer.body.get("redirect") == Some(&Value::Bool(true));
     match (answer.str_field("result"), message) {

@@ -62,8 +62,7 @@ impl ClaudeCodeConverter {
                     .get(tool_id)
                     .cloned()
                     .unwrap_or_else(|| tool_id.to_string());
-                let mut event =
-                    new_event(self.ids.claim(base, self.line), "agent.tool_result", ts);
+                let mut event = new_event(self.ids.claim(base, self.line), "agent.tool_result", ts);
                 event.insert("tool_use_id".into(), json!(target));
                 event.insert("content".into(), result_content(block.get("content")));
                 event.insert(

@@ -13,7 +13,10 @@ fn convert(lines: &[&str]) -> (ClaudeCodeConverter, Vec<Value>) {
 }
 
 fn types(events: &[Value]) -> Vec<&str> {
-    events.iter().map(|e| e["type"].as_str().unwrap_or("?")).collect()
+    events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or("?"))
+        .collect()
 }
 
 const USER: &str = r#"{"type":"user","uuid":"u1","timestamp":"2026-01-01T10:00:00Z","cwd":"/w","message":{"role":"user","content":"hi"}}"#;

@@ -73,7 +73,11 @@ impl CodexConverter {
 
     fn message(&mut self, role: &str, said: &str, ts: Option<&str>) -> Vec<Map<String, Value>> {
         let (kind, key) = match role {
-            "user" if INJECTED_PREFIXES.iter().any(|p| said.trim_start().starts_with(p)) => {
+            "user"
+                if INJECTED_PREFIXES
+                    .iter()
+                    .any(|p| said.trim_start().starts_with(p)) =>
+            {
                 ("system.message", "system")
             }
             "user" => ("user.message", "user"),

@@ -230,7 +230,10 @@ impl TranscriptConverter for CodexConverter {
 /// The session id in a rollout's file name (`rollout-<time>-<uuid>.jsonl`),
 /// else the whole stem.
 pub fn session_id_from_file_name(stem: &str) -> String {
-    let tail = stem.len().checked_sub(36).and_then(|start| stem.get(start..));
+    let tail = stem
+        .len()
+        .checked_sub(36)
+        .and_then(|start| stem.get(start..));
     match tail {
         Some(uuid) if looks_like_uuid(uuid) => uuid.to_string(),
         _ => stem.strip_prefix("rollout-").unwrap_or(stem).to_string(),

@@ -13,7 +13,10 @@ fn convert(lines: &[&str]) -> (CodexConverter, Vec<Value>) {
 }
 
 fn types(events: &[Value]) -> Vec<&str> {
-    events.iter().map(|e| e["type"].as_str().unwrap_or("?")).collect()
+    events
+        .iter()
+        .map(|e| e["type"].as_str().unwrap_or("?"))
+        .collect()
 }
 
 fn now() -> Timestamp {
@@ -31,7 +34,16 @@ const TOKENS: &str = r#"{"timestamp":"2026-01-01T10:00:05Z","type":"event_msg","
 
 #[test]
 fn maps_items_and_shows_each_message_once() {
-    let (_, events) = convert(&[META, USER, USER_ECHO, CALL, OUTPUT, ANSWER_ECHO, ANSWER, TOKENS]);
+    let (_, events) = convert(&[
+        META,
+        USER,
+        USER_ECHO,
+        CALL,
+        OUTPUT,
+        ANSWER_ECHO,
+        ANSWER,
+        TOKENS,
+    ]);
     assert_eq!(
         types(&events),
         [
@@ -74,12 +86,16 @@ fn a_call_without_output_is_waiting() {
     let (c, _) = convert(&[META, USER, CALL, OUTPUT]);
     assert_eq!(c.session_doc(now())["status"], "running");
     let (c, _) = convert(&[META, USER, CALL, OUTPUT, ANSWER]);
-    assert_eq!(c.session_doc(now())["stop_reason"], json!({"type":"end_turn"}));
+    assert_eq!(
+        c.session_doc(now())["stop_reason"],
+        json!({"type":"end_turn"})
+    );
 }
 
 #[test]
 fn unknown_lines_are_kept_raw() {
-    let unknown = r#"{"timestamp":"2026-01-01T10:00:00Z","type":"ghost_snapshot","payload":{"x":1}}"#;
+    let unknown =
+        r#"{"timestamp":"2026-01-01T10:00:00Z","type":"ghost_snapshot","payload":{"x":1}}"#;
     let unknown_msg = r#"{"timestamp":"2026-01-01T10:00:00Z","type":"event_msg","payload":{"type":"exec_command_end","exit_code":0}}"#;
     let (_, events) = convert(&[unknown, unknown_msg]);
     assert_eq!(
@@ -92,7 +108,9 @@ fn unknown_lines_are_kept_raw() {
 #[test]
 fn session_ids_come_from_file_names() {
     assert_eq!(
-        session_id_from_file_name("rollout-2026-01-15T09-00-00-0199c0de-0000-7000-8000-000000000001"),
+        session_id_from_file_name(
+            "rollout-2026-01-15T09-00-00-0199c0de-0000-7000-8000-000000000001"
+        ),
         "0199c0de-0000-7000-8000-000000000001"
     );
     assert_eq!(session_id_from_file_name("rollout-abc"), "abc");
