@@ -20,6 +20,8 @@ pub struct Config {
     pub stuck: StuckThresholds,
     /// Session lifetime and cleanup.
     pub hygiene: Hygiene,
+    /// The Claude Code approval bridge (`switchboard hook claude-code`).
+    pub hook: HookConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -29,12 +31,27 @@ pub struct Hygiene {
     pub default_ttl_minutes: u64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HookConfig {
+    /// How long the hook waits for a decision before answering `ask`; keep it
+    /// below Claude Code's own hook timeout (60 s by default).
+    pub timeout_secs: u64,
+}
+
+impl Default for HookConfig {
+    fn default() -> Self {
+        Self { timeout_secs: 50 }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
             plan_tools: PlanTools::default().0,
             stuck: StuckThresholds::default(),
             hygiene: Hygiene::default(),
+            hook: HookConfig::default(),
         }
     }
 }

@@ -3,9 +3,11 @@
 //! `model` is the contract, pure; `store` does the disk IO; the front ends
 //! (`cli`, the dashboard, the daemon) sit on top of both.
 
+pub mod adapters;
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod hook;
 pub mod model;
 pub mod sanitize;
 pub mod store;

@@ -18,6 +18,12 @@ pub struct Cli {
     /// Config file to use instead of <config dir>/config.toml.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Also show Claude Code sessions, read-only, from DIR (default ~/.claude/projects).
+    #[arg(long = "claude-code", global = true, value_name = "DIR", num_args = 0..=1)]
+    pub claude_code: Option<Option<PathBuf>>,
+    /// Also show Codex sessions, read-only, from DIR (default $CODEX_HOME, else ~/.codex).
+    #[arg(long, global = true, value_name = "DIR", num_args = 0..=1)]
+    pub codex: Option<Option<PathBuf>>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -50,6 +56,9 @@ pub enum Command {
     Unarchive(UnarchiveArgs),
     /// Delete archived session folders (a dry run unless --yes).
     Purge(PurgeArgs),
+    /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
+    #[command(subcommand)]
+    Hook(HookCommand),
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +106,40 @@ pub struct PurgeArgs {
     pub who: Option<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// The PreToolUse hook command: reads the hook's JSON on stdin, waits for a decision made in Switchboard, answers allow, deny or ask.
+    ClaudeCode(HookRunArgs),
+    /// Add the hook to Claude Code's settings (a backup is made first).
+    Install(HookInstallArgs),
+    /// Remove the hook from Claude Code's settings.
+    Uninstall(HookInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HookRunArgs {
+    /// Seconds to wait for a decision before answering "ask" (default: [hook] timeout_secs, 50).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HookTool {
+    ClaudeCode,
+}
+
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The tool whose settings to change.
+    pub tool: HookTool,
+    /// Settings file to change (default ~/.claude/settings.json).
+    #[arg(long, value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// Print the change as a diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::Cli;
 use super::exit::{CliError, CliResult, code};
+use crate::adapters::{AdapterKind, AdapterSource};
 use crate::config::Config;
 use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::store::fleet::Fleet;
@@ -14,12 +15,22 @@ pub struct Context {
     pub roots: Vec<PathBuf>,
     pub config: Config,
     pub now: Timestamp,
+    /// Transcript sources shown read-only beside the roots (`--claude-code`, `--codex`).
+    pub adapters: Vec<AdapterSource>,
 }
 
 impl Context {
     pub fn from_cli(cli: &Cli) -> CliResult<Self> {
+        let adapters = adapter_sources(cli);
         let roots = if cli.root.is_empty() {
-            vec![paths::default_root()]
+            let root = paths::default_root();
+            // With only transcripts asked for, a default root that does not
+            // exist (yet) is not an error.
+            if adapters.is_empty() || root.is_dir() {
+                vec![root]
+            } else {
+                Vec::new()
+            }
         } else {
             cli.root.clone()
         };
@@ -31,6 +42,7 @@ impl Context {
             roots,
             config,
             now: now()?,
+            adapters,
         })
     }
 
@@ -45,17 +57,25 @@ impl Context {
     /// The merged views of all roots; rows carry their source when there
     /// are several.
     pub fn views(&self) -> CliResult<FleetViews> {
-        let fleets = self.fleets()?;
-        let label_sources = fleets.len() > 1;
+        let roots = self.fleets()?;
+        let label_roots = roots.len() + self.adapters.len() > 1;
+        let mut fleets: Vec<(Fleet, Option<String>)> = roots
+            .into_iter()
+            .map(|f| {
+                let label = label_roots.then(|| f.root.display().to_string());
+                (f, label)
+            })
+            .collect();
+        fleets.extend(self.adapter_fleets()?);
         let mut merged = FleetViews {
             sessions: Vec::new(),
             pending: Vec::new(),
             doctor: Vec::new(),
         };
-        for fleet in &fleets {
+        for (fleet, label) in &fleets {
             let mut views = FleetViews::build(fleet, &self.config.stuck, self.now);
-            if label_sources {
-                let source = Some(fleet.root.display().to_string());
+            if let Some(label) = label {
+                let source = Some(label.clone());
                 views
                     .sessions
                     .iter_mut()
@@ -98,6 +118,18 @@ impl Context {
                     .map(move |s| (source.clone(), s.id.clone()))
             })
             .collect())
+    }
+
+    /// Every transcript source converted, each labelled with its source.
+    pub fn adapter_fleets(&self) -> CliResult<Vec<(Fleet, Option<String>)>> {
+        let plan_tools = self.config.plan_tools();
+        self.adapters
+            .iter()
+            .map(|source| {
+                let fleet = source.load_fleet(&plan_tools, self.now)?;
+                Ok((fleet, Some(source.label())))
+            })
+            .collect()
     }
 
     /// The root that holds `session` (exactly one must).
@@ -146,6 +178,17 @@ impl Context {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// `--claude-code [DIR]` and `--codex [DIR]`; no value means the default place.
+fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {
+    [
+        (AdapterKind::ClaudeCode, &cli.claude_code),
+        (AdapterKind::Codex, &cli.codex),
+    ]
+    .into_iter()
+    .filter_map(|(kind, dir)| Some(AdapterSource::new(kind, dir.clone()?)))
+    .collect()
 }
 
 /// The current time, or `$SWITCHBOARD_NOW` (RFC 3339) for reproducible output.

@@ -8,6 +8,7 @@ pub mod context;
 pub mod decide;
 pub mod doctor;
 pub mod exit;
+pub mod hook;
 pub mod ls;
 pub mod output;
 pub mod pending;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> CliResult {
     };
     match command {
         Command::Audit(args) => audit::run(args),
+        Command::Hook(command) => hook::run(&cli, command),
         command => {
             let ctx = Context::from_cli(&cli)?;
             run_with_context(&ctx, command)
@@ -56,5 +58,6 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
         Command::Archive(args) => archive::run_archive(ctx, args),
         Command::Unarchive(args) => archive::run_unarchive(ctx, args),
         Command::Purge(args) => purge::run(ctx, args),
+        Command::Hook(command) => Err(CliError::usage(format!("{command:?} runs on its own"))),
     }
 }

@@ -25,7 +25,13 @@ struct Shown {
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
-    let root = ctx.root_of(&args.session)?;
+    let root = match ctx.root_of(&args.session) {
+        Ok(root) => root,
+        Err(e) if e.code == code::NOT_FOUND && !ctx.adapters.is_empty() => {
+            return run_adapter(ctx, args).map_err(|not_found| not_found.unwrap_or(e));
+        }
+        Err(e) => return Err(e),
+    };
     let plan_tools = ctx.config.plan_tools();
     let dir = root.join(&args.session);
     let session = SessionSnapshot::load(&dir, &plan_tools)?.ok_or_else(|| {
@@ -53,6 +59,66 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
     } else {
         write_human(&session, &row, &findings, &events)
     }
+}
+
+/// `show` for a session converted from a transcript (`--claude-code`,
+/// `--codex`): its synthetic journal is in memory. `Err(None)` when no
+/// source has it.
+fn run_adapter(ctx: &Context, args: &ShowArgs) -> Result<(), Option<CliError>> {
+    let plan_tools = ctx.config.plan_tools();
+    for source in &ctx.adapters {
+        let Some(converted) = source
+            .find(&args.session, &plan_tools, ctx.now)
+            .map_err(|e| Some(CliError::from(e)))?
+        else {
+            continue;
+        };
+        let session = converted.snapshot;
+        let findings = stuck_of(&session, None, &ctx.config.stuck, ctx.now);
+        let mut row = SessionRow::new(&session, &findings);
+        row.source = Some(source.label());
+        let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
+        let events = select_in_memory(shown, &session.id, args).map_err(Some)?;
+        return if args.json {
+            write_json(&row, &events)
+        } else {
+            write_human(&session, &row, &findings, &events)
+        }
+        .map_err(Some);
+    }
+    Err(None)
+}
+
+/// `--from` and `--tail` over lines already in memory.
+fn select_in_memory(shown: Vec<Shown>, session: &str, args: &ShowArgs) -> CliResult<Vec<Shown>> {
+    let mut shown: Vec<Shown> = shown
+        .into_iter()
+        .filter(|s| !matches!(s.parse, LineParse::Blank))
+        .collect();
+    if let Some(from) = &args.from {
+        let start = shown
+            .iter()
+            .position(|s| matches!(&s.parse, LineParse::Event(e) if &e.id == from))
+            .ok_or_else(|| {
+                CliError::new(
+                    code::NOT_FOUND,
+                    format!("event {from} not found in session {session}"),
+                )
+            })?;
+        shown.drain(..start);
+    }
+    if let Some(n) = args.tail {
+        let events = shown.iter().filter(|s| is_event(s)).count();
+        let mut skip = events.saturating_sub(n);
+        shown.retain(|s| {
+            if skip > 0 && is_event(s) {
+                skip -= 1;
+                return false;
+            }
+            skip == 0
+        });
+    }
+    Ok(shown)
 }
 
 fn select_events(session: &SessionSnapshot, args: &ShowArgs) -> CliResult<Vec<Shown>> {

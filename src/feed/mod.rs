@@ -2,11 +2,13 @@
 //! source emits the same `Update` values into one channel, so the dashboard
 //! never knows where a session came from.
 
+pub mod adapters;
 pub mod root_poll;
 pub mod spawn;
 pub mod stamp;
 pub mod update;
 
+pub use adapters::{AdapterPoller, spawn_claude_code_feed, spawn_codex_feed};
 pub use root_poll::RootPoller;
 pub use spawn::{FeedHandle, spawn_root_feed};
 pub use update::{FeedHealth, SessionKey, Update};

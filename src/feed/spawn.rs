@@ -20,6 +20,14 @@ pub struct FeedHandle {
 }
 
 impl FeedHandle {
+    /// A handle on a feed thread that watches `stop`.
+    pub fn from_parts(stop: Arc<AtomicBool>, thread: JoinHandle<()>) -> Self {
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
     pub fn stop(mut self) {
         self.shutdown();
     }

@@ -1,0 +1,31 @@
+//! Adapters: other tools' transcripts read as Switchboard sessions.
+//!
+//! Each adapter converts a transcript, line by line, into synthetic journal
+//! lines (serialized contract events) and a synthetic `session.json`, so the
+//! summary fold, pending, stuck rules, views and the event stream work on
+//! them unchanged. The conversion is pure (`claude_code`, `codex`); discovery
+//! and following live in `source`.
+
+pub mod claude_code;
+pub mod codex;
+pub mod events;
+pub mod inference;
+pub mod source;
+
+use serde_json::{Map, Value};
+
+use crate::model::time::Timestamp;
+
+pub use source::{AdapterKind, AdapterSource, TranscriptFile};
+
+/// Converts one transcript into contract events, one complete line at a time.
+pub trait TranscriptConverter: Send {
+    /// The synthetic journal lines (no `\n`) for one complete transcript line.
+    /// Lines that are not JSON objects pass through unchanged, so readers
+    /// count them as malformed exactly as they would in a native journal.
+    fn convert_line(&mut self, line: &[u8]) -> Vec<Vec<u8>>;
+
+    /// The synthetic `session.json` as it stands after the lines so far, with
+    /// its status inferred at `now`.
+    fn session_doc(&self, now: Timestamp) -> Map<String, Value>;
+}

@@ -1,0 +1,123 @@
+//! `switchboard hook claude-code` (the bridge), `hook install claude-code`
+//! and `hook uninstall claude-code`.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::args::{Cli, HookCommand, HookInstallArgs, HookRunArgs};
+use super::exit::{CliError, CliResult};
+use super::output::print_text;
+use crate::config::Config;
+use crate::hook::install::{apply, default_settings_path, hook_command, with_hook, without_hook};
+use crate::hook::{HookAnswer, HookInput, run_bridge};
+use crate::store::paths;
+
+/// Claude Code kills a hook after this long unless told otherwise; the
+/// installed entry gives ours this much beyond its own wait.
+const CLAUDE_TIMEOUT_MARGIN_SECS: u64 = 10;
+const POLL: Duration = Duration::from_millis(50);
+
+pub fn run(cli: &Cli, command: &HookCommand) -> CliResult {
+    match command {
+        HookCommand::ClaudeCode(args) => {
+            let answer = bridge(cli, args);
+            let mut out = std::io::stdout().lock();
+            // Claude Code reads one JSON document; exit 0 so it is honoured.
+            let _ = writeln!(out, "{}", answer.to_json());
+            Ok(())
+        }
+        HookCommand::Install(args) => install(cli, args, true),
+        HookCommand::Uninstall(args) => install(cli, args, false),
+    }
+}
+
+/// Everything that can go wrong ends in `ask`, with the reason on stderr too.
+fn bridge(cli: &Cli, args: &HookRunArgs) -> HookAnswer {
+    let mut stdin = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
+        return failed(format!("could not read the hook input: {e}"));
+    }
+    let input = match HookInput::parse(&stdin) {
+        Ok(input) => input,
+        Err(e) => return failed(e.to_string()),
+    };
+    let config = match load_config(cli) {
+        Ok(config) => config,
+        Err(e) => return failed(e.message),
+    };
+    let timeout = args.timeout.unwrap_or(config.hook.timeout_secs);
+    let root = cli
+        .root
+        .first()
+        .cloned()
+        .unwrap_or_else(paths::default_root);
+    let answer = run_bridge(
+        &root,
+        &input,
+        Duration::from_secs(timeout),
+        POLL,
+        &chrono::Utc::now,
+    );
+    if answer.permission == crate::hook::Permission::Ask {
+        eprintln!("switchboard: {}", answer.reason);
+    }
+    answer
+}
+
+fn failed(why: String) -> HookAnswer {
+    eprintln!("switchboard hook: {why}; Claude Code will ask you instead.");
+    HookAnswer::ask(format!(
+        "Switchboard could not take this request ({why}); decide here instead."
+    ))
+}
+
+fn load_config(cli: &Cli) -> CliResult<Config> {
+    Ok(match &cli.config {
+        Some(path) => Config::load_from(path)?,
+        None => Config::load()?,
+    })
+}
+
+fn install(cli: &Cli, args: &HookInstallArgs, add: bool) -> CliResult {
+    let config = load_config(cli)?;
+    let path: PathBuf = args.settings.clone().unwrap_or_else(default_settings_path);
+    let timeout = config.hook.timeout_secs;
+    let command = hook_command(cli.root.first().map(PathBuf::as_path), timeout);
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let change = if add {
+        apply(
+            &path,
+            |s| with_hook(s, &command, timeout + CLAUDE_TIMEOUT_MARGIN_SECS),
+            args.dry_run,
+            &stamp,
+        )
+    } else {
+        apply(&path, without_hook, args.dry_run, &stamp)
+    }
+    .map_err(|e| CliError::other(e.to_string()))?;
+    let verb = if add { "installed in" } else { "removed from" };
+    if !change.changed() {
+        let state = if add {
+            "already installed in"
+        } else {
+            "not installed in"
+        };
+        return print_text(&format!(
+            "The Claude Code hook is {state} {}; nothing to do.\n",
+            path.display()
+        ));
+    }
+    if args.dry_run {
+        return print_text(&change.diff());
+    }
+    let backup = change
+        .backup
+        .as_ref()
+        .map(|b| format!(" (backup: {})", b.display()))
+        .unwrap_or_default();
+    print_text(&format!(
+        "The Claude Code hook is {verb} {}{backup}.\n",
+        path.display()
+    ))
+}
