@@ -56,9 +56,47 @@ pub enum Command {
     Unarchive(UnarchiveArgs),
     /// Delete archived session folders (a dry run unless --yes).
     Purge(PurgeArgs),
+    /// Interrupt a session (appends user.interrupt).
+    Interrupt(ActionArgs),
+    /// Send a session a message (appends user.message).
+    Message(MessageArgs),
+    /// Schedule a revisit (appends a wake-queue entry, due now by default).
+    Wake(WakeArgs),
     /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
     #[command(subcommand)]
     Hook(HookCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    /// Session id.
+    pub session: String,
+    /// Who acts (default human:<user>@<host>).
+    #[arg(long = "as", value_name = "WHO")]
+    pub who: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MessageArgs {
+    #[command(flatten)]
+    pub action: ActionArgs,
+    /// The message text.
+    #[arg(long, short = 't', value_name = "T")]
+    pub text: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WakeArgs {
+    #[command(flatten)]
+    pub action: ActionArgs,
+    /// Due after this long (90s, 30m, 12h); default now.
+    #[arg(long = "in", value_name = "DURATION")]
+    pub due_in: Option<String>,
+    /// Why the revisit is scheduled.
+    #[arg(long, default_value = "revisit requested by an operator")]
+    pub reason: String,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +214,9 @@ pub struct ShowArgs {
 pub struct DoctorArgs {
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when any session is stuck (for cron and alerting).
+    #[arg(long)]
+    pub fail_on_stuck: bool,
 }
 
 #[derive(Debug, Args)]

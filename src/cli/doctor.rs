@@ -9,6 +9,22 @@ use crate::model::time::{format_minutes, parse_rfc3339};
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> CliResult {
     let views = ctx.views()?;
+    let result = if args.fail_on_stuck && !views.doctor.is_empty() {
+        let sessions: std::collections::BTreeSet<&str> =
+            views.doctor.iter().map(|d| d.session_id.as_str()).collect();
+        Err(super::exit::CliError::other(format!(
+            "{} session(s) stuck ({} finding(s))",
+            sessions.len(),
+            views.doctor.len()
+        )))
+    } else {
+        Ok(())
+    };
+    print_report(ctx, args, &views)?;
+    result
+}
+
+fn print_report(ctx: &Context, args: &DoctorArgs, views: &crate::views::FleetViews) -> CliResult {
     if args.json {
         return print_json(&views.doctor);
     }

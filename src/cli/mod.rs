@@ -1,5 +1,6 @@
 //! The non-interactive front end: one file per subcommand.
 
+pub mod actions;
 pub mod agents;
 pub mod archive;
 pub mod args;
@@ -58,6 +59,9 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
         Command::Archive(args) => archive::run_archive(ctx, args),
         Command::Unarchive(args) => archive::run_unarchive(ctx, args),
         Command::Purge(args) => purge::run(ctx, args),
+        Command::Interrupt(args) => actions::run_interrupt(ctx, args),
+        Command::Message(args) => actions::run_message(ctx, args),
+        Command::Wake(args) => actions::run_wake(ctx, args),
         Command::Hook(command) => Err(CliError::usage(format!("{command:?} runs on its own"))),
     }
 }

@@ -1,6 +1,7 @@
 //! Everything that touches the disk: scanning a root, reading journals
 //! through a line index, locked appends, atomic `session.json` writes.
 
+pub mod actions;
 pub mod append;
 pub mod archive;
 pub mod atomic;
