@@ -62,9 +62,19 @@ pub enum Command {
     Message(MessageArgs),
     /// Schedule a revisit (appends a wake-queue entry, due now by default).
     Wake(WakeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
     /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
     #[command(subcommand)]
     Hook(HookCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod archive;
 pub mod args;
 pub mod audit;
+pub mod completions;
 pub mod context;
 pub mod decide;
 pub mod doctor;
@@ -32,6 +33,8 @@ pub fn run(cli: Cli) -> CliResult {
     };
     match command {
         Command::Audit(args) => audit::run(args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man => completions::run_man(),
         Command::Hook(command) => hook::run(&cli, command),
         command => {
             let ctx = Context::from_cli(&cli)?;
@@ -55,6 +58,8 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Completions(args) => completions::run_completions(args),
+        Command::Man => completions::run_man(),
         Command::Agents(args) => agents::run(ctx, args),
         Command::Archive(args) => archive::run_archive(ctx, args),
         Command::Unarchive(args) => archive::run_unarchive(ctx, args),
