@@ -9,6 +9,7 @@ pub mod feed;
 pub mod model;
 pub mod sanitize;
 pub mod store;
+pub mod tui;
 pub mod views;
 
 /// The version with the commit it was built from.

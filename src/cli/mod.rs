@@ -21,11 +21,10 @@ use crate::store::Verdict;
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> CliResult {
     let Some(command) = &cli.command else {
-        return Err(CliError::usage(
-            "the dashboard is not built yet; try `switchboard ls` or `switchboard --help`",
-        ));
+        return run_dashboard(&cli);
     };
     match command {
+        Command::Tui => run_dashboard(&cli),
         Command::Audit(args) => audit::run(args),
         command => {
             let ctx = Context::from_cli(&cli)?;
@@ -49,5 +48,15 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Tui => run_dashboard_with(ctx),
     }
+}
+
+fn run_dashboard(cli: &Cli) -> CliResult {
+    let ctx = Context::from_cli(cli)?;
+    run_dashboard_with(&ctx)
+}
+
+fn run_dashboard_with(ctx: &Context) -> CliResult {
+    crate::tui::run(ctx.roots.clone(), ctx.config.clone()).map_err(CliError::other)
 }
