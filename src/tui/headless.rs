@@ -2,8 +2,6 @@
 //! wired together synchronously. Tests replay messages through it and
 //! render it into ratatui's `TestBackend`.
 
-use std::path::Path;
-
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -14,9 +12,6 @@ use super::state::State;
 use super::theme::Theme;
 use super::ui;
 use super::update::update_all;
-use crate::feed::{SessionKey, Update};
-use crate::model::plan::PlanTools;
-use crate::store::fleet::Fleet;
 
 pub struct Headless {
     pub state: State,
@@ -29,28 +24,6 @@ impl Headless {
             state,
             runner: EffectRunner::inline(),
         }
-    }
-
-    /// Loads every session of `root` as feed source `source` would.
-    pub fn load_root(
-        &mut self,
-        source: usize,
-        root: &Path,
-        plan_tools: &PlanTools,
-    ) -> std::io::Result<()> {
-        let fleet = Fleet::load(root, plan_tools).map_err(std::io::Error::other)?;
-        let msgs = fleet.sessions.into_iter().map(|snapshot| {
-            Msg::Feed(Update::Loaded {
-                key: SessionKey {
-                    source,
-                    id: snapshot.id.clone(),
-                },
-                snapshot: Box::new(snapshot),
-                replaced: false,
-            })
-        });
-        self.send_all(msgs.collect());
-        Ok(())
     }
 
     pub fn send(&mut self, msg: Msg) {

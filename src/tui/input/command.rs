@@ -78,20 +78,17 @@ impl Command {
             Self::Help => spec("Show or hide this help", Some("help")),
             Self::NextPane => spec("Move to the next pane", Some("pane")),
             Self::PrevPane => spec("Move to the previous pane", None),
-            Self::Filter => spec(
-                "Filter sessions: fuzzy on title and id, plus status:NAME and stuck:[RULE] terms",
-                Some("filter"),
-            ),
+            Self::Filter => spec("Filter sessions (terms below)", Some("filter")),
             Self::CommandLine => spec(
-                "Command line: :all :pending :stuck :tree :sort KEY :theme NAME :help :quit",
+                "Command line: :pending :stuck :tree :theme NAME…",
                 Some("cmd"),
             ),
             Self::Back => spec(
-                "Go back: close the overlay, leave the pane, clear the filter",
+                "Back: close, leave the pane, clear the filter",
                 Some("back"),
             ),
             Self::Open => spec(
-                "Open: a session's event stream, or an event in full",
+                "Open the session's events, or an event in full",
                 Some("open"),
             ),
             Self::Up => spec("Move up", None),
@@ -100,10 +97,7 @@ impl Command {
             Self::PageDown => spec("Page down", None),
             Self::Top => spec("Go to the first row", None),
             Self::Bottom => spec("Go to the last row", None),
-            Self::CycleSort => spec(
-                "Sort by the next key: status, activity, pending, title",
-                Some("sort"),
-            ),
+            Self::CycleSort => spec("Sort by status, activity, pending or title", Some("sort")),
             Self::ReverseSort => spec("Reverse the sort order", None),
             Self::ToggleTree => spec("Show sessions as a parent→child tree", Some("tree")),
             Self::ToggleFollow => spec("Follow the end of the journal", Some("follow")),

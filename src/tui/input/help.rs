@@ -49,12 +49,12 @@ pub fn help_lines(keymap: &Keymap) -> Vec<HelpLine> {
 const FILTER_HELP: [(&str, &str); 4] = [
     ("words", "fuzzy match on title and id"),
     (
-        "status:NAME[,NAME]",
-        "running, idle, requires_action (or action), rescheduling, terminated",
+        "status:NAME,…",
+        "running idle action rescheduling terminated",
     ),
     (
-        "stuck: / stuck:RULE",
-        "any stuck session, or one rule (awaiting_human, silent_running, …)",
+        "stuck: stuck:RULE",
+        "stuck sessions, or one rule (awaiting_human…)",
     ),
     ("stuck:no", "sessions that are not stuck"),
 ];

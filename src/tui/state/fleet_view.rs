@@ -95,6 +95,9 @@ pub struct FleetView {
     pub offset: usize,
     /// The selected session, kept across rebuilds.
     pub selected_key: Option<SessionKey>,
+    /// Until the user picks a row, the top row stays selected as sessions
+    /// arrive (so the first screen shows the most urgent session).
+    pub user_selected: bool,
     pub needs_rebuild: bool,
 }
 
@@ -110,6 +113,7 @@ impl FleetView {
             selected: 0,
             offset: 0,
             selected_key: None,
+            user_selected: false,
             needs_rebuild: true,
         }
     }
@@ -150,16 +154,20 @@ impl FleetView {
         let found = self
             .selected_key
             .as_ref()
+            .filter(|_| self.user_selected)
             .and_then(|k| self.rows.iter().position(|r| &r.key == k));
         self.selected = match found {
             Some(i) => i,
+            None if !self.user_selected => 0,
             None => self.selected.min(self.rows.len().saturating_sub(1)),
         };
         self.selected_key = self.rows.get(self.selected).map(|r| r.key.clone());
         self.needs_rebuild = false;
     }
 
+    /// Selects a row on the user's behalf.
     pub fn select(&mut self, index: usize) {
+        self.user_selected = true;
         if self.rows.is_empty() {
             self.selected = 0;
             self.selected_key = None;

@@ -33,40 +33,61 @@ pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
 }
 
 pub fn status(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
-    let (counts, stuck) = state.counts();
-    let count = |s: DisplayStatus| counts.get(&s).copied().unwrap_or(0);
-    let mut spans = vec![Span::raw(" ")];
-    for (status, label) in [
-        (DisplayStatus::Running, "● running"),
-        (DisplayStatus::Idle, "○ idle"),
-        (DisplayStatus::RequiresAction, "▲ requires_action"),
-        (DisplayStatus::Rescheduling, "↻ rescheduling"),
-        (DisplayStatus::Terminated, "✕ terminated"),
-    ] {
-        let n = count(status);
-        let style = if n > 0 {
-            status_style(theme, status)
-        } else {
-            theme.bar
-        };
-        spans.push(Span::styled(format!("{n} {label}"), style));
-        spans.push(Span::raw("  "));
-    }
-    let stuck_style = if stuck > 0 { theme.stuck } else { theme.bar };
-    spans.push(Span::styled(format!("⚠ {stuck} stuck"), stuck_style));
-    if count(DisplayStatus::Unknown) > 0 {
-        spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!("? {} unknown", count(DisplayStatus::Unknown)),
-            theme.status_unknown,
-        ));
-    }
-    spans.push(Span::raw("  │ "));
+    let mut spans = count_spans(state, theme, false);
+    spans.push(Span::raw(" │ "));
     spans.extend(health_spans(state, theme));
+    let width: usize = spans.iter().map(|s| s.width()).sum();
+    if width > area.width as usize {
+        spans = count_spans(state, theme, true);
+        spans.push(Span::raw("│ "));
+        spans.extend(health_spans(state, theme));
+    }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.bar),
         rect(area),
     );
+}
+
+/// Sessions per status and stuck; `compact` for narrow screens.
+fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>> {
+    let (counts, stuck) = state.counts();
+    let count = |s: DisplayStatus| counts.get(&s).copied().unwrap_or(0);
+    let mut spans = vec![Span::raw(" ")];
+    let mut push = |n: usize, glyph: &str, label: &str, short: &str, style| {
+        let style = if n > 0 { style } else { theme.bar };
+        let text = if compact {
+            format!("{glyph}{n} {short} ")
+        } else {
+            format!("{glyph} {n} {label}  ")
+        };
+        spans.push(Span::styled(text, style));
+    };
+    for (status, glyph, label, short) in [
+        (DisplayStatus::Running, "●", "running", "run"),
+        (DisplayStatus::Idle, "○", "idle", "idle"),
+        (
+            DisplayStatus::RequiresAction,
+            "▲",
+            "requires_action",
+            "action",
+        ),
+        (DisplayStatus::Rescheduling, "↻", "rescheduling", "resched"),
+        (DisplayStatus::Terminated, "✕", "terminated", "term"),
+    ] {
+        push(
+            count(status),
+            glyph,
+            label,
+            short,
+            status_style(theme, status),
+        );
+    }
+    push(stuck, "⚠", "stuck", "stuck", theme.stuck);
+    let unknown = count(DisplayStatus::Unknown);
+    if unknown > 0 {
+        push(unknown, "?", "unknown", "unkn", theme.status_unknown);
+    }
+    spans
 }
 
 fn health_spans<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {

@@ -11,7 +11,7 @@ use crate::tui::state::State;
 use crate::tui::theme::Theme;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
-    let area = overlay_area(frame, 80, 85);
+    let area = overlay_area(frame, if frame.area().width < 120 { 96 } else { 70 }, 90);
     let block = pane_block(
         theme,
         " Help · keys from your keymap · Esc closes ".into(),
@@ -23,7 +23,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
     let height = inner.height as usize;
     let scroll = scroll.min(lines.len().saturating_sub(height));
     let width = inner.width as usize;
-    let keys_width = (width / 3).clamp(10, 24);
+    let keys_width = (width / 4).clamp(10, 22);
     let rendered: Vec<Line> = lines
         .iter()
         .skip(scroll)
