@@ -134,10 +134,10 @@ fn spawn_input_thread(
                     Ok(event) => event,
                     Err(_) => return,
                 };
-                if let Some(msg) = to_msg(event) {
-                    if tx.send(msg).is_err() {
-                        return;
-                    }
+                if let Some(msg) = to_msg(event)
+                    && tx.send(msg).is_err()
+                {
+                    return;
                 }
             }
         })

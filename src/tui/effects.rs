@@ -320,3 +320,136 @@ fn failed(key: SessionKey, generation: u64, path: &std::path::Path, error: &str)
         error: crate::sanitize::sanitize_line(&format!("cannot read {}: {error}", path.display())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SessionKey {
+        SessionKey {
+            source: 0,
+            id: "s".into(),
+        }
+    }
+
+    #[test]
+    fn a_big_journal_shows_its_tail_then_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&format!("{{\"id\":\"e{i}\",\"type\":\"agent.message\"}}\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut runner = EffectRunner::with_background(tx, 0);
+        let open = Effect::OpenJournal {
+            key: key(),
+            generation: 1,
+        };
+        let msgs = runner.run(open, |_| Some(path.clone()));
+        let [Msg::JournalTail { rows, .. }] = msgs.as_slice() else {
+            panic!("{msgs:?}");
+        };
+        assert_eq!(rows.len(), TAIL_LINES);
+        // The tail's last line is readable in full before the index exists.
+        let detail = runner.run(
+            Effect::OpenEvent {
+                key: key(),
+                generation: 1,
+                line: TAIL_LINES - 1,
+            },
+            |_| None,
+        );
+        let [Msg::Detail { doc, .. }] = detail.as_slice() else {
+            panic!("{detail:?}");
+        };
+        assert!(doc.title.starts_with("e999 "), "{}", doc.title);
+
+        let job = rx.blocking_recv().unwrap();
+        let msgs = runner.finish(job);
+        assert!(
+            matches!(
+                msgs.as_slice(),
+                [Msg::JournalReady {
+                    line_count: 1000,
+                    ..
+                }]
+            ),
+            "{msgs:?}"
+        );
+        let window = runner.run(
+            Effect::LoadWindow {
+                key: key(),
+                generation: 1,
+                range: 10..12,
+            },
+            |_| None,
+        );
+        let [
+            Msg::Window {
+                start: 10, rows, ..
+            },
+        ] = window.as_slice()
+        else {
+            panic!("{window:?}");
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 10);
+    }
+
+    #[test]
+    fn answers_for_an_older_open_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        std::fs::write(&path, "{\"id\":\"a\",\"type\":\"x\"}\n").unwrap();
+        let mut runner = EffectRunner::inline();
+        let open = |generation| Effect::OpenJournal {
+            key: key(),
+            generation,
+        };
+        runner.run(open(1), |_| Some(path.clone()));
+        runner.run(open(2), |_| Some(path.clone()));
+        let stale = runner.run(
+            Effect::LoadWindow {
+                key: key(),
+                generation: 1,
+                range: 0..1,
+            },
+            |_| None,
+        );
+        assert!(stale.is_empty());
+    }
+
+    #[test]
+    fn a_missing_journal_is_empty_until_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let mut runner = EffectRunner::inline();
+        let msgs = runner.run(
+            Effect::OpenJournal {
+                key: key(),
+                generation: 1,
+            },
+            |_| Some(path.clone()),
+        );
+        assert!(matches!(
+            msgs.as_slice(),
+            [Msg::JournalReady { line_count: 0, .. }]
+        ));
+        std::fs::write(&path, "{\"id\":\"a\",\"type\":\"x\"}\n").unwrap();
+        let msgs = runner.run(
+            Effect::JournalAppended {
+                key: key(),
+                generation: 1,
+                lines: Vec::new(),
+                end: 0,
+            },
+            |_| None,
+        );
+        assert!(matches!(
+            msgs.as_slice(),
+            [Msg::JournalReady { line_count: 1, .. }]
+        ));
+    }
+}

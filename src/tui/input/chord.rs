@@ -136,13 +136,11 @@ impl FromStr for Chord {
                 _ => return Err(err("unknown key name")),
             },
         };
-        if mods.ctrl {
-            if let Key::Char(c) = key {
-                return Ok(Chord {
-                    key: Key::Char(c.to_ascii_lowercase()),
-                    mods,
-                });
-            }
+        if let (true, Key::Char(c)) = (mods.ctrl, key) {
+            return Ok(Chord {
+                key: Key::Char(c.to_ascii_lowercase()),
+                mods,
+            });
         }
         Ok(Chord { key, mods })
     }

@@ -193,7 +193,7 @@ mod tests {
             "{doc:?}"
         );
         assert!(
-            classes_of(&doc, "\"ls\"").contains(&TokenClass::String),
+            classes_of(&doc, "ls").contains(&TokenClass::String),
             "{doc:?}"
         );
         assert!(

@@ -81,7 +81,8 @@ mod tests {
     fn fits_by_display_width() {
         assert_eq!(fit("abc", 5), "abc  ");
         assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("漢字漢字", 5), "漢字… ");
+        assert_eq!(fit("漢字漢字", 5), "漢字…");
+        assert_eq!(fit("漢字漢字", 6), "漢字… ");
         assert_eq!(right("7", 3), "  7");
         assert_eq!(tokens(28_200), "28.2k");
         assert_eq!(wrap_width("abcdef", 4), vec![(0, 4), (4, 6)]);

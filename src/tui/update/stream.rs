@@ -112,10 +112,11 @@ pub fn ensure_window(state: &mut State) -> Vec<Effect> {
     }
     let want =
         stream.offset.saturating_sub(height)..(stream.offset + 2 * height).min(stream.line_count);
-    if let Some(requested) = &stream.requested {
-        if requested.start <= visible.start && visible.end <= requested.end {
-            return Vec::new();
-        }
+    if let Some(requested) = &stream.requested
+        && requested.start <= visible.start
+        && visible.end <= requested.end
+    {
+        return Vec::new();
     }
     stream.requested = Some(want.clone());
     vec![Effect::LoadWindow {
