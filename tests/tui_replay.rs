@@ -458,3 +458,39 @@ fn help_is_generated_from_the_keymap_and_q_closes_it() {
     dash.keys(&["q"]);
     assert!(dash.state.quit);
 }
+
+#[test]
+fn several_roots_are_numbered_sources() {
+    let first = fixture_root("contract");
+    let second = fixture_root("contract");
+    let config = switchboard::config::Config::default();
+    let themes = switchboard::tui::theme::Themes::embedded(true);
+    let state = switchboard::tui::initial_state(
+        &config,
+        vec!["first".into(), "second".into()],
+        &themes,
+        parse_rfc3339(common::FIXTURE_NOW).unwrap(),
+        (160, 48),
+    )
+    .unwrap();
+    let mut dash = switchboard::tui::headless::Headless::new(state);
+    for (source, root) in [&first, &second].into_iter().enumerate() {
+        let mut poller =
+            switchboard::feed::RootPoller::new(root.path(), source, config.plan_tools());
+        dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+    }
+    dash.send(Msg::Feed(switchboard::feed::Update::Health {
+        source: 1,
+        health: switchboard::feed::FeedHealth::Unavailable {
+            reason: "root is gone".into(),
+        },
+    }));
+    assert_eq!(dash.state.sessions.len(), 30, "same ids, distinct sources");
+    let screen = dash.render(&common::snapshot_theme(), 160, 48);
+    assert!(screen.contains("SRC"), "{screen}");
+    assert!(screen.contains("#1 ") && screen.contains("#2 "), "{screen}");
+    assert!(
+        screen.contains("✗ #2 unavailable: root is gone"),
+        "{screen}"
+    );
+}

@@ -35,12 +35,12 @@ pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
 pub fn status(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
     let mut spans = count_spans(state, theme, false);
     spans.push(Span::raw(" │ "));
-    spans.extend(health_spans(state, theme));
+    spans.extend(health_spans(state, theme, false));
     let width: usize = spans.iter().map(|s| s.width()).sum();
     if width > area.width as usize {
         spans = count_spans(state, theme, true);
         spans.push(Span::raw("│ "));
-        spans.extend(health_spans(state, theme));
+        spans.extend(health_spans(state, theme, true));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.bar),
@@ -90,7 +90,7 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
     spans
 }
 
-fn health_spans<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
+fn health_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
     let multi = state.multi_source();
     for (i, source) in state.sources.iter().enumerate() {
@@ -99,6 +99,8 @@ fn health_spans<'a>(state: &State, theme: &Theme) -> Vec<Span<'a>> {
         }
         let label = if multi {
             format!("#{} ", i + 1)
+        } else if compact {
+            String::new()
         } else {
             "source ".to_string()
         };
