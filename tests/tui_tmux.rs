@@ -112,6 +112,11 @@ fn dashboard_runs_live_in_a_real_terminal() {
         s.contains("Fix login timeout") && s.contains("requires_action")
     });
     let title_before = tmux.display("#{pane_title}");
+    assert_eq!(
+        tmux.display("alt=#{alternate_on} mouse=#{mouse_any_flag}"),
+        "alt=1 mouse=1",
+        "the dashboard uses the alternate screen and the mouse"
+    );
 
     // The top session (most urgent) has its stream open and followed.
     let journal = root.session("sesn_awaiting").join("events.jsonl");
@@ -155,12 +160,23 @@ fn dashboard_runs_live_in_a_real_terminal() {
     assert_ne!(tmux.display("#{pane_title}"), "pwned");
 
     tmux.cmd(&["send-keys", "-t", "dash", "q"]);
+    // pane_dead_status is filled in just after pane_dead.
     tmux.wait_for("the dashboard to exit", |t| {
         t.display("#{pane_dead}") == "1"
+            && !t
+                .display("#{pane_dead_status}#{pane_dead_signal}")
+                .is_empty()
     });
+    let status = tmux.display("status=#{pane_dead_status} signal=#{pane_dead_signal}");
     assert_eq!(
-        tmux.display("#{pane_dead_status}"),
-        "0",
-        "it exited cleanly"
+        status,
+        "status=0 signal=",
+        "it exited cleanly; the screen:\n{}",
+        tmux.screen()
+    );
+    assert_eq!(
+        tmux.display("alt=#{alternate_on} mouse=#{mouse_any_flag}#{mouse_button_flag}"),
+        "alt=0 mouse=00",
+        "the terminal was restored"
     );
 }
