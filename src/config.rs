@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::model::plan::PlanTools;
 use crate::model::stuck::StuckThresholds;
 use crate::store::paths;
+use crate::tui::input::KeymapSpec;
+use crate::tui::state::SortKey;
 
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 
@@ -22,6 +24,13 @@ pub struct Config {
     pub hygiene: Hygiene,
     /// The Claude Code approval bridge (`switchboard hook claude-code`).
     pub hook: HookConfig,
+    /// The dashboard's theme: `dark`, `light`, `high-contrast`, or the name
+    /// of a file in `<config dir>/themes/`.
+    pub theme: String,
+    /// Key overrides: `[keymap.MODE]` then `COMMAND = ["key", …]`.
+    pub keymap: KeymapSpec,
+    /// Dashboard options.
+    pub ui: UiConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -45,6 +54,39 @@ impl Default for HookConfig {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// How often a polling feed looks at the root.
+    pub poll_interval_ms: u64,
+    /// The most frames drawn in a second.
+    pub max_fps: u32,
+    /// Select rows and scroll with the mouse.
+    pub mouse: bool,
+    /// The fleet's initial sort: status, activity, pending or title.
+    pub sort: SortKey,
+    /// Start with the parent→child tree.
+    pub tree: bool,
+    /// Follow the end of the selected journal when it opens.
+    pub follow: bool,
+    /// How often stuck rules are re-evaluated while nothing else happens.
+    pub stuck_recheck_secs: u64,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval_ms: 1000,
+            max_fps: 60,
+            mouse: true,
+            sort: SortKey::Status,
+            tree: false,
+            follow: true,
+            stuck_recheck_secs: 5,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -52,6 +94,9 @@ impl Default for Config {
             stuck: StuckThresholds::default(),
             hygiene: Hygiene::default(),
             hook: HookConfig::default(),
+            theme: "dark".into(),
+            keymap: KeymapSpec::new(),
+            ui: UiConfig::default(),
         }
     }
 }
@@ -138,5 +183,28 @@ mod tests {
         assert_eq!(c.stuck.awaiting_human_secs, 60);
         assert_eq!(c.stuck.silent_running_secs, 300);
         assert_eq!(c.plan_tools, vec!["submit_plan", "ExitPlanMode"]);
+    }
+
+    #[test]
+    fn keymap_errors_name_the_line_and_the_command() {
+        let err = Config::parse(
+            "theme = \"light\"\n[keymap.fleet]\nfly = [\"x\"]\n",
+            Path::new("/c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("/c.toml: line 3"), "{err}");
+        assert!(err.contains("fly"), "{err}");
+        let err = Config::parse(
+            "[keymap.fleet]\nquit = [\"hyper+x\"]\n",
+            Path::new("/c.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 2") && err.contains("hyper+x"), "{err}");
+        let err = Config::parse("[ui]\nsort = \"size\"\n", Path::new("/c.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2") && err.contains("size"), "{err}");
     }
 }

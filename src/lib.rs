@@ -11,6 +11,7 @@ pub mod hook;
 pub mod model;
 pub mod sanitize;
 pub mod store;
+pub mod tui;
 pub mod views;
 
 /// The version with the commit it was built from.

@@ -30,6 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The dashboard (also what `switchboard` alone opens).
+    Tui,
     /// One row per session.
     Ls(LsArgs),
     /// One session with its events.

@@ -27,11 +27,10 @@ use crate::store::Verdict;
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> CliResult {
     let Some(command) = &cli.command else {
-        return Err(CliError::usage(
-            "the dashboard is not built yet; try `switchboard ls` or `switchboard --help`",
-        ));
+        return run_dashboard(&cli);
     };
     match command {
+        Command::Tui => run_dashboard(&cli),
         Command::Audit(args) => audit::run(args),
         Command::Completions(args) => completions::run_completions(args),
         Command::Man => completions::run_man(),
@@ -58,8 +57,6 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
-        Command::Completions(args) => completions::run_completions(args),
-        Command::Man => completions::run_man(),
         Command::Agents(args) => agents::run(ctx, args),
         Command::Archive(args) => archive::run_archive(ctx, args),
         Command::Unarchive(args) => archive::run_unarchive(ctx, args),
@@ -67,6 +64,18 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
         Command::Interrupt(args) => actions::run_interrupt(ctx, args),
         Command::Message(args) => actions::run_message(ctx, args),
         Command::Wake(args) => actions::run_wake(ctx, args),
-        Command::Hook(command) => Err(CliError::usage(format!("{command:?} runs on its own"))),
+        Command::Tui => run_dashboard_with(ctx),
+        Command::Completions(_) | Command::Man | Command::Hook(_) => Err(CliError::usage(
+            "this command does not read sessions; run it on its own",
+        )),
     }
+}
+
+fn run_dashboard(cli: &Cli) -> CliResult {
+    let ctx = Context::from_cli(cli)?;
+    run_dashboard_with(&ctx)
+}
+
+fn run_dashboard_with(ctx: &Context) -> CliResult {
+    crate::tui::run(ctx.roots.clone(), ctx.config.clone()).map_err(CliError::other)
 }

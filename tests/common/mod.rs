@@ -110,3 +110,48 @@ pub fn pending_fingerprint(root: &Root, session: &str, event: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// The dashboard on this root without a terminal, time pinned to
+/// FIXTURE_NOW, sessions loaded by the same poller the live feed uses.
+pub fn dashboard(root: &Root) -> switchboard::tui::headless::Headless {
+    live_dashboard(root).0
+}
+
+/// `dashboard`, with the poller that loaded it: poll it again after
+/// changing the root to feed the dashboard what changed.
+pub fn live_dashboard(
+    root: &Root,
+) -> (
+    switchboard::tui::headless::Headless,
+    switchboard::feed::RootPoller,
+) {
+    use switchboard::feed::{FeedHealth, Update};
+    use switchboard::tui::msg::Msg;
+    let config = switchboard::config::Config::default();
+    let themes = switchboard::tui::theme::Themes::embedded(true);
+    let now = switchboard::model::time::parse_rfc3339(FIXTURE_NOW).unwrap();
+    let state = switchboard::tui::initial_state(
+        &config,
+        vec![root.path().display().to_string()],
+        &themes,
+        now,
+        (80, 24),
+    )
+    .unwrap();
+    let mut dash = switchboard::tui::headless::Headless::new(state);
+    dash.send(Msg::Feed(Update::Health {
+        source: 0,
+        health: FeedHealth::Polling {
+            interval_ms: 1000,
+            reason: "test".into(),
+        },
+    }));
+    let mut poller = switchboard::feed::RootPoller::new(root.path(), 0, config.plan_tools());
+    dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+    (dash, poller)
+}
+
+/// The theme snapshots are drawn with (text only; colours do not show).
+pub fn snapshot_theme() -> switchboard::tui::theme::Theme {
+    switchboard::tui::theme::Themes::embedded(true).get("dark")
+}

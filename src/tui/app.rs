@@ -1,0 +1,200 @@
+//! The loop: wait for a feed update, a key, a finished background job or
+//! the clock; drain everything pending; update once; draw once if anything
+//! changed, at most `max_fps` times a second. Idle means no drawing.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::effects::{Background, DEFAULT_TAIL_THRESHOLD, EffectRunner};
+use super::headless::run_effects;
+use super::input::{Chord, Key, Mods};
+use super::msg::{Mouse, MouseKind, Msg};
+use super::state::State;
+use super::terminal::TerminalGuard;
+use super::theme::{Theme, Themes};
+use super::ui;
+use super::update::update_all;
+use crate::feed::{Update, spawn_root_feed};
+use crate::model::plan::PlanTools;
+
+/// Most messages folded before a frame is drawn, so a flood still shows.
+const MAX_BATCH: usize = 4096;
+
+pub struct AppConfig {
+    pub roots: Vec<PathBuf>,
+    pub plan_tools: PlanTools,
+    pub poll_interval: Duration,
+    pub max_fps: u32,
+}
+
+pub async fn run(
+    guard: &mut TerminalGuard,
+    mut state: State,
+    themes: Themes,
+    config: AppConfig,
+) -> std::io::Result<()> {
+    let (feed_tx, mut feed_rx) = mpsc::channel::<Update>(1024);
+    let mut feeds = Vec::new();
+    for (source, root) in config.roots.iter().enumerate() {
+        feeds.push(spawn_root_feed(
+            root.clone(),
+            source,
+            config.plan_tools.clone(),
+            config.poll_interval,
+            feed_tx.clone(),
+        )?);
+    }
+    drop(feed_tx);
+    let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Msg>();
+    let stop_input = Arc::new(AtomicBool::new(false));
+    let input_thread = spawn_input_thread(input_tx, stop_input.clone())?;
+    let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
+    let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD);
+
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let frame_gap = Duration::from_secs_f64(1.0 / f64::from(config.max_fps.clamp(1, 240)));
+    let mut last_draw: Option<Instant> = None;
+    let mut theme: Theme = themes.get(&state.theme);
+    let size = guard.terminal.size()?;
+    let mut msgs = vec![Msg::Resize {
+        width: size.width,
+        height: size.height,
+    }];
+    loop {
+        let effects = update_all(&mut state, msgs.drain(..));
+        run_effects(&mut state, &mut runner, effects);
+        if state.quit {
+            break;
+        }
+        if state.dirty && last_draw.is_none_or(|t| t.elapsed() >= frame_gap) {
+            if theme.name != state.theme {
+                theme = themes.get(&state.theme);
+            }
+            guard
+                .terminal
+                .draw(|frame| ui::render(&state, &theme, frame))?;
+            state.dirty = false;
+            last_draw = Some(Instant::now());
+        }
+        let next_frame = match (state.dirty, last_draw) {
+            (true, Some(t)) => Some(t + frame_gap),
+            (true, None) => Some(Instant::now()),
+            _ => None,
+        };
+        tokio::select! {
+            Some(update) = feed_rx.recv() => msgs.push(Msg::Feed(update)),
+            Some(msg) = input_rx.recv() => msgs.push(msg),
+            Some(job) = bg_rx.recv() => msgs.extend(runner.finish(job)),
+            _ = tick.tick() => msgs.push(Msg::Tick(super::clock())),
+            _ = tokio::time::sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {}
+        }
+        while msgs.len() < MAX_BATCH {
+            match feed_rx.try_recv() {
+                Ok(update) => msgs.push(Msg::Feed(update)),
+                Err(_) => break,
+            }
+        }
+        while let Ok(msg) = input_rx.try_recv() {
+            msgs.push(msg);
+        }
+        while let Ok(job) = bg_rx.try_recv() {
+            msgs.extend(runner.finish(job));
+        }
+    }
+    stop_input.store(true, Ordering::Relaxed);
+    drop(feeds);
+    let _ = input_thread.join();
+    Ok(())
+}
+
+/// Terminal events are read on their own thread (crossterm's reads block).
+fn spawn_input_thread(
+    tx: mpsc::UnboundedSender<Msg>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match crossterm::event::poll(Duration::from_millis(100)) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(_) => return,
+                }
+                let event = match crossterm::event::read() {
+                    Ok(event) => event,
+                    Err(_) => return,
+                };
+                if let Some(msg) = to_msg(event)
+                    && tx.send(msg).is_err()
+                {
+                    return;
+                }
+            }
+        })
+}
+
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => to_chord(key).map(Msg::Key),
+        Event::Mouse(mouse) => {
+            let kind = match mouse.kind {
+                MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+                MouseEventKind::ScrollUp => MouseKind::ScrollUp,
+                MouseEventKind::ScrollDown => MouseKind::ScrollDown,
+                _ => return None,
+            };
+            Some(Msg::Mouse(Mouse {
+                kind,
+                col: mouse.column,
+                row: mouse.row,
+            }))
+        }
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        _ => None,
+    }
+}
+
+fn to_chord(key: KeyEvent) -> Option<Chord> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let code = match key.code {
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::F(n) => Key::F(n),
+        _ => return None,
+    };
+    let mods = Mods {
+        ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
+        alt: key.modifiers.contains(KeyModifiers::ALT),
+    };
+    let code = match code {
+        Key::Char(c) if mods.ctrl => Key::Char(c.to_ascii_lowercase()),
+        other => other,
+    };
+    Some(Chord { key: code, mods })
+}

@@ -1,0 +1,455 @@
+//! Performs the IO `update` asks for and answers with messages: opening
+//! the selected journal (its tail first when it is big, the index in the
+//! background), reading the visible window, reading one event in full.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::journal::detail::build_detail;
+use super::journal::file::OpenError;
+use super::journal::rows::decode_row;
+use super::journal::{FileJournal, JournalAccess, Refresh};
+use super::msg::{Effect, Msg};
+use crate::feed::SessionKey;
+use crate::store::journal_lines::{complete_end, tail_lines};
+
+/// Journals bigger than this show their tail while being indexed.
+pub const DEFAULT_TAIL_THRESHOLD: u64 = 8 << 20;
+/// Lines read from the end for the first screen.
+const TAIL_LINES: usize = 300;
+
+/// A finished background job, handed back to the loop.
+pub enum Background {
+    Indexed {
+        key: SessionKey,
+        generation: u64,
+        result: Result<FileJournal, String>,
+    },
+}
+
+struct OpenJournal {
+    key: SessionKey,
+    generation: u64,
+    path: PathBuf,
+    access: Option<Box<dyn JournalAccess>>,
+    /// The last lines, while the index is built.
+    tail: Vec<(u64, Vec<u8>)>,
+    indexing: bool,
+    cancel: Arc<AtomicBool>,
+}
+
+pub struct EffectRunner {
+    open: Option<OpenJournal>,
+    /// Where background jobs report; `None` runs everything inline.
+    background: Option<UnboundedSender<Background>>,
+    tail_threshold: u64,
+}
+
+impl EffectRunner {
+    /// Runs everything inline (tests, small tools).
+    pub fn inline() -> Self {
+        Self {
+            open: None,
+            background: None,
+            tail_threshold: u64::MAX,
+        }
+    }
+
+    /// Indexes big journals on a thread, reporting to `tx`.
+    pub fn with_background(tx: UnboundedSender<Background>, tail_threshold: u64) -> Self {
+        Self {
+            open: None,
+            background: Some(tx),
+            tail_threshold,
+        }
+    }
+
+    pub fn run(
+        &mut self,
+        effect: Effect,
+        path_of: impl Fn(&SessionKey) -> Option<PathBuf>,
+    ) -> Vec<Msg> {
+        match effect {
+            Effect::OpenJournal { key, generation } => match path_of(&key) {
+                Some(path) => self.open(key, generation, path),
+                None => Vec::new(),
+            },
+            Effect::CloseJournal => {
+                self.close();
+                Vec::new()
+            }
+            Effect::JournalAppended {
+                key,
+                generation,
+                lines,
+                end,
+            } => self.appended(&key, generation, &lines, end),
+            Effect::LoadWindow {
+                key,
+                generation,
+                range,
+            } => {
+                let Some(open) = self.current(&key, generation) else {
+                    return Vec::new();
+                };
+                let Some(access) = &open.access else {
+                    return Vec::new();
+                };
+                match access.read_lines(range.clone()) {
+                    Ok(lines) => vec![Msg::Window {
+                        key,
+                        generation,
+                        start: range.start,
+                        rows: lines
+                            .iter()
+                            .enumerate()
+                            .map(|(i, bytes)| decode_row(range.start + i, bytes))
+                            .collect(),
+                    }],
+                    Err(e) => vec![failed(key, generation, &open.path, &e.to_string())],
+                }
+            }
+            Effect::OpenEvent {
+                key,
+                generation,
+                line,
+            } => {
+                let Some(open) = self.current(&key, generation) else {
+                    return Vec::new();
+                };
+                let bytes = match &open.access {
+                    Some(access) => access
+                        .read_lines(line..line + 1)
+                        .ok()
+                        .and_then(|mut l| l.pop()),
+                    None => open.tail.get(line).map(|(_, b)| b.clone()),
+                };
+                match bytes {
+                    Some(bytes) => vec![Msg::Detail {
+                        key,
+                        line,
+                        doc: build_detail(line, &bytes),
+                    }],
+                    None => Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// A background job finished.
+    pub fn finish(&mut self, job: Background) -> Vec<Msg> {
+        match job {
+            Background::Indexed {
+                key,
+                generation,
+                result,
+            } => {
+                let Some(open) = self
+                    .open
+                    .as_mut()
+                    .filter(|o| o.key == key && o.generation == generation)
+                else {
+                    return Vec::new();
+                };
+                open.indexing = false;
+                match result {
+                    Ok(mut journal) => {
+                        // Catch up on lines appended while the index was built.
+                        let _ = journal.appended(&[], 0);
+                        let line_count = journal.line_count();
+                        open.access = Some(Box::new(journal));
+                        open.tail = Vec::new();
+                        vec![Msg::JournalReady {
+                            key,
+                            generation,
+                            line_count,
+                            replaced: false,
+                        }]
+                    }
+                    Err(error) => {
+                        let path = open.path.clone();
+                        vec![failed(key, generation, &path, &error)]
+                    }
+                }
+            }
+        }
+    }
+
+    fn current(&self, key: &SessionKey, generation: u64) -> Option<&OpenJournal> {
+        self.open
+            .as_ref()
+            .filter(|o| &o.key == key && o.generation == generation)
+    }
+
+    fn close(&mut self) {
+        if let Some(open) = self.open.take() {
+            open.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn open(&mut self, key: SessionKey, generation: u64, path: PathBuf) -> Vec<Msg> {
+        self.close();
+        let mut open = OpenJournal {
+            key: key.clone(),
+            generation,
+            path: path.clone(),
+            access: None,
+            tail: Vec::new(),
+            indexing: false,
+            cancel: Arc::new(AtomicBool::new(false)),
+        };
+        let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let mut msgs = Vec::new();
+        match (&self.background, len > self.tail_threshold) {
+            (Some(tx), true) => {
+                if let Ok(tail) = read_tail(&path, len) {
+                    msgs.push(Msg::JournalTail {
+                        key: key.clone(),
+                        generation,
+                        rows: tail
+                            .iter()
+                            .enumerate()
+                            .map(|(i, (_, bytes))| decode_row(i, bytes))
+                            .collect(),
+                    });
+                    open.tail = tail;
+                }
+                open.indexing = true;
+                let tx = tx.clone();
+                let cancel = open.cancel.clone();
+                let job_key = key.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("journal-index".into())
+                    .spawn(move || {
+                        let result = match FileJournal::open(&path, &cancel) {
+                            Ok(journal) => Ok(journal),
+                            Err(OpenError::Cancelled) => return,
+                            Err(e) => Err(e.to_string()),
+                        };
+                        let _ = tx.send(Background::Indexed {
+                            key: job_key,
+                            generation,
+                            result,
+                        });
+                    });
+                if let Err(e) = spawned {
+                    msgs.push(failed(key, generation, &open.path, &e.to_string()));
+                }
+            }
+            _ => msgs.extend(open_inline(&mut open)),
+        }
+        self.open = Some(open);
+        msgs
+    }
+
+    fn appended(
+        &mut self,
+        key: &SessionKey,
+        generation: u64,
+        lines: &[(u64, Vec<u8>)],
+        end: u64,
+    ) -> Vec<Msg> {
+        let Some(open) = self
+            .open
+            .as_mut()
+            .filter(|o| &o.key == key && o.generation == generation)
+        else {
+            return Vec::new();
+        };
+        if open.indexing {
+            return Vec::new(); // the index catches up when it is installed
+        }
+        let Some(access) = open.access.as_mut() else {
+            return open_inline(open);
+        };
+        match access.appended(lines, end) {
+            Ok(Refresh::Unchanged) => Vec::new(),
+            Ok(refresh) => vec![Msg::JournalReady {
+                key: key.clone(),
+                generation,
+                line_count: access.line_count(),
+                replaced: refresh == Refresh::Replaced,
+            }],
+            Err(e) => vec![failed(key.clone(), generation, &open.path, &e.to_string())],
+        }
+    }
+}
+
+/// Opens and indexes in place. A journal that does not exist yet is empty.
+fn open_inline(open: &mut OpenJournal) -> Vec<Msg> {
+    let (key, generation) = (open.key.clone(), open.generation);
+    match FileJournal::open(&open.path, &open.cancel) {
+        Ok(journal) => {
+            let line_count = journal.line_count();
+            open.access = Some(Box::new(journal));
+            vec![Msg::JournalReady {
+                key,
+                generation,
+                line_count,
+                replaced: false,
+            }]
+        }
+        Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            vec![Msg::JournalReady {
+                key,
+                generation,
+                line_count: 0,
+                replaced: false,
+            }]
+        }
+        Err(e) => vec![failed(key, generation, &open.path, &e.to_string())],
+    }
+}
+
+fn read_tail(path: &std::path::Path, len: u64) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
+    let file = std::fs::File::open(path)?;
+    let end = complete_end(&file, len)?;
+    let mut lines = tail_lines(&file, end, |l| l.len() >= TAIL_LINES)?;
+    let skip = lines.len().saturating_sub(TAIL_LINES);
+    lines.drain(..skip);
+    Ok(lines)
+}
+
+fn failed(key: SessionKey, generation: u64, path: &std::path::Path, error: &str) -> Msg {
+    Msg::JournalFailed {
+        key,
+        generation,
+        error: crate::sanitize::sanitize_line(&format!("cannot read {}: {error}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SessionKey {
+        SessionKey {
+            source: 0,
+            id: "s".into(),
+        }
+    }
+
+    #[test]
+    fn a_big_journal_shows_its_tail_then_its_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let mut text = String::new();
+        for i in 0..1000 {
+            text.push_str(&format!("{{\"id\":\"e{i}\",\"type\":\"agent.message\"}}\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut runner = EffectRunner::with_background(tx, 0);
+        let open = Effect::OpenJournal {
+            key: key(),
+            generation: 1,
+        };
+        let msgs = runner.run(open, |_| Some(path.clone()));
+        let [Msg::JournalTail { rows, .. }] = msgs.as_slice() else {
+            panic!("{msgs:?}");
+        };
+        assert_eq!(rows.len(), TAIL_LINES);
+        // The tail's last line is readable in full before the index exists.
+        let detail = runner.run(
+            Effect::OpenEvent {
+                key: key(),
+                generation: 1,
+                line: TAIL_LINES - 1,
+            },
+            |_| None,
+        );
+        let [Msg::Detail { doc, .. }] = detail.as_slice() else {
+            panic!("{detail:?}");
+        };
+        assert!(doc.title.starts_with("e999 "), "{}", doc.title);
+
+        let job = rx.blocking_recv().unwrap();
+        let msgs = runner.finish(job);
+        assert!(
+            matches!(
+                msgs.as_slice(),
+                [Msg::JournalReady {
+                    line_count: 1000,
+                    ..
+                }]
+            ),
+            "{msgs:?}"
+        );
+        let window = runner.run(
+            Effect::LoadWindow {
+                key: key(),
+                generation: 1,
+                range: 10..12,
+            },
+            |_| None,
+        );
+        let [
+            Msg::Window {
+                start: 10, rows, ..
+            },
+        ] = window.as_slice()
+        else {
+            panic!("{window:?}");
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 10);
+    }
+
+    #[test]
+    fn answers_for_an_older_open_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        std::fs::write(&path, "{\"id\":\"a\",\"type\":\"x\"}\n").unwrap();
+        let mut runner = EffectRunner::inline();
+        let open = |generation| Effect::OpenJournal {
+            key: key(),
+            generation,
+        };
+        runner.run(open(1), |_| Some(path.clone()));
+        runner.run(open(2), |_| Some(path.clone()));
+        let stale = runner.run(
+            Effect::LoadWindow {
+                key: key(),
+                generation: 1,
+                range: 0..1,
+            },
+            |_| None,
+        );
+        assert!(stale.is_empty());
+    }
+
+    #[test]
+    fn a_missing_journal_is_empty_until_it_appears() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        let mut runner = EffectRunner::inline();
+        let msgs = runner.run(
+            Effect::OpenJournal {
+                key: key(),
+                generation: 1,
+            },
+            |_| Some(path.clone()),
+        );
+        assert!(matches!(
+            msgs.as_slice(),
+            [Msg::JournalReady { line_count: 0, .. }]
+        ));
+        std::fs::write(&path, "{\"id\":\"a\",\"type\":\"x\"}\n").unwrap();
+        let msgs = runner.run(
+            Effect::JournalAppended {
+                key: key(),
+                generation: 1,
+                lines: Vec::new(),
+                end: 0,
+            },
+            |_| None,
+        );
+        assert!(matches!(
+            msgs.as_slice(),
+            [Msg::JournalReady { line_count: 1, .. }]
+        ));
+    }
+}

@@ -1,0 +1,130 @@
+//! Everything a key can do in the dashboard. Keybindings map chords to these;
+//! the help screen and the hint bar are generated from their descriptions.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Quit,
+    Help,
+    NextPane,
+    PrevPane,
+    Filter,
+    CommandLine,
+    Back,
+    Open,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    CycleSort,
+    ReverseSort,
+    ToggleTree,
+    ToggleFollow,
+    ViewAll,
+    ViewPending,
+    ViewStuck,
+}
+
+/// What the help screen and hint bar say about a command.
+pub struct CommandSpec {
+    pub description: &'static str,
+    /// Short label for the hint bar; `None` keeps it off the bar.
+    pub hint: Option<&'static str>,
+    /// Destructive or approving commands ask for a confirm key first
+    /// (none of today's commands are; decisions will be).
+    pub needs_confirmation: bool,
+}
+
+const fn spec(description: &'static str, hint: Option<&'static str>) -> CommandSpec {
+    CommandSpec {
+        description,
+        hint,
+        needs_confirmation: false,
+    }
+}
+
+impl Command {
+    pub const ALL: [Command; 21] = [
+        Self::Quit,
+        Self::Help,
+        Self::NextPane,
+        Self::PrevPane,
+        Self::Filter,
+        Self::CommandLine,
+        Self::Back,
+        Self::Open,
+        Self::Up,
+        Self::Down,
+        Self::PageUp,
+        Self::PageDown,
+        Self::Top,
+        Self::Bottom,
+        Self::CycleSort,
+        Self::ReverseSort,
+        Self::ToggleTree,
+        Self::ToggleFollow,
+        Self::ViewAll,
+        Self::ViewPending,
+        Self::ViewStuck,
+    ];
+
+    pub fn spec(self) -> CommandSpec {
+        match self {
+            Self::Quit => spec("Quit Switchboard", Some("quit")),
+            Self::Help => spec("Show or hide this help", Some("help")),
+            Self::NextPane => spec("Move to the next pane", Some("pane")),
+            Self::PrevPane => spec("Move to the previous pane", None),
+            Self::Filter => spec("Filter sessions (terms below)", Some("filter")),
+            Self::CommandLine => spec(
+                "Command line: :pending :stuck :tree :theme NAME…",
+                Some("cmd"),
+            ),
+            Self::Back => spec(
+                "Back: close, leave the pane, clear the filter",
+                Some("back"),
+            ),
+            Self::Open => spec(
+                "Open the session's events, or an event in full",
+                Some("open"),
+            ),
+            Self::Up => spec("Move up", None),
+            Self::Down => spec("Move down", None),
+            Self::PageUp => spec("Page up", None),
+            Self::PageDown => spec("Page down", None),
+            Self::Top => spec("Go to the first row", None),
+            Self::Bottom => spec("Go to the last row", None),
+            Self::CycleSort => spec("Sort by status, activity, pending or title", Some("sort")),
+            Self::ReverseSort => spec("Reverse the sort order", None),
+            Self::ToggleTree => spec("Show sessions as a parent→child tree", Some("tree")),
+            Self::ToggleFollow => spec("Follow the end of the journal", Some("follow")),
+            Self::ViewAll => spec("View all sessions", None),
+            Self::ViewPending => spec("View sessions with pending requests", Some("pending")),
+            Self::ViewStuck => spec("View stuck sessions", Some("stuck")),
+        }
+    }
+
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_command_once() {
+        let mut sorted = Command::ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), Command::ALL.len());
+        assert_eq!(Command::ToggleTree.name(), "toggle_tree");
+    }
+}

@@ -1,0 +1,92 @@
+//! One journal line made into a stream row: decoded, summarised, sanitised.
+//! Runs for the visible window only, when it is loaded, never in render.
+
+use crate::model::event_type::EventType;
+use crate::model::line::{LineParse, parse_line};
+use crate::sanitize::sanitize_line;
+use crate::tui::state::{RowClass, StreamRow};
+
+const MAX_MALFORMED_PREVIEW: usize = 200;
+
+pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
+    match parse_line(bytes) {
+        LineParse::Blank => StreamRow {
+            line,
+            time: String::new(),
+            kind: "(blank line)".into(),
+            class: RowClass::Blank,
+            summary: String::new(),
+        },
+        LineParse::Malformed(reason) => {
+            let preview: String = String::from_utf8_lossy(bytes)
+                .chars()
+                .take(MAX_MALFORMED_PREVIEW)
+                .collect();
+            StreamRow {
+                line,
+                time: String::new(),
+                kind: "MALFORMED".into(),
+                class: RowClass::Malformed,
+                summary: sanitize_line(&format!("{reason}: {preview}")),
+            }
+        }
+        LineParse::Event(event) => StreamRow {
+            line,
+            time: event
+                .created_at
+                .map(|t| t.format("%H:%M:%S").to_string())
+                .unwrap_or_else(|| "--:--:--".into()),
+            kind: sanitize_line(event.kind.as_str()),
+            class: class_of(&event.kind, &event),
+            summary: sanitize_line(&event.summary()),
+        },
+    }
+}
+
+fn class_of(kind: &EventType, event: &crate::model::Event) -> RowClass {
+    if kind.is_request() {
+        return RowClass::Request;
+    }
+    if kind.is_answer() {
+        return RowClass::Answer;
+    }
+    match kind {
+        EventType::SessionError => RowClass::Error,
+        EventType::AgentToolResult | EventType::AgentMcpToolResult | EventType::UserToolResult
+            if event.body.get("is_error") == Some(&serde_json::Value::Bool(true)) =>
+        {
+            RowClass::Error
+        }
+        EventType::AgentToolResult | EventType::AgentMcpToolResult | EventType::UserToolResult => {
+            RowClass::Tool
+        }
+        k if k.family() == "session" => RowClass::Status,
+        k if k.is_user() => RowClass::User,
+        k if k.family() == "agent" => RowClass::Agent,
+        _ => RowClass::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_sanitised_and_malformed_lines_say_so() {
+        let row = decode_row(
+            3,
+            br#"{"id":"e","type":"agent.message","created_at":"2026-11-21T09:00:05Z","content":[{"type":"text","text":"hi \u001b]0;pwned\u0007there\u202e"}]}"#,
+        );
+        assert_eq!(row.time, "09:00:05");
+        assert_eq!(row.class, RowClass::Agent);
+        assert_eq!(row.summary, "hi there\\u{202e}");
+        let bad = decode_row(4, b"{\"id\":1}");
+        assert_eq!(bad.class, RowClass::Malformed);
+        assert!(
+            bad.summary.starts_with("no string id or type"),
+            "{}",
+            bad.summary
+        );
+        assert_eq!(decode_row(5, b"  ").class, RowClass::Blank);
+    }
+}

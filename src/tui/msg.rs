@@ -1,0 +1,97 @@
+//! What happens to the dashboard (`Msg`) and the IO it asks for (`Effect`).
+
+use std::ops::Range;
+
+use crate::feed::{SessionKey, Update};
+use crate::model::time::Timestamp;
+use crate::tui::input::Chord;
+use crate::tui::state::{DetailDoc, StreamRow};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseKind {
+    Click,
+    ScrollUp,
+    ScrollDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mouse {
+    pub kind: MouseKind,
+    pub col: u16,
+    pub row: u16,
+}
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A feed reported something.
+    Feed(Update),
+    Key(Chord),
+    Mouse(Mouse),
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock: ages and stuck rules depend on it.
+    Tick(Timestamp),
+    /// The journal's last lines, shown while it is indexed.
+    JournalTail {
+        key: SessionKey,
+        generation: u64,
+        rows: Vec<StreamRow>,
+    },
+    /// The journal is indexed (or grew, or was replaced and re-read).
+    JournalReady {
+        key: SessionKey,
+        generation: u64,
+        line_count: usize,
+        replaced: bool,
+    },
+    JournalFailed {
+        key: SessionKey,
+        generation: u64,
+        error: String,
+    },
+    /// Decoded rows of a window.
+    Window {
+        key: SessionKey,
+        generation: u64,
+        start: usize,
+        rows: Vec<StreamRow>,
+    },
+    /// An event opened in full.
+    Detail {
+        key: SessionKey,
+        line: usize,
+        doc: DetailDoc,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Open a session's journal for the stream pane (closing the last one).
+    OpenJournal {
+        key: SessionKey,
+        generation: u64,
+    },
+    CloseJournal,
+    /// The feed reported appended lines for the open journal.
+    JournalAppended {
+        key: SessionKey,
+        generation: u64,
+        lines: Vec<(u64, Vec<u8>)>,
+        end: u64,
+    },
+    /// Decode lines `range` of the open journal.
+    LoadWindow {
+        key: SessionKey,
+        generation: u64,
+        range: Range<usize>,
+    },
+    /// Read one line in full for the detail overlay.
+    OpenEvent {
+        key: SessionKey,
+        generation: u64,
+        line: usize,
+    },
+}

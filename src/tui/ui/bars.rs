@@ -1,0 +1,155 @@
+//! The one-line bars: header, status (counts and source health), hints.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::status_style;
+use super::text::{cut, rect};
+use crate::model::status::DisplayStatus;
+use crate::sanitize::sanitize_line;
+use crate::tui::state::{Area, NoticeLevel, State};
+use crate::tui::theme::Theme;
+
+pub fn header(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
+    let mut spans = vec![
+        Span::styled(" Switchboard ", theme.title.patch(theme.bar)),
+        Span::styled(
+            format!(
+                "│ {} │ theme {} ",
+                state.fleet.kind.title(),
+                sanitize_line(&state.theme)
+            ),
+            theme.bar,
+        ),
+    ];
+    if let Some(entry) = state.selected() {
+        spans.push(Span::styled(format!("│ {} ", entry.id), theme.bar));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.bar),
+        super::text::rect(area),
+    );
+}
+
+pub fn status(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
+    let mut spans = count_spans(state, theme, false);
+    spans.push(Span::raw(" │ "));
+    spans.extend(health_spans(state, theme, false));
+    let width: usize = spans.iter().map(|s| s.width()).sum();
+    if width > area.width as usize {
+        spans = count_spans(state, theme, true);
+        spans.push(Span::raw("│ "));
+        spans.extend(health_spans(state, theme, true));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.bar),
+        rect(area),
+    );
+}
+
+/// Sessions per status and stuck; `compact` for narrow screens.
+fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>> {
+    let (counts, stuck) = state.counts();
+    let count = |s: DisplayStatus| counts.get(&s).copied().unwrap_or(0);
+    let mut spans = vec![Span::raw(" ")];
+    let mut push = |n: usize, glyph: &str, label: &str, short: &str, style| {
+        let style = if n > 0 { style } else { theme.bar };
+        let text = if compact {
+            format!("{glyph}{n} {short} ")
+        } else {
+            format!("{glyph} {n} {label}  ")
+        };
+        spans.push(Span::styled(text, style));
+    };
+    for (status, glyph, label, short) in [
+        (DisplayStatus::Running, "●", "running", "run"),
+        (DisplayStatus::Idle, "○", "idle", "idle"),
+        (
+            DisplayStatus::RequiresAction,
+            "▲",
+            "requires_action",
+            "action",
+        ),
+        (DisplayStatus::Rescheduling, "↻", "rescheduling", "resched"),
+        (DisplayStatus::Terminated, "✕", "terminated", "term"),
+    ] {
+        push(
+            count(status),
+            glyph,
+            label,
+            short,
+            status_style(theme, status),
+        );
+    }
+    push(stuck, "⚠", "stuck", "stuck", theme.stuck);
+    let unknown = count(DisplayStatus::Unknown);
+    if unknown > 0 {
+        push(unknown, "?", "unknown", "unkn", theme.status_unknown);
+    }
+    spans
+}
+
+fn health_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    let multi = state.multi_source();
+    for (i, source) in state.sources.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" · "));
+        }
+        let label = if multi {
+            format!("#{} ", i + 1)
+        } else if compact {
+            String::new()
+        } else {
+            "source ".to_string()
+        };
+        match &source.health {
+            None => spans.push(Span::styled(format!("{label}starting"), theme.bar)),
+            Some(h) if h.is_healthy() => spans.push(Span::styled(
+                format!("{label}{}", sanitize_line(&h.describe())),
+                theme.bar,
+            )),
+            Some(h) => spans.push(Span::styled(
+                format!("✗ {label}{}", sanitize_line(&h.describe())),
+                theme.error,
+            )),
+        }
+    }
+    spans
+}
+
+pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
+    let width = area.width as usize;
+    if let Some(notice) = &state.notice {
+        let style = match notice.level {
+            NoticeLevel::Info => theme.notice,
+            NoticeLevel::Error => theme.error,
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(
+                    " {}",
+                    cut(&sanitize_line(&notice.text), width.saturating_sub(1))
+                ),
+                style,
+            )),
+            rect(area),
+        );
+        return;
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (chord, label) in state.keymap.hints(state.mode()) {
+        let key = format!(" {chord} ");
+        let text = format!(" {label} ");
+        let need = key.chars().count() + text.chars().count();
+        if used + need > width {
+            break;
+        }
+        used += need;
+        spans.push(Span::styled(key, theme.hint_key));
+        spans.push(Span::styled(text, theme.hint_label));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
+}

@@ -1,0 +1,48 @@
+//! The filter (`/`) and command (`:`) line, drawn over the hint bar.
+
+use ratatui::Frame;
+use ratatui::layout::Position;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::text::{cut, rect};
+use crate::sanitize::sanitize_line;
+use crate::tui::state::{Area, Prompt, PromptKind};
+use crate::tui::theme::Theme;
+
+pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
+    let (sigil, help) = match prompt.kind {
+        PromptKind::Filter => (
+            "/",
+            "words · status:NAME · stuck:[RULE] · Enter keeps · Esc cancels",
+        ),
+        PromptKind::Command => (
+            ":",
+            "all pending stuck tree sort theme filter follow help quit · Tab completes",
+        ),
+    };
+    let text = sanitize_line(&prompt.text);
+    let before: String = text.chars().take(prompt.cursor).collect();
+    let mut spans = vec![
+        Span::styled(sigil, theme.pending),
+        Span::styled(text.clone(), theme.prompt),
+        Span::raw("  "),
+    ];
+    let used = 1 + text.width() + 2;
+    let room = (area.width as usize).saturating_sub(used);
+    match &prompt.error {
+        Some(error) => spans.push(Span::styled(cut(&sanitize_line(error), room), theme.error)),
+        None => spans.push(Span::styled(cut(help, room), theme.muted)),
+    }
+    frame.render_widget(Clear, rect(area));
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.prompt),
+        rect(area),
+    );
+    let x = area.x + 1 + before.width() as u16;
+    frame.set_cursor_position(Position::new(
+        x.min(area.x + area.width.saturating_sub(1)),
+        area.y,
+    ));
+}

@@ -1,0 +1,87 @@
+//! Folding feed updates into the fleet.
+
+use crate::feed::{SessionKey, Update};
+use crate::tui::msg::Effect;
+use crate::tui::state::{SessionEntry, Source, State, StreamPhase};
+
+pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match update {
+        Update::Loaded {
+            key,
+            snapshot,
+            replaced,
+        } => {
+            let reopen = state.stream.key.as_ref() == Some(&key);
+            state
+                .sessions
+                .insert(key.clone(), SessionEntry::new(key.clone(), *snapshot));
+            if reopen {
+                state.stream.open(Some(key.clone()));
+                if replaced {
+                    state.stream.notice = Some("journal replaced; read again".into());
+                }
+                effects.push(Effect::OpenJournal {
+                    key,
+                    generation: state.stream.generation,
+                });
+            }
+            changed(state);
+        }
+        Update::Meta {
+            key,
+            doc,
+            doc_error,
+            wake,
+            journal_mtime,
+            heartbeat_mtime,
+        } => {
+            if let Some(entry) = state.sessions.get_mut(&key) {
+                entry.apply_meta(*doc, doc_error, wake, journal_mtime, heartbeat_mtime);
+                changed(state);
+            }
+        }
+        Update::Appended { key, lines, end } => {
+            if let Some(entry) = state.sessions.get_mut(&key) {
+                entry.apply_lines(&lines, end);
+                changed(state);
+            }
+            if is_open(state, &key) {
+                effects.push(Effect::JournalAppended {
+                    key,
+                    generation: state.stream.generation,
+                    lines,
+                    end,
+                });
+            }
+        }
+        Update::Removed { key } => {
+            if state.sessions.remove(&key).is_some() {
+                changed(state);
+            }
+        }
+        Update::Health { source, health } => {
+            while state.sources.len() <= source {
+                state.sources.push(Source {
+                    label: format!("source {}", state.sources.len() + 1),
+                    health: None,
+                });
+            }
+            state.sources[source].health = Some(health);
+        }
+    }
+    effects
+}
+
+fn changed(state: &mut State) {
+    state.stuck_stale = true;
+    state.fleet.needs_rebuild = true;
+}
+
+fn is_open(state: &State, key: &SessionKey) -> bool {
+    state.stream.key.as_ref() == Some(key)
+        && matches!(
+            state.stream.phase,
+            StreamPhase::Opening | StreamPhase::Tail | StreamPhase::Ready
+        )
+}
