@@ -84,6 +84,7 @@ pub async fn run(
                 .draw(|frame| ui::render(&state, &theme, frame))?;
             state.dirty = false;
             last_draw = Some(Instant::now());
+            panic_failpoint();
         }
         let next_frame = match (state.dirty, last_draw) {
             (true, Some(t)) => Some(t + frame_gap),
@@ -114,6 +115,14 @@ pub async fn run(
     drop(feeds);
     let _ = input_thread.join();
     Ok(())
+}
+
+/// Crash-test hook: `SWITCHBOARD_FAILPOINT=tui:panic` panics after a frame
+/// is drawn, so the fault suite can prove the terminal is restored.
+fn panic_failpoint() {
+    if std::env::var("SWITCHBOARD_FAILPOINT").is_ok_and(|p| p == "tui:panic") {
+        panic!("failpoint tui:panic");
+    }
 }
 
 /// Terminal events are read on their own thread (crossterm's reads block).
