@@ -58,3 +58,26 @@ const FILTER_HELP: [(&str, &str); 4] = [
     ),
     ("stuck:no", "sessions that are not stuck"),
 ];
+
+/// The keymap as a Markdown table, for the README (a test keeps the two equal).
+pub fn markdown_table(keymap: &Keymap) -> String {
+    let mut out = String::from("| Where | Keys | What it does |\n|---|---|---|\n");
+    for (mode, command, chords) in keymap.help_rows() {
+        let keys = chords
+            .iter()
+            .map(|c| format!("`{}`", c.to_string().replace('|', "\\|")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let confirm = if command.spec().needs_confirmation {
+            " (asks to confirm)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "| {} | {keys} | {}{confirm} |\n",
+            mode.title(),
+            command.spec().description
+        ));
+    }
+    out
+}
