@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod feed;
 pub mod model;
 pub mod sanitize;

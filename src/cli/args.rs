@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,11 +15,71 @@ pub struct Cli {
     /// Session root to read (repeatable); default $SWITCHBOARD_ROOT, else the platform data dir.
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Vec<PathBuf>,
+    /// Daemon socket to read through instead of a root (repeatable; mixes with --root).
+    #[arg(long, global = true, value_name = "SOCKET")]
+    pub connect: Vec<PathBuf>,
     /// Config file to use instead of <config dir>/config.toml.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `--root` and `--connect` in the order given (see `parse_ordered`).
+    #[arg(skip)]
+    pub sources: Vec<SourceArg>,
+}
+
+/// One `--root` or `--connect`, kept in command-line order so that source
+/// numbers (and the dashboard's) follow what the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceArg {
+    Root(PathBuf),
+    Connect(PathBuf),
+}
+
+impl Cli {
+    /// Parses the process's arguments, exiting on a usage error like `parse`.
+    pub fn parse_ordered() -> Self {
+        Self::try_parse_ordered_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_ordered_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Self::command().try_get_matches_from(args)?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        cli.sources = ordered_sources(&matches, &cli);
+        Ok(cli)
+    }
+}
+
+/// Orders the `--root` and `--connect` values by where they appeared; global
+/// options given after the subcommand live in the subcommand's matches.
+fn ordered_sources(matches: &ArgMatches, cli: &Cli) -> Vec<SourceArg> {
+    let mut level = matches;
+    while let Some((_, sub)) = level.subcommand() {
+        level = sub;
+    }
+    let indices = |id: &str| -> Vec<usize> {
+        level
+            .indices_of(id)
+            .or_else(|| matches.indices_of(id))
+            .map(Iterator::collect)
+            .unwrap_or_default()
+    };
+    let (root_at, connect_at) = (indices("root"), indices("connect"));
+    let mut tagged: Vec<(usize, SourceArg)> = Vec::new();
+    for (i, root) in cli.root.iter().enumerate() {
+        let at = root_at.get(i).copied().unwrap_or(i);
+        tagged.push((at, SourceArg::Root(root.clone())));
+    }
+    for (i, socket) in cli.connect.iter().enumerate() {
+        let at = connect_at.get(i).copied().unwrap_or(usize::MAX / 2 + i);
+        tagged.push((at, SourceArg::Connect(socket.clone())));
+    }
+    tagged.sort_by_key(|(at, _)| *at);
+    tagged.into_iter().map(|(_, source)| source).collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +102,24 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// The audit log of decisions and destructive actions.
     Audit(JsonArgs),
+    /// Serve the root over a Unix socket (JSON-RPC 2.0; see docs/protocol.md).
+    Daemon(DaemonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Socket path [default: <runtime dir>/switchboard/daemon.sock].
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// Tell whether a daemon is running on the socket, then exit (0 if it is).
+    #[arg(long)]
+    pub status: bool,
+    /// Log file [default: <state dir>/switchboard/daemon.log].
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// With --status: print the daemon's status as one JSON document.
+    #[arg(long, requires = "status")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -109,4 +187,35 @@ pub struct RespondArgs {
     /// The answer text.
     #[arg(long, value_name = "T")]
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_keep_command_line_order_wherever_they_are_given() {
+        let cli = Cli::try_parse_ordered_from([
+            "switchboard",
+            "--connect",
+            "/s1",
+            "--root",
+            "/r1",
+            "ls",
+            "--root",
+            "/r2",
+            "--connect",
+            "/s2",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.sources,
+            vec![
+                SourceArg::Connect("/s1".into()),
+                SourceArg::Root("/r1".into()),
+                SourceArg::Root("/r2".into()),
+                SourceArg::Connect("/s2".into()),
+            ]
+        );
+    }
 }

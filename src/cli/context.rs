@@ -1,73 +1,115 @@
-//! What every command needs: the roots, the config, and the time.
+//! What every command needs: the sources (roots and daemons), the config,
+//! and the time.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::args::Cli;
+use super::args::{Cli, SourceArg};
 use super::exit::{CliError, CliResult, code};
+use super::remote;
 use crate::config::Config;
 use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::store::fleet::Fleet;
 use crate::store::paths;
 use crate::views::FleetViews;
 
+/// Where sessions come from: a root on disk or a daemon's socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Root(PathBuf),
+    Daemon(PathBuf),
+}
+
+impl Source {
+    /// How rows from this source are labelled when several are merged.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Root(path) | Self::Daemon(path) => path.display().to_string(),
+        }
+    }
+}
+
 pub struct Context {
-    pub roots: Vec<PathBuf>,
+    /// In command-line order.
+    pub sources: Vec<Source>,
     pub config: Config,
     pub now: Timestamp,
 }
 
 impl Context {
     pub fn from_cli(cli: &Cli) -> CliResult<Self> {
-        let roots = if cli.root.is_empty() {
-            vec![paths::default_root()]
+        let given = if cli.sources.is_empty() {
+            // Parsed without `parse_ordered`: roots, then sockets.
+            cli.root
+                .iter()
+                .cloned()
+                .map(SourceArg::Root)
+                .chain(cli.connect.iter().cloned().map(SourceArg::Connect))
+                .collect()
         } else {
-            cli.root.clone()
+            cli.sources.clone()
         };
+        let mut sources: Vec<Source> = given
+            .into_iter()
+            .map(|s| match s {
+                SourceArg::Root(path) => Source::Root(path),
+                SourceArg::Connect(path) => Source::Daemon(path),
+            })
+            .collect();
+        if sources.is_empty() {
+            sources.push(Source::Root(paths::default_root()));
+        }
         let config = match &cli.config {
             Some(path) => Config::load_from(path)?,
             None => Config::load()?,
         };
         Ok(Self {
-            roots,
+            sources,
             config,
             now: now()?,
         })
     }
 
-    /// Every root's fleet, in the order given.
-    pub fn fleets(&self) -> CliResult<Vec<Fleet>> {
-        self.roots
-            .iter()
-            .map(|root| Fleet::load(root, &self.config.plan_tools()).map_err(CliError::from))
-            .collect()
+    /// Whether rows need a source column.
+    pub fn several(&self) -> bool {
+        self.sources.len() > 1
     }
 
-    /// The merged views of all roots; rows carry their source when there
+    /// One source's views at `now`.
+    pub fn views_of(&self, source: &Source) -> CliResult<FleetViews> {
+        match source {
+            Source::Root(root) => {
+                let fleet = Fleet::load(root, &self.config.plan_tools())?;
+                Ok(FleetViews::build(&fleet, &self.config.stuck, self.now))
+            }
+            Source::Daemon(socket) => remote::views(socket, self.now),
+        }
+    }
+
+    /// The merged views of all sources; rows carry their source when there
     /// are several.
     pub fn views(&self) -> CliResult<FleetViews> {
-        let fleets = self.fleets()?;
-        let label_sources = fleets.len() > 1;
+        let label_sources = self.several();
         let mut merged = FleetViews {
             sessions: Vec::new(),
             pending: Vec::new(),
             doctor: Vec::new(),
         };
-        for fleet in &fleets {
-            let mut views = FleetViews::build(fleet, &self.config.stuck, self.now);
+        for source in &self.sources {
+            let mut views = self.views_of(source)?;
             if label_sources {
-                let source = Some(fleet.root.display().to_string());
+                let label = Some(source.label());
                 views
                     .sessions
                     .iter_mut()
-                    .for_each(|r| r.source = source.clone());
+                    .for_each(|r| r.source = label.clone());
                 views
                     .pending
                     .iter_mut()
-                    .for_each(|r| r.source = source.clone());
+                    .for_each(|r| r.source = label.clone());
                 views
                     .doctor
                     .iter_mut()
-                    .for_each(|r| r.source = source.clone());
+                    .for_each(|r| r.source = label.clone());
             }
             merged.sessions.extend(views.sessions);
             merged.pending.extend(views.pending);
@@ -77,25 +119,31 @@ impl Context {
         Ok(merged)
     }
 
-    /// The root that holds `session` (exactly one must).
-    pub fn root_of(&self, session: &str) -> CliResult<&Path> {
+    /// The source that holds `session` (exactly one must).
+    pub fn source_of(&self, session: &str) -> CliResult<&Source> {
         if !paths::is_valid_session_id(session) {
             return Err(CliError::new(
                 code::NOT_FOUND,
                 format!("{session:?} is not a session id"),
             ));
         }
-        let holders: Vec<&Path> = self
-            .roots
-            .iter()
-            .map(PathBuf::as_path)
-            .filter(|root| paths::session_file(&root.join(session)).is_file())
-            .collect();
+        let mut holders = Vec::new();
+        for source in &self.sources {
+            let holds = match source {
+                Source::Root(root) => paths::session_file(&root.join(session)).is_file(),
+                Source::Daemon(socket) => remote::holds(socket, session, self.now)?,
+            };
+            if holds {
+                holders.push(source);
+            }
+        }
         match holders.as_slice() {
-            [root] => Ok(root),
+            [source] => Ok(source),
             [] => {
-                for root in &self.roots {
-                    if !root.is_dir() {
+                for source in &self.sources {
+                    if let Source::Root(root) = source
+                        && !root.is_dir()
+                    {
                         return Err(CliError::other(format!(
                             "root {} does not exist; pass --root DIR or set SWITCHBOARD_ROOT",
                             root.display()
@@ -106,20 +154,20 @@ impl Context {
                     code::NOT_FOUND,
                     format!(
                         "session {session} not found under {}",
-                        self.describe_roots()
+                        self.describe_sources()
                     ),
                 ))
             }
             _ => Err(CliError::usage(format!(
-                "session {session} exists under several roots; pass the one you mean with a single --root"
+                "session {session} exists in several sources; pass the one you mean with a single --root or --connect"
             ))),
         }
     }
 
-    fn describe_roots(&self) -> String {
-        self.roots
+    fn describe_sources(&self) -> String {
+        self.sources
             .iter()
-            .map(|r| r.display().to_string())
+            .map(Source::label)
             .collect::<Vec<_>>()
             .join(", ")
     }

@@ -12,7 +12,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> CliResult {
     if args.json {
         return print_json(&views.sessions);
     }
-    let several = ctx.roots.len() > 1;
+    let several = ctx.several();
     let mut header = vec![
         "ID", "STATUS", "TITLE", "AGENT", "ACTIVE", "PENDING", "STUCK",
     ];

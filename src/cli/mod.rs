@@ -3,12 +3,14 @@
 pub mod args;
 pub mod audit;
 pub mod context;
+pub mod daemon;
 pub mod decide;
 pub mod doctor;
 pub mod exit;
 pub mod ls;
 pub mod output;
 pub mod pending;
+pub mod remote;
 pub mod show;
 pub mod table;
 
@@ -27,6 +29,7 @@ pub fn run(cli: Cli) -> CliResult {
     };
     match command {
         Command::Audit(args) => audit::run(args),
+        Command::Daemon(args) => daemon::run(&cli, args),
         command => {
             let ctx = Context::from_cli(&cli)?;
             run_with_context(&ctx, command)
@@ -49,5 +52,6 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Daemon(_) => Err(CliError::usage("daemon runs on its own")),
     }
 }
