@@ -47,36 +47,68 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        let matches = Self::command().try_get_matches_from(args)?;
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let matches = Self::command().try_get_matches_from(args.clone())?;
         let mut cli = Self::from_arg_matches(&matches)?;
-        cli.sources = ordered_sources(&matches, &cli);
+        cli.sources = ordered_sources(&matches);
+        cli.root = roots_of(&cli.sources, |s| match s {
+            SourceArg::Root(p) => Some(p),
+            SourceArg::Connect(_) => None,
+        });
+        cli.connect = roots_of(&cli.sources, |s| match s {
+            SourceArg::Connect(p) => Some(p),
+            SourceArg::Root(_) => None,
+        });
+        // clap keeps only one side's values of a global option given both
+        // before and after the subcommand: refuse rather than drop sources.
+        let given = args
+            .iter()
+            .skip(1)
+            .filter_map(|a| a.to_str())
+            .take_while(|a| *a != "--")
+            .filter(|a| {
+                ["--root", "--connect"]
+                    .iter()
+                    .any(|flag| *a == *flag || a.starts_with(&format!("{flag}=")))
+            })
+            .count();
+        if given > cli.sources.len() {
+            return Err(Self::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "give every --root and --connect on the same side of the subcommand",
+            ));
+        }
         Ok(cli)
     }
 }
 
-/// Orders the `--root` and `--connect` values by where they appeared; global
-/// options given after the subcommand live in the subcommand's matches.
-fn ordered_sources(matches: &ArgMatches, cli: &Cli) -> Vec<SourceArg> {
-    let mut level = matches;
-    while let Some((_, sub)) = level.subcommand() {
-        level = sub;
-    }
-    let indices = |id: &str| -> Vec<usize> {
-        level
-            .indices_of(id)
-            .or_else(|| matches.indices_of(id))
-            .map(Iterator::collect)
-            .unwrap_or_default()
-    };
-    let (root_at, connect_at) = (indices("root"), indices("connect"));
+fn roots_of(sources: &[SourceArg], pick: impl Fn(&SourceArg) -> Option<&PathBuf>) -> Vec<PathBuf> {
+    sources.iter().filter_map(pick).cloned().collect()
+}
+
+/// Orders the `--root` and `--connect` values by where they appeared. A
+/// global option may be given before and after the subcommand; clap keeps
+/// each level's values apart, so every level is read.
+fn ordered_sources(matches: &ArgMatches) -> Vec<SourceArg> {
     let mut tagged: Vec<(usize, SourceArg)> = Vec::new();
-    for (i, root) in cli.root.iter().enumerate() {
-        let at = root_at.get(i).copied().unwrap_or(i);
-        tagged.push((at, SourceArg::Root(root.clone())));
-    }
-    for (i, socket) in cli.connect.iter().enumerate() {
-        let at = connect_at.get(i).copied().unwrap_or(usize::MAX / 2 + i);
-        tagged.push((at, SourceArg::Connect(socket.clone())));
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        for (id, make) in [
+            ("root", SourceArg::Root as fn(PathBuf) -> SourceArg),
+            ("connect", SourceArg::Connect),
+        ] {
+            let (Some(indices), Some(values)) = (m.indices_of(id), m.get_many::<PathBuf>(id))
+            else {
+                continue;
+            };
+            for (at, value) in indices.zip(values) {
+                let source = make(value.clone());
+                if !tagged.iter().any(|(i, s)| *i == at && *s == source) {
+                    tagged.push((at, source));
+                }
+            }
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
     }
     tagged.sort_by_key(|(at, _)| *at);
     tagged.into_iter().map(|(_, source)| source).collect()
@@ -193,29 +225,41 @@ pub struct RespondArgs {
 mod tests {
     use super::*;
 
+    fn parse(argv: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_ordered_from(argv.iter().copied())
+    }
+
     #[test]
     fn sources_keep_command_line_order_wherever_they_are_given() {
-        let cli = Cli::try_parse_ordered_from([
-            "switchboard",
+        let expected = vec![
+            SourceArg::Connect("/s1".into()),
+            SourceArg::Root("/r1".into()),
+            SourceArg::Connect("/s2".into()),
+        ];
+        let before = parse(&[
+            "sb",
             "--connect",
             "/s1",
             "--root",
             "/r1",
+            "--connect=/s2",
             "ls",
+        ]);
+        let before = before.unwrap();
+        assert_eq!(before.sources, expected);
+        assert_eq!(before.root, vec![PathBuf::from("/r1")]);
+        let after = parse(&[
+            "sb",
+            "ls",
+            "--connect",
+            "/s1",
             "--root",
-            "/r2",
+            "/r1",
             "--connect",
             "/s2",
-        ])
-        .unwrap();
-        assert_eq!(
-            cli.sources,
-            vec![
-                SourceArg::Connect("/s1".into()),
-                SourceArg::Root("/r1".into()),
-                SourceArg::Root("/r2".into()),
-                SourceArg::Connect("/s2".into()),
-            ]
-        );
+        ]);
+        assert_eq!(after.unwrap().sources, expected);
+        let split = parse(&["sb", "--root", "/r1", "ls", "--root", "/r2"]);
+        assert!(split.is_err(), "one side's sources would be lost");
     }
 }

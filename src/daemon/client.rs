@@ -110,8 +110,16 @@ impl Client {
         })
         .map_err(|e| self.protocol(e.to_string()))?;
         line.push(b'\n');
-        self.writer.write_all(&line).map_err(|e| self.io(e))?;
         self.set_timeout(Some(CALL_TIMEOUT))?;
+        if let Err(e) = self.writer.write_all(&line) {
+            // A daemon that refused us said why before hanging up.
+            if let Ok(ServerMessage::Response(response)) = self.read_message()
+                && let Some(error) = response.error
+            {
+                return Err(ClientError::Rpc(error));
+            }
+            return Err(self.io(e));
+        }
         loop {
             match self.read_message()? {
                 ServerMessage::Response(response) if response.id == Value::from(id) => {

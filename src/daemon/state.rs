@@ -4,6 +4,7 @@
 //! starts from exactly the state the notifications that follow apply to.
 
 use std::collections::BTreeSet;
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use super::protocol::{
 };
 use crate::feed::{FeedHealth, Update};
 use crate::store::fleet::Fleet;
+use crate::store::journal_select::{is_line_start, read_all};
 use crate::store::session_snapshot::{SessionSnapshot, doc_warnings, fold_line};
 use crate::views::PendingRow;
 
@@ -108,20 +110,29 @@ impl State {
                 replaced,
             } => {
                 let before = self.pending_ids(&key.id);
-                let unchanged = !replaced
-                    && self
-                        .get(&key.id)
-                        .is_some_and(|old| meta_of(old) == meta_of(&snapshot));
+                let change = match self.get(&key.id) {
+                    Some(old) if !replaced => reload_change(old, &snapshot),
+                    _ => Reload::Loaded,
+                };
                 self.insert(*snapshot);
-                if !unchanged && let Some(session) = self.get(&key.id) {
-                    notes.push(note(
+                let Some(session) = self.get(&key.id) else {
+                    return notes;
+                };
+                match change {
+                    Reload::Same => {}
+                    Reload::Meta => notes.push(meta_note(session)),
+                    Reload::Appended(lines) => {
+                        notes.push(appended_note(&key.id, &lines, session.journal_end));
+                        notes.push(meta_note(session));
+                    }
+                    Reload::Loaded => notes.push(note(
                         Topic::Sessions,
                         notification::SESSION_LOADED,
                         LoadedParams {
                             meta: meta_of(session),
                             replaced,
                         },
-                    ));
+                    )),
                 }
                 notes.extend(self.pending_changes(&key.id, before));
             }
@@ -142,36 +153,22 @@ impl State {
                 session.wake = wake;
                 session.journal_mtime = journal_mtime;
                 session.heartbeat_mtime = heartbeat_mtime;
-                let meta = meta_of(session);
-                notes.push(note(Topic::Sessions, notification::SESSION_META, meta));
+                notes.push(meta_note(session));
             }
             Update::Appended { key, lines, end } => {
                 let before = self.pending_ids(&key.id);
                 let Some(session) = self.get_mut(&key.id) else {
                     return notes;
                 };
-                let fresh: Vec<&(u64, Vec<u8>)> = lines
-                    .iter()
+                let fresh: Vec<(u64, Vec<u8>)> = lines
+                    .into_iter()
                     .filter(|(offset, _)| *offset >= session.journal_end)
                     .collect();
                 for (_, line) in &fresh {
                     fold_line(&mut session.summary, line);
                 }
                 session.journal_end = session.journal_end.max(end);
-                let wire: Vec<LineWire> = fresh
-                    .iter()
-                    .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
-                    .map(|(offset, line)| LineWire::new(*offset, line))
-                    .collect();
-                notes.push(note(
-                    Topic::Events,
-                    notification::EVENTS_APPENDED,
-                    AppendedParams {
-                        session: key.id.clone(),
-                        lines: wire,
-                        end: session.journal_end,
-                    },
-                ));
+                notes.push(appended_note(&key.id, &fresh, session.journal_end));
                 notes.extend(self.pending_changes(&key.id, before));
             }
             Update::Removed { key } => {
@@ -261,6 +258,75 @@ impl State {
         }
         notes
     }
+}
+
+/// What a reload of a session already known amounts to.
+enum Reload {
+    Same,
+    Meta,
+    /// Only lines were appended (read back from the journal).
+    Appended(Vec<(u64, Vec<u8>)>),
+    Loaded,
+}
+
+/// A root feed reloads sessions it starts following; when the daemon knew
+/// them already, say what really changed rather than "reread everything".
+fn reload_change(old: &SessionSnapshot, new: &SessionSnapshot) -> Reload {
+    if meta_of(old) == meta_of(new) {
+        return Reload::Same;
+    }
+    if old.journal_end == new.journal_end {
+        return Reload::Meta;
+    }
+    match appended_between(old, new) {
+        Some(lines) => Reload::Appended(lines),
+        None => Reload::Loaded,
+    }
+}
+
+/// The lines between the two snapshots' ends, if folding them into the old
+/// summary gives the new one's counts (else the journal was rewritten).
+fn appended_between(old: &SessionSnapshot, new: &SessionSnapshot) -> Option<Vec<(u64, Vec<u8>)>> {
+    if new.journal_end < old.journal_end {
+        return None;
+    }
+    let file = File::open(new.journal_path()).ok()?;
+    if !is_line_start(&file, old.journal_end).ok()? {
+        return None;
+    }
+    let lines = read_all(&file, old.journal_end, new.journal_end).ok()?;
+    let mut summary = old.summary.clone();
+    for (_, line) in &lines {
+        fold_line(&mut summary, line);
+    }
+    let same = summary.event_count == new.summary.event_count
+        && summary.malformed_lines == new.summary.malformed_lines;
+    same.then_some(lines)
+}
+
+fn meta_note(session: &SessionSnapshot) -> (Topic, Frame) {
+    note(
+        Topic::Sessions,
+        notification::SESSION_META,
+        meta_of(session),
+    )
+}
+
+fn appended_note(session: &str, lines: &[(u64, Vec<u8>)], end: u64) -> (Topic, Frame) {
+    let wire: Vec<LineWire> = lines
+        .iter()
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .map(|(offset, line)| LineWire::new(*offset, line))
+        .collect();
+    note(
+        Topic::Events,
+        notification::EVENTS_APPENDED,
+        AppendedParams {
+            session: session.to_string(),
+            lines: wire,
+            end,
+        },
+    )
 }
 
 /// A session's metadata as the protocol carries it.
@@ -387,6 +453,52 @@ mod tests {
         let notes = state.apply(Update::Removed { key: key("a") });
         assert_eq!(methods(&notes), ["session.removed", "pending.resolved"]);
         assert!(state.get("a").is_none());
+    }
+
+    #[test]
+    fn a_reload_that_only_grew_is_announced_as_an_append() {
+        let root = tempfile::tempdir().unwrap();
+        let mut state = State::new(Fleet {
+            root: root.path().into(),
+            ..Fleet::default()
+        });
+        let first = session(root.path(), "a", "{\"id\":\"e1\",\"type\":\"x\"}\n");
+        state.apply(Update::Loaded {
+            key: key("a"),
+            snapshot: Box::new(first),
+            replaced: false,
+        });
+        let mut journal = fs::OpenOptions::new()
+            .append(true)
+            .open(root.path().join("a/events.jsonl"))
+            .unwrap();
+        std::io::Write::write_all(&mut journal, REQUEST.as_bytes()).unwrap();
+        let grown = SessionSnapshot::load(&root.path().join("a"), &PlanTools::default())
+            .unwrap()
+            .unwrap();
+        let notes = state.apply(Update::Loaded {
+            key: key("a"),
+            snapshot: Box::new(grown),
+            replaced: false,
+        });
+        assert_eq!(
+            methods(&notes),
+            ["events.appended", "session.meta", "pending.added"]
+        );
+        fs::write(root.path().join("a/events.jsonl"), "{\"id\":\"other\",\"type\":\"x\"}\n{\"id\":\"more\",\"type\":\"x\"}\n{\"id\":\"again\",\"type\":\"x\"}\n{\"id\":\"and\",\"type\":\"x\"}\n").unwrap();
+        let rewritten = SessionSnapshot::load(&root.path().join("a"), &PlanTools::default())
+            .unwrap()
+            .unwrap();
+        let notes = state.apply(Update::Loaded {
+            key: key("a"),
+            snapshot: Box::new(rewritten),
+            replaced: false,
+        });
+        assert_eq!(
+            methods(&notes)[0],
+            "session.loaded",
+            "a rewrite is a reload"
+        );
     }
 
     #[tokio::test]

@@ -3,10 +3,12 @@
 //! never knows where a session came from.
 
 pub mod root_poll;
+pub mod socket;
 pub mod spawn;
 pub mod stamp;
 pub mod update;
 
 pub use root_poll::RootPoller;
+pub use socket::spawn_socket_feed;
 pub use spawn::{FeedHandle, spawn_root_feed};
 pub use update::{FeedHealth, SessionKey, Update};

@@ -20,6 +20,14 @@ pub struct FeedHandle {
 }
 
 impl FeedHandle {
+    /// A handle for a feed thread that watches `stop` (the socket feed's).
+    pub(crate) fn new(stop: Arc<AtomicBool>, thread: JoinHandle<()>) -> Self {
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
     pub fn stop(mut self) {
         self.shutdown();
     }
