@@ -122,7 +122,7 @@ impl Client {
         }
         loop {
             match self.read_message()? {
-                ServerMessage::Response(response) if response.id == Value::from(id) => {
+                ServerMessage::Response(response) if response.id == id => {
                     return match (response.result, response.error) {
                         (_, Some(error)) => Err(ClientError::Rpc(error)),
                         (Some(result), None) => Ok(result),

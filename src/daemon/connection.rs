@@ -107,7 +107,7 @@ async fn handle_frame(daemon: &Arc<Daemon>, caller: &Caller, bytes: &[u8]) -> Op
     };
     let (id, method, params) = match split_request(value) {
         Ok(parts) => parts,
-        Err((id, error)) => return Some(Response::err(id, error)),
+        Err(refusal) => return Some(*refusal),
     };
     let outcome = dispatch(
         daemon,
@@ -132,27 +132,28 @@ type Parts = (Option<Value>, String, Value);
 
 /// Checks the request object's shape: `jsonrpc` "2.0", a string `method`,
 /// an id that is a string, a number or null, params an object if present.
-fn split_request(value: Value) -> Result<Parts, (Value, RpcError)> {
+fn split_request(value: Value) -> Result<Parts, Box<Response>> {
+    let refuse = |id: Value, error: RpcError| Box::new(Response::err(id, error));
     let Value::Object(mut map) = value else {
         let what = if value.is_array() {
             "batches are not supported; send one request per line"
         } else {
             "a request must be a JSON object"
         };
-        return Err((Value::Null, RpcError::invalid_request(what)));
+        return Err(refuse(Value::Null, RpcError::invalid_request(what)));
     };
     let id = map.remove("id");
     let reply_id = id.clone().unwrap_or(Value::Null);
     if let Some(id) = &id
         && !(id.is_string() || id.is_number() || id.is_null())
     {
-        return Err((
+        return Err(refuse(
             Value::Null,
             RpcError::invalid_request("id must be a string, a number or null"),
         ));
     }
     if map.get("jsonrpc").and_then(Value::as_str) != Some(JSONRPC) {
-        return Err((
+        return Err(refuse(
             reply_id,
             RpcError::invalid_request("jsonrpc must be \"2.0\""),
         ));
@@ -162,14 +163,14 @@ fn split_request(value: Value) -> Result<Parts, (Value, RpcError)> {
         .and_then(Value::as_str)
         .map(str::to_string)
     else {
-        return Err((
+        return Err(refuse(
             reply_id,
             RpcError::invalid_request("method must be a string"),
         ));
     };
     let params = map.remove("params").unwrap_or(Value::Null);
     if !(params.is_object() || params.is_null()) {
-        return Err((
+        return Err(refuse(
             reply_id,
             RpcError::invalid_params("params must be an object"),
         ));
@@ -187,7 +188,7 @@ mod tests {
         assert!(split_request(json!({"jsonrpc":"2.0","id":1,"method":"x"})).is_ok());
         let (id, method, _) = split_request(json!({"jsonrpc":"2.0","method":"x"})).unwrap();
         assert_eq!((id, method.as_str()), (None, "x"));
-        let code = |v| split_request(v).unwrap_err().1.code;
+        let code = |v| split_request(v).unwrap_err().error.unwrap().code;
         assert_eq!(code(json!([1])), -32600);
         assert_eq!(code(json!({"jsonrpc":"1.0","id":1,"method":"x"})), -32600);
         assert_eq!(code(json!({"jsonrpc":"2.0","id":{},"method":"x"})), -32600);

@@ -44,13 +44,12 @@ pub fn event_start(file: &File, end: u64, id: &str) -> io::Result<Option<u64>> {
             return ControlFlow::Break(());
         }
         // Cheap filter first: an id with escapes still decodes below.
-        if needle.find(line).is_some() || memchr::memmem::find(line, b"\\u").is_some() {
-            if let LineParse::Event(event) = parse_line(line)
-                && event.id == id
-            {
-                found = Some(offset);
-                return ControlFlow::Break(());
-            }
+        if (needle.find(line).is_some() || memchr::memmem::find(line, b"\\u").is_some())
+            && let LineParse::Event(event) = parse_line(line)
+            && event.id == id
+        {
+            found = Some(offset);
+            return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
     })?;
