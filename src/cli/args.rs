@@ -51,6 +51,12 @@ impl Cli {
         let matches = Self::command().try_get_matches_from(args.clone())?;
         let mut cli = Self::from_arg_matches(&matches)?;
         cli.sources = ordered_sources(&matches);
+        // clap keeps only one side's values of a global option given both
+        // before and after the subcommand; read them all from the arguments.
+        let scanned = scan_sources(&args);
+        if scanned.len() > cli.sources.len() {
+            cli.sources = scanned;
+        }
         cli.root = roots_of(&cli.sources, |s| match s {
             SourceArg::Root(p) => Some(p),
             SourceArg::Connect(_) => None,
@@ -59,27 +65,37 @@ impl Cli {
             SourceArg::Connect(p) => Some(p),
             SourceArg::Root(_) => None,
         });
-        // clap keeps only one side's values of a global option given both
-        // before and after the subcommand: refuse rather than drop sources.
-        let given = args
-            .iter()
-            .skip(1)
-            .filter_map(|a| a.to_str())
-            .take_while(|a| *a != "--")
-            .filter(|a| {
-                ["--root", "--connect"]
-                    .iter()
-                    .any(|flag| *a == *flag || a.starts_with(&format!("{flag}=")))
-            })
-            .count();
-        if given > cli.sources.len() {
-            return Err(Self::command().error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "give every --root and --connect on the same side of the subcommand",
-            ));
-        }
         Ok(cli)
     }
+}
+
+/// `--root X`, `--root=X`, `--connect X`, `--connect=X` in argument order,
+/// up to a `--`. Only used once clap has accepted the arguments, so every
+/// such token is an option and the next one its value.
+fn scan_sources(args: &[std::ffi::OsString]) -> Vec<SourceArg> {
+    let mut sources = Vec::new();
+    let mut tokens = args.iter().skip(1);
+    while let Some(token) = tokens.next() {
+        let Some(text) = token.to_str() else {
+            continue;
+        };
+        if text == "--" {
+            break;
+        }
+        for (flag, make) in [
+            ("--root", SourceArg::Root as fn(PathBuf) -> SourceArg),
+            ("--connect", SourceArg::Connect),
+        ] {
+            if text == flag {
+                if let Some(value) = tokens.next() {
+                    sources.push(make(PathBuf::from(value)));
+                }
+            } else if let Some(value) = text.strip_prefix(flag).and_then(|v| v.strip_prefix('=')) {
+                sources.push(make(PathBuf::from(value)));
+            }
+        }
+    }
+    sources
 }
 
 fn roots_of(sources: &[SourceArg], pick: impl Fn(&SourceArg) -> Option<&PathBuf>) -> Vec<PathBuf> {
@@ -259,7 +275,26 @@ mod tests {
             "/s2",
         ]);
         assert_eq!(after.unwrap().sources, expected);
-        let split = parse(&["sb", "--root", "/r1", "ls", "--root", "/r2"]);
-        assert!(split.is_err(), "one side's sources would be lost");
+        let split = parse(&[
+            "sb",
+            "--root",
+            "/r1",
+            "ls",
+            "--root",
+            "/r2",
+            "--connect",
+            "/s",
+        ]);
+        let split = split.unwrap();
+        assert_eq!(
+            split.sources,
+            vec![
+                SourceArg::Root("/r1".into()),
+                SourceArg::Root("/r2".into()),
+                SourceArg::Connect("/s".into())
+            ],
+            "both sides of the subcommand count"
+        );
+        assert_eq!(split.root.len(), 2);
     }
 }
