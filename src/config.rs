@@ -31,6 +31,8 @@ pub struct Config {
     pub keymap: KeymapSpec,
     /// Dashboard options.
     pub ui: UiConfig,
+    /// `switchboard daemon`: who may connect and how much a client may lag.
+    pub daemon: DaemonConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -87,6 +89,29 @@ impl Default for UiConfig {
     }
 }
 
+/// `[daemon]`: the socket server's limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonConfig {
+    /// Uids besides the daemon's own that may connect.
+    pub allow_uids: Vec<u32>,
+    /// Bytes (in KiB) that may wait unsent for one client before its
+    /// subscription is dropped with a `resync` notification.
+    pub client_queue_kib: usize,
+    /// How often the root is re-scanned when change notifications are not used.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        Self {
+            allow_uids: Vec::new(),
+            client_queue_kib: 8192,
+            poll_interval_ms: 200,
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -97,6 +122,7 @@ impl Default for Config {
             theme: "dark".into(),
             keymap: KeymapSpec::new(),
             ui: UiConfig::default(),
+            daemon: DaemonConfig::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod adapters;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod feed;
 pub mod hook;
 pub mod model;

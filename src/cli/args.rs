@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,6 +15,9 @@ pub struct Cli {
     /// Session root to read (repeatable); default $SWITCHBOARD_ROOT, else the platform data dir.
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Vec<PathBuf>,
+    /// Daemon socket to read through instead of a root (repeatable; mixes with --root).
+    #[arg(long, global = true, value_name = "SOCKET")]
+    pub connect: Vec<PathBuf>,
     /// Config file to use instead of <config dir>/config.toml.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -26,6 +29,111 @@ pub struct Cli {
     pub codex: Option<Option<PathBuf>>,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `--root` and `--connect` in the order given (see `parse_ordered`).
+    #[arg(skip)]
+    pub sources: Vec<SourceArg>,
+}
+
+/// One `--root` or `--connect`, kept in command-line order so that source
+/// numbers (and the dashboard's) follow what the user typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceArg {
+    Root(PathBuf),
+    Connect(PathBuf),
+}
+
+impl Cli {
+    /// Parses the process's arguments, exiting on a usage error like `parse`.
+    pub fn parse_ordered() -> Self {
+        Self::try_parse_ordered_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn try_parse_ordered_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+        let matches = Self::command().try_get_matches_from(args.clone())?;
+        let mut cli = Self::from_arg_matches(&matches)?;
+        cli.sources = ordered_sources(&matches);
+        // clap keeps only one side's values of a global option given both
+        // before and after the subcommand; read them all from the arguments.
+        let scanned = scan_sources(&args);
+        if scanned.len() > cli.sources.len() {
+            cli.sources = scanned;
+        }
+        cli.root = roots_of(&cli.sources, |s| match s {
+            SourceArg::Root(p) => Some(p),
+            SourceArg::Connect(_) => None,
+        });
+        cli.connect = roots_of(&cli.sources, |s| match s {
+            SourceArg::Connect(p) => Some(p),
+            SourceArg::Root(_) => None,
+        });
+        Ok(cli)
+    }
+}
+
+/// `--root X`, `--root=X`, `--connect X`, `--connect=X` in argument order,
+/// up to a `--`. Only used once clap has accepted the arguments, so every
+/// such token is an option and the next one its value.
+fn scan_sources(args: &[std::ffi::OsString]) -> Vec<SourceArg> {
+    let mut sources = Vec::new();
+    let mut tokens = args.iter().skip(1);
+    while let Some(token) = tokens.next() {
+        let Some(text) = token.to_str() else {
+            continue;
+        };
+        if text == "--" {
+            break;
+        }
+        for (flag, make) in [
+            ("--root", SourceArg::Root as fn(PathBuf) -> SourceArg),
+            ("--connect", SourceArg::Connect),
+        ] {
+            if text == flag {
+                if let Some(value) = tokens.next() {
+                    sources.push(make(PathBuf::from(value)));
+                }
+            } else if let Some(value) = text.strip_prefix(flag).and_then(|v| v.strip_prefix('=')) {
+                sources.push(make(PathBuf::from(value)));
+            }
+        }
+    }
+    sources
+}
+
+fn roots_of(sources: &[SourceArg], pick: impl Fn(&SourceArg) -> Option<&PathBuf>) -> Vec<PathBuf> {
+    sources.iter().filter_map(pick).cloned().collect()
+}
+
+/// Orders the `--root` and `--connect` values by where they appeared. A
+/// global option may be given before and after the subcommand; clap keeps
+/// each level's values apart, so every level is read.
+fn ordered_sources(matches: &ArgMatches) -> Vec<SourceArg> {
+    let mut tagged: Vec<(usize, SourceArg)> = Vec::new();
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        for (id, make) in [
+            ("root", SourceArg::Root as fn(PathBuf) -> SourceArg),
+            ("connect", SourceArg::Connect),
+        ] {
+            let (Some(indices), Some(values)) = (m.indices_of(id), m.get_many::<PathBuf>(id))
+            else {
+                continue;
+            };
+            for (at, value) in indices.zip(values) {
+                let source = make(value.clone());
+                if !tagged.iter().any(|(i, s)| *i == at && *s == source) {
+                    tagged.push((at, source));
+                }
+            }
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    tagged.sort_by_key(|(at, _)| *at);
+    tagged.into_iter().map(|(_, source)| source).collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +179,8 @@ pub enum Command {
     /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Serve the root over a Unix socket (JSON-RPC 2.0; see docs/protocol.md).
+    Daemon(DaemonArgs),
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +303,22 @@ pub struct HookInstallArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DaemonArgs {
+    /// Socket path [default: <runtime dir>/switchboard/daemon.sock].
+    #[arg(long, value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+    /// Tell whether a daemon is running on the socket, then exit (0 if it is).
+    #[arg(long)]
+    pub status: bool,
+    /// Log file [default: <state dir>/switchboard/daemon.log].
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    /// With --status: print the daemon's status as one JSON document.
+    #[arg(long, requires = "status")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct JsonArgs {
     /// Print exactly one JSON document on stdout.
     #[arg(long)]
@@ -263,4 +389,66 @@ pub struct RespondArgs {
     /// The answer text.
     #[arg(long, value_name = "T")]
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(argv: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_ordered_from(argv.iter().copied())
+    }
+
+    #[test]
+    fn sources_keep_command_line_order_wherever_they_are_given() {
+        let expected = vec![
+            SourceArg::Connect("/s1".into()),
+            SourceArg::Root("/r1".into()),
+            SourceArg::Connect("/s2".into()),
+        ];
+        let before = parse(&[
+            "sb",
+            "--connect",
+            "/s1",
+            "--root",
+            "/r1",
+            "--connect=/s2",
+            "ls",
+        ]);
+        let before = before.unwrap();
+        assert_eq!(before.sources, expected);
+        assert_eq!(before.root, vec![PathBuf::from("/r1")]);
+        let after = parse(&[
+            "sb",
+            "ls",
+            "--connect",
+            "/s1",
+            "--root",
+            "/r1",
+            "--connect",
+            "/s2",
+        ]);
+        assert_eq!(after.unwrap().sources, expected);
+        let split = parse(&[
+            "sb",
+            "--root",
+            "/r1",
+            "ls",
+            "--root",
+            "/r2",
+            "--connect",
+            "/s",
+        ]);
+        let split = split.unwrap();
+        assert_eq!(
+            split.sources,
+            vec![
+                SourceArg::Root("/r1".into()),
+                SourceArg::Root("/r2".into()),
+                SourceArg::Connect("/s".into())
+            ],
+            "both sides of the subcommand count"
+        );
+        assert_eq!(split.root.len(), 2);
+    }
 }

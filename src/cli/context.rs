@@ -1,9 +1,11 @@
-//! What every command needs: the roots, the config, and the time.
+//! What every command needs: the sources (roots and daemons), the config,
+//! and the time.
 
 use std::path::{Path, PathBuf};
 
-use super::args::Cli;
+use super::args::{Cli, SourceArg};
 use super::exit::{CliError, CliResult, code};
+use super::remote;
 use crate::adapters::{AdapterKind, AdapterSource};
 use crate::config::Config;
 use crate::model::time::{Timestamp, parse_rfc3339};
@@ -11,8 +13,25 @@ use crate::store::fleet::Fleet;
 use crate::store::paths;
 use crate::views::FleetViews;
 
+/// Where sessions come from: a root on disk or a daemon's socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Root(PathBuf),
+    Daemon(PathBuf),
+}
+
+impl Source {
+    /// How rows from this source are labelled when several are merged.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Root(path) | Self::Daemon(path) => path.display().to_string(),
+        }
+    }
+}
+
 pub struct Context {
-    pub roots: Vec<PathBuf>,
+    /// In command-line order.
+    pub sources: Vec<Source>,
     pub config: Config,
     pub now: Timestamp,
     /// Transcript sources shown read-only beside the roots (`--claude-code`, `--codex`).
@@ -21,87 +40,80 @@ pub struct Context {
 
 impl Context {
     pub fn from_cli(cli: &Cli) -> CliResult<Self> {
+        let given = if cli.sources.is_empty() {
+            // Parsed without `parse_ordered`: roots, then sockets.
+            cli.root
+                .iter()
+                .cloned()
+                .map(SourceArg::Root)
+                .chain(cli.connect.iter().cloned().map(SourceArg::Connect))
+                .collect()
+        } else {
+            cli.sources.clone()
+        };
+        let mut sources: Vec<Source> = given
+            .into_iter()
+            .map(|s| match s {
+                SourceArg::Root(path) => Source::Root(path),
+                SourceArg::Connect(path) => Source::Daemon(path),
+            })
+            .collect();
         let adapters = adapter_sources(cli);
-        let roots = if cli.root.is_empty() {
+        if sources.is_empty() {
             let root = paths::default_root();
             // With only transcripts asked for, a default root that does not
             // exist (yet) is not an error.
             if adapters.is_empty() || root.is_dir() {
-                vec![root]
-            } else {
-                Vec::new()
+                sources.push(Source::Root(root));
             }
-        } else {
-            cli.root.clone()
-        };
+        }
         let config = match &cli.config {
             Some(path) => Config::load_from(path)?,
             None => Config::load()?,
         };
         Ok(Self {
-            roots,
+            sources,
             config,
             now: now()?,
             adapters,
         })
     }
 
-    /// Every root's fleet, in the order given.
+    /// Whether rows need a source column.
+    pub fn several(&self) -> bool {
+        self.sources.len() + self.adapters.len() > 1
+    }
+
+    /// The fleets of the local roots (commands that change sessions work on
+    /// disk; a daemon's sessions are changed on its machine).
     pub fn fleets(&self) -> CliResult<Vec<Fleet>> {
-        self.roots
+        self.sources
             .iter()
+            .filter_map(|source| match source {
+                Source::Root(root) => Some(root),
+                Source::Daemon(_) => None,
+            })
             .map(|root| Fleet::load(root, &self.config.plan_tools()).map_err(CliError::from))
             .collect()
     }
 
-    /// The merged views of all roots; rows carry their source when there
-    /// are several.
-    pub fn views(&self) -> CliResult<FleetViews> {
-        let roots = self.fleets()?;
-        let label_roots = roots.len() + self.adapters.len() > 1;
-        let mut fleets: Vec<(Fleet, Option<String>)> = roots
-            .into_iter()
-            .map(|f| {
-                let label = label_roots.then(|| f.root.display().to_string());
-                (f, label)
-            })
-            .collect();
-        fleets.extend(self.adapter_fleets()?);
-        let mut merged = FleetViews {
-            sessions: Vec::new(),
-            pending: Vec::new(),
-            doctor: Vec::new(),
-        };
-        for (fleet, label) in &fleets {
-            let mut views = FleetViews::build(fleet, &self.config.stuck, self.now);
-            if let Some(label) = label {
-                let source = Some(label.clone());
-                views
-                    .sessions
-                    .iter_mut()
-                    .for_each(|r| r.source = source.clone());
-                views
-                    .pending
-                    .iter_mut()
-                    .for_each(|r| r.source = source.clone());
-                views
-                    .doctor
-                    .iter_mut()
-                    .for_each(|r| r.source = source.clone());
-            }
-            merged.sessions.extend(views.sessions);
-            merged.pending.extend(views.pending);
-            merged.doctor.extend(views.doctor);
+    /// The local root holding `session`; a daemon's session is refused with
+    /// a clear reason.
+    pub fn root_of(&self, session: &str) -> CliResult<&Path> {
+        match self.source_of(session)? {
+            Source::Root(root) => Ok(root),
+            Source::Daemon(socket) => Err(CliError::usage(format!(
+                "session {session} is served by the daemon at {}; run this command on that machine",
+                socket.display()
+            ))),
         }
-        merged.sort();
-        Ok(merged)
     }
 
-    /// (source, id) of every session past its TTL, for `ls --expired`.
+    /// (source, id) of every local session past its TTL, for `ls --expired`.
     pub fn expired_ids(&self) -> CliResult<std::collections::HashSet<(Option<String>, String)>> {
-        let fleets = self.fleets()?;
-        let label = fleets.len() > 1;
-        Ok(fleets
+        let label = self.several();
+        Ok(self
+            .fleets()?
             .iter()
             .flat_map(|fleet| {
                 let source = label.then(|| fleet.root.display().to_string());
@@ -116,41 +128,109 @@ impl Context {
                         )
                     })
                     .map(move |s| (source.clone(), s.id.clone()))
+                    .collect::<Vec<_>>()
             })
             .collect())
     }
 
-    /// Every transcript source converted, each labelled with its source.
-    pub fn adapter_fleets(&self) -> CliResult<Vec<(Fleet, Option<String>)>> {
+    /// Every transcript source converted, each with its label.
+    pub fn adapter_fleets(&self) -> CliResult<Vec<(Fleet, String)>> {
         let plan_tools = self.config.plan_tools();
         self.adapters
             .iter()
-            .map(|source| {
-                let fleet = source.load_fleet(&plan_tools, self.now)?;
-                Ok((fleet, Some(source.label())))
-            })
+            .map(|source| Ok((source.load_fleet(&plan_tools, self.now)?, source.label())))
             .collect()
     }
 
-    /// The root that holds `session` (exactly one must).
-    pub fn root_of(&self, session: &str) -> CliResult<&Path> {
+    /// One source's views at `now`.
+    pub fn views_of(&self, source: &Source) -> CliResult<FleetViews> {
+        match source {
+            Source::Root(root) => {
+                let fleet = Fleet::load(root, &self.config.plan_tools())?;
+                Ok(FleetViews::build(&fleet, &self.config.stuck, self.now))
+            }
+            Source::Daemon(socket) => remote::views(socket, self.now),
+        }
+    }
+
+    /// The merged views of all sources; rows carry their source when there
+    /// are several.
+    pub fn views(&self) -> CliResult<FleetViews> {
+        let label_sources = self.several();
+        let mut merged = FleetViews {
+            sessions: Vec::new(),
+            pending: Vec::new(),
+            doctor: Vec::new(),
+        };
+        for source in &self.sources {
+            let mut views = self.views_of(source)?;
+            if label_sources {
+                let label = Some(source.label());
+                views
+                    .sessions
+                    .iter_mut()
+                    .for_each(|r| r.source = label.clone());
+                views
+                    .pending
+                    .iter_mut()
+                    .for_each(|r| r.source = label.clone());
+                views
+                    .doctor
+                    .iter_mut()
+                    .for_each(|r| r.source = label.clone());
+            }
+            merged.sessions.extend(views.sessions);
+            merged.pending.extend(views.pending);
+            merged.doctor.extend(views.doctor);
+        }
+        for (fleet, label) in self.adapter_fleets()? {
+            let mut views = FleetViews::build(&fleet, &self.config.stuck, self.now);
+            let label = Some(label);
+            views
+                .sessions
+                .iter_mut()
+                .for_each(|r| r.source = label.clone());
+            views
+                .pending
+                .iter_mut()
+                .for_each(|r| r.source = label.clone());
+            views
+                .doctor
+                .iter_mut()
+                .for_each(|r| r.source = label.clone());
+            merged.sessions.extend(views.sessions);
+            merged.pending.extend(views.pending);
+            merged.doctor.extend(views.doctor);
+        }
+        merged.sort();
+        Ok(merged)
+    }
+
+    /// The source that holds `session` (exactly one must).
+    pub fn source_of(&self, session: &str) -> CliResult<&Source> {
         if !paths::is_valid_session_id(session) {
             return Err(CliError::new(
                 code::NOT_FOUND,
                 format!("{session:?} is not a session id"),
             ));
         }
-        let holders: Vec<&Path> = self
-            .roots
-            .iter()
-            .map(PathBuf::as_path)
-            .filter(|root| paths::session_file(&root.join(session)).is_file())
-            .collect();
+        let mut holders = Vec::new();
+        for source in &self.sources {
+            let holds = match source {
+                Source::Root(root) => paths::session_file(&root.join(session)).is_file(),
+                Source::Daemon(socket) => remote::holds(socket, session, self.now)?,
+            };
+            if holds {
+                holders.push(source);
+            }
+        }
         match holders.as_slice() {
-            [root] => Ok(root),
+            [source] => Ok(source),
             [] => {
-                for root in &self.roots {
-                    if !root.is_dir() {
+                for source in &self.sources {
+                    if let Source::Root(root) = source
+                        && !root.is_dir()
+                    {
                         return Err(CliError::other(format!(
                             "root {} does not exist; pass --root DIR or set SWITCHBOARD_ROOT",
                             root.display()
@@ -161,26 +241,25 @@ impl Context {
                     code::NOT_FOUND,
                     format!(
                         "session {session} not found under {}",
-                        self.describe_roots()
+                        self.describe_sources()
                     ),
                 ))
             }
             _ => Err(CliError::usage(format!(
-                "session {session} exists under several roots; pass the one you mean with a single --root"
+                "session {session} exists in several sources; pass the one you mean with a single --root or --connect"
             ))),
         }
     }
 
-    fn describe_roots(&self) -> String {
-        self.roots
+    fn describe_sources(&self) -> String {
+        self.sources
             .iter()
-            .map(|r| r.display().to_string())
+            .map(Source::label)
             .collect::<Vec<_>>()
             .join(", ")
     }
 }
 
-/// `--claude-code [DIR]` and `--codex [DIR]`; no value means the default place.
 fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {
     [
         (AdapterKind::ClaudeCode, &cli.claude_code),

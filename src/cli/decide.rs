@@ -1,13 +1,14 @@
 //! `approve`, `deny`, `redirect`, `respond`: decisions through the store.
 
 use super::args::DecideArgs;
-use super::context::{Context, default_decider};
+use super::context::{Context, Source, default_decider};
 use super::exit::CliResult;
 use super::output::{print_json, print_text};
+use super::remote;
 use crate::store::{Decision, Verdict, decide};
 
 pub fn run(ctx: &Context, args: &DecideArgs, verdict: Verdict, message: Option<&str>) -> CliResult {
-    let root = ctx.root_of(&args.session)?;
+    let source = ctx.source_of(&args.session)?;
     let decision = Decision {
         session_id: args.session.clone(),
         event_id: args.event.clone(),
@@ -16,7 +17,10 @@ pub fn run(ctx: &Context, args: &DecideArgs, verdict: Verdict, message: Option<&
         message: message.map(str::to_string),
         decided_by: args.who.clone().unwrap_or_else(default_decider),
     };
-    let written = decide(root, &decision, &ctx.config.plan_tools(), ctx.now)?;
+    let written = match source {
+        Source::Root(root) => decide(root, &decision, &ctx.config.plan_tools(), ctx.now)?,
+        Source::Daemon(socket) => remote::decide(socket, &decision, ctx.now)?,
+    };
     if args.json {
         return print_json(&written);
     }

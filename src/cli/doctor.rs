@@ -34,18 +34,27 @@ fn print_report(ctx: &Context, args: &DoctorArgs, views: &crate::views::FleetVie
             views.sessions.len()
         ));
     }
-    let mut table = Table::new(&["SESSION", "RULE", "FOR", "DETAIL", "EVIDENCE"]);
+    let several = ctx.several();
+    let mut header = vec!["SESSION", "RULE", "FOR", "DETAIL", "EVIDENCE"];
+    if several {
+        header.push("SOURCE");
+    }
+    let mut table = Table::new(&header);
     for row in &views.doctor {
         let held = parse_rfc3339(&row.since)
             .map(|t| format_minutes((ctx.now - t).num_seconds()))
             .unwrap_or_default();
-        table.row(vec![
+        let mut cells = vec![
             row.session_id.clone(),
             row.rule.clone(),
             held,
             row.detail.clone(),
             row.evidence.join(","),
-        ]);
+        ];
+        if several {
+            cells.push(row.source.clone().unwrap_or_default());
+        }
+        table.row(cells);
     }
     print_text(&table.render())
 }

@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> CliResult {
     if args.json {
         return print_json(&views.sessions);
     }
-    let several = views.sessions.iter().any(|r| r.source.is_some());
+    let several = ctx.several();
     let mut header = vec![
         "ID", "STATUS", "TITLE", "AGENT", "ACTIVE", "PENDING", "STUCK",
     ];

@@ -7,6 +7,7 @@ pub mod args;
 pub mod audit;
 pub mod completions;
 pub mod context;
+pub mod daemon;
 pub mod decide;
 pub mod doctor;
 pub mod exit;
@@ -15,6 +16,7 @@ pub mod ls;
 pub mod output;
 pub mod pending;
 pub mod purge;
+pub mod remote;
 pub mod show;
 pub mod table;
 
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Completions(args) => completions::run_completions(args),
         Command::Man => completions::run_man(),
         Command::Hook(command) => hook::run(&cli, command),
+        Command::Daemon(args) => daemon::run(&cli, args),
         command => {
             let ctx = Context::from_cli(&cli)?;
             run_with_context(&ctx, command)
@@ -65,9 +68,9 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
         Command::Message(args) => actions::run_message(ctx, args),
         Command::Wake(args) => actions::run_wake(ctx, args),
         Command::Tui => run_dashboard_with(ctx),
-        Command::Completions(_) | Command::Man | Command::Hook(_) => Err(CliError::usage(
-            "this command does not read sessions; run it on its own",
-        )),
+        Command::Completions(_) | Command::Man | Command::Hook(_) | Command::Daemon(_) => Err(
+            CliError::usage("this command does not read sessions; run it on its own"),
+        ),
     }
 }
 
@@ -77,5 +80,19 @@ fn run_dashboard(cli: &Cli) -> CliResult {
 }
 
 fn run_dashboard_with(ctx: &Context) -> CliResult {
-    crate::tui::run(ctx.roots.clone(), ctx.config.clone()).map_err(CliError::other)
+    use crate::adapters::AdapterKind;
+    use crate::feed::FeedSource;
+    let mut feeds: Vec<FeedSource> = ctx
+        .sources
+        .iter()
+        .map(|source| match source {
+            context::Source::Root(root) => FeedSource::Root(root.clone()),
+            context::Source::Daemon(socket) => FeedSource::Daemon(socket.clone()),
+        })
+        .collect();
+    feeds.extend(ctx.adapters.iter().map(|a| match a.kind {
+        AdapterKind::ClaudeCode => FeedSource::ClaudeCode(Some(a.dir.clone())),
+        AdapterKind::Codex => FeedSource::Codex(Some(a.dir.clone())),
+    }));
+    crate::tui::run(feeds, ctx.config.clone()).map_err(CliError::other)
 }

@@ -12,7 +12,12 @@ pub fn run(ctx: &Context, args: &JsonArgs) -> CliResult {
     if args.json {
         return print_json(&views.pending);
     }
-    let mut table = Table::new(&["SESSION", "EVENT", "KIND", "NAME", "WAITING", "FINGERPRINT"]);
+    let several = ctx.several();
+    let mut header = vec!["SESSION", "EVENT", "KIND", "NAME", "WAITING", "FINGERPRINT"];
+    if several {
+        header.push("SOURCE");
+    }
+    let mut table = Table::new(&header);
     for row in &views.pending {
         let kind = match row.plan_revision {
             Some(revision) => format!("plan r{revision}"),
@@ -27,14 +32,18 @@ pub fn run(ctx: &Context, args: &JsonArgs) -> CliResult {
         } else {
             row.fingerprint.clone()
         };
-        table.row(vec![
+        let mut cells = vec![
             row.session_id.clone(),
             row.event_id.clone(),
             kind,
             clip(row.name.as_str().unwrap_or("-"), 24),
             waiting,
             fingerprint,
-        ]);
+        ];
+        if several {
+            cells.push(row.source.clone().unwrap_or_default());
+        }
+        table.row(cells);
     }
     if table.is_empty() {
         return print_text("Nothing is pending.\n");

@@ -1,20 +1,23 @@
 //! `switchboard show SESSION`: one session with its events. `--tail N` reads
-//! only the end of the journal.
+//! only the end of the journal. Through a daemon, the same lines are read
+//! with `events.read`.
 
 use std::fs::File;
 use std::io::Write;
-use std::ops::ControlFlow;
+use std::path::Path;
 
 use super::args::ShowArgs;
-use super::context::Context;
+use super::context::{Context, Source};
 use super::exit::{CliError, CliResult, code};
 use super::output::broken_pipe_ok;
+use super::remote;
 use super::table::clip;
+use crate::daemon::Client;
 use crate::model::line::{LineParse, parse_line};
 use crate::model::time::format_rfc3339;
 use crate::sanitize::sanitize_line;
 use crate::store::fleet::stuck_of;
-use crate::store::journal_lines::{for_each_line, tail_lines};
+use crate::store::journal_select::{event_start, read_all, tail_start};
 use crate::store::session_snapshot::SessionSnapshot;
 use crate::views::SessionRow;
 
@@ -24,14 +27,34 @@ struct Shown {
     parse: LineParse,
 }
 
+/// Everything `show` prints, gathered from a root or a daemon.
+struct ShowData {
+    row: SessionRow,
+    /// (rule, detail) for each stuck rule that fires.
+    stuck: Vec<(String, String)>,
+    agent: String,
+    warnings: Vec<String>,
+    doc_error: Option<String>,
+    events: Vec<Shown>,
+}
+
 pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
-    let root = match ctx.root_of(&args.session) {
-        Ok(root) => root,
+    let data = match ctx.source_of(&args.session) {
+        Ok(Source::Root(root)) => gather_local(ctx, root, args)?,
+        Ok(Source::Daemon(socket)) => gather_remote(ctx, socket, args)?,
         Err(e) if e.code == code::NOT_FOUND && !ctx.adapters.is_empty() => {
-            return run_adapter(ctx, args).map_err(|not_found| not_found.unwrap_or(e));
+            gather_adapter(ctx, args)?.ok_or(e)?
         }
         Err(e) => return Err(e),
     };
+    if args.json {
+        write_json(&data.row, &data.events)
+    } else {
+        write_human(&data)
+    }
+}
+
+fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowData> {
     let plan_tools = ctx.config.plan_tools();
     let dir = root.join(&args.session);
     let session = SessionSnapshot::load(&dir, &plan_tools)?.ok_or_else(|| {
@@ -52,25 +75,26 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
         })
         .map(|p| (p.status(), p.last_activity()));
     let findings = stuck_of(&session, parent, &ctx.config.stuck, ctx.now);
-    let row = SessionRow::new(&session, &findings);
     let events = select_events(&session, args)?;
-    if args.json {
-        write_json(&row, &events)
-    } else {
-        write_human(&session, &row, &findings, &events)
-    }
+    Ok(ShowData {
+        row: SessionRow::new(&session, &findings),
+        stuck: findings
+            .iter()
+            .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
+            .collect(),
+        agent: session.doc.agent_label().to_string(),
+        warnings: session.warnings.clone(),
+        doc_error: session.doc_error.clone(),
+        events,
+    })
 }
 
-/// `show` for a session converted from a transcript (`--claude-code`,
-/// `--codex`): its synthetic journal is in memory. `Err(None)` when no
-/// source has it.
-fn run_adapter(ctx: &Context, args: &ShowArgs) -> Result<(), Option<CliError>> {
+/// A session converted from a transcript (`--claude-code`, `--codex`): its
+/// synthetic journal is in memory. `None` when no transcript source has it.
+fn gather_adapter(ctx: &Context, args: &ShowArgs) -> CliResult<Option<ShowData>> {
     let plan_tools = ctx.config.plan_tools();
     for source in &ctx.adapters {
-        let Some(converted) = source
-            .find(&args.session, &plan_tools, ctx.now)
-            .map_err(|e| Some(CliError::from(e)))?
-        else {
+        let Some(converted) = source.find(&args.session, &plan_tools, ctx.now)? else {
             continue;
         };
         let session = converted.snapshot;
@@ -78,15 +102,20 @@ fn run_adapter(ctx: &Context, args: &ShowArgs) -> Result<(), Option<CliError>> {
         let mut row = SessionRow::new(&session, &findings);
         row.source = Some(source.label());
         let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
-        let events = select_in_memory(shown, &session.id, args).map_err(Some)?;
-        return if args.json {
-            write_json(&row, &events)
-        } else {
-            write_human(&session, &row, &findings, &events)
-        }
-        .map_err(Some);
+        let events = select_in_memory(shown, &session.id, args)?;
+        return Ok(Some(ShowData {
+            row,
+            stuck: findings
+                .iter()
+                .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
+                .collect(),
+            agent: session.doc.agent_label().to_string(),
+            warnings: session.warnings.clone(),
+            doc_error: session.doc_error.clone(),
+            events,
+        }));
     }
-    Err(None)
+    Ok(None)
 }
 
 /// `--from` and `--tail` over lines already in memory.
@@ -99,12 +128,7 @@ fn select_in_memory(shown: Vec<Shown>, session: &str, args: &ShowArgs) -> CliRes
         let start = shown
             .iter()
             .position(|s| matches!(&s.parse, LineParse::Event(e) if &e.id == from))
-            .ok_or_else(|| {
-                CliError::new(
-                    code::NOT_FOUND,
-                    format!("event {from} not found in session {session}"),
-                )
-            })?;
+            .ok_or_else(|| event_not_found(from, session))?;
         shown.drain(..start);
     }
     if let Some(n) = args.tail {
@@ -121,11 +145,42 @@ fn select_in_memory(shown: Vec<Shown>, session: &str, args: &ShowArgs) -> CliRes
     Ok(shown)
 }
 
+fn gather_remote(ctx: &Context, socket: &Path, args: &ShowArgs) -> CliResult<ShowData> {
+    let mut client = Client::connect(socket)?;
+    let detail = remote::detail(&mut client, &args.session, ctx.now)?;
+    let lines = remote::read_lines(
+        &mut client,
+        &args.session,
+        args.from.as_deref(),
+        args.tail,
+        detail.meta.journal_end,
+    )?;
+    Ok(ShowData {
+        stuck: detail
+            .stuck
+            .iter()
+            .map(|f| (f.rule.clone(), f.detail.clone()))
+            .collect(),
+        agent: detail.meta.session_doc().agent_label().to_string(),
+        warnings: detail.meta.warnings.clone(),
+        doc_error: detail.meta.doc_error.clone(),
+        row: detail.row,
+        events: lines.into_iter().map(to_shown).collect(),
+    })
+}
+
+/// The lines `--from`/`--tail` select (blank lines left out): from the later
+/// of "the event --from names" and "where the last --tail events begin".
 fn select_events(session: &SessionSnapshot, args: &ShowArgs) -> CliResult<Vec<Shown>> {
     let path = session.journal_path();
     let file = match File::open(&path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(from) = &args.from {
+                return Err(event_not_found(from, &session.id));
+            }
+            return Ok(Vec::new());
+        }
         Err(e) => {
             return Err(CliError::other(format!(
                 "cannot read {}: {e}",
@@ -136,62 +191,24 @@ fn select_events(session: &SessionSnapshot, args: &ShowArgs) -> CliResult<Vec<Sh
     let end = session.journal_end;
     let read_err =
         |e: std::io::Error| CliError::other(format!("cannot read {}: {e}", path.display()));
-    let mut shown = match (&args.from, args.tail) {
-        (None, Some(n)) => {
-            let lines =
-                tail_lines(&file, end, |lines| count_events(lines) >= n).map_err(read_err)?;
-            lines.into_iter().map(|(_, raw)| to_shown(raw)).collect()
-        }
-        (from, _) => {
-            let mut started = from.is_none();
-            let mut out = Vec::new();
-            for_each_line(&file, 0, |offset, line| {
-                if offset >= end {
-                    return ControlFlow::Break(());
-                }
-                let item = to_shown(line.to_vec());
-                if !started && let LineParse::Event(e) = &item.parse {
-                    started = Some(e.id.as_str()) == from.as_deref();
-                }
-                if started {
-                    out.push(item);
-                }
-                ControlFlow::Continue(())
-            })
-            .map_err(read_err)?;
-            if !started {
-                return Err(CliError::new(
-                    code::NOT_FOUND,
-                    format!(
-                        "event {} not found in session {}",
-                        from.as_deref().unwrap_or(""),
-                        session.id
-                    ),
-                ));
-            }
-            out
-        }
-    };
-    shown.retain(|s| !matches!(s.parse, LineParse::Blank));
-    if let Some(n) = args.tail {
-        let events: usize = shown.iter().filter(|s| is_event(s)).count();
-        let mut skip = events.saturating_sub(n);
-        shown.retain(|s| {
-            if skip > 0 && is_event(s) {
-                skip -= 1;
-                return false;
-            }
-            skip == 0
-        });
+    let mut start = 0;
+    if let Some(from) = &args.from {
+        start = event_start(&file, end, from)
+            .map_err(read_err)?
+            .ok_or_else(|| event_not_found(from, &session.id))?;
     }
-    Ok(shown)
+    if let Some(n) = args.tail {
+        start = start.max(tail_start(&file, end, n).map_err(read_err)?);
+    }
+    let lines = read_all(&file, start, end).map_err(read_err)?;
+    Ok(lines.into_iter().map(|(_, raw)| to_shown(raw)).collect())
 }
 
-fn count_events(lines: &[(u64, Vec<u8>)]) -> usize {
-    lines
-        .iter()
-        .filter(|(_, raw)| matches!(parse_line(raw), LineParse::Event(_)))
-        .count()
+fn event_not_found(from: &str, session: &str) -> CliError {
+    CliError::new(
+        code::NOT_FOUND,
+        format!("event {from} not found in session {session}"),
+    )
 }
 
 fn to_shown(raw: Vec<u8>) -> Shown {
@@ -236,12 +253,8 @@ fn write_json(row: &SessionRow, events: &[Shown]) -> CliResult {
     out.flush().map_err(broken_pipe_ok)
 }
 
-fn write_human(
-    session: &SessionSnapshot,
-    row: &SessionRow,
-    findings: &[crate::model::stuck::StuckFinding],
-    events: &[Shown],
-) -> CliResult {
+fn write_human(data: &ShowData) -> CliResult {
+    let (row, events) = (&data.row, &data.events);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let line = |label: &str, value: &str| format!("{label:<10} {}\n", sanitize_line(value));
@@ -249,7 +262,7 @@ fn write_human(
     head += &line("session", &row.id);
     head += &line("title", row.title.as_deref().unwrap_or("-"));
     head += &line("status", &row.status);
-    head += &line("agent", session.doc.agent_label());
+    head += &line("agent", &data.agent);
     if let Some(parent) = &row.parent_id {
         head += &line("parent", parent);
     }
@@ -261,16 +274,13 @@ fn write_human(
         ),
     );
     head += &line("pending", &row.pending.to_string());
-    for finding in findings {
-        head += &line(
-            "stuck",
-            &format!("{}: {}", finding.rule.as_str(), finding.detail),
-        );
+    for (rule, detail) in &data.stuck {
+        head += &line("stuck", &format!("{rule}: {detail}"));
     }
-    for warning in &session.warnings {
+    for warning in &data.warnings {
         head += &line("warning", warning);
     }
-    if let Some(error) = &session.doc_error {
+    if let Some(error) = &data.doc_error {
         head += &line("error", error);
     }
     head.push('\n');

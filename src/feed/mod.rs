@@ -4,11 +4,15 @@
 
 pub mod adapters;
 pub mod root_poll;
+pub mod socket;
+pub mod source;
 pub mod spawn;
 pub mod stamp;
 pub mod update;
 
 pub use adapters::{AdapterPoller, spawn_claude_code_feed, spawn_codex_feed};
 pub use root_poll::RootPoller;
+pub use socket::spawn_socket_feed;
+pub use source::FeedSource;
 pub use spawn::{FeedHandle, spawn_root_feed};
 pub use update::{FeedHealth, SessionKey, Update};

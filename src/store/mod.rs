@@ -11,6 +11,7 @@ pub mod error;
 pub mod fleet;
 pub mod journal_index;
 pub mod journal_lines;
+pub mod journal_select;
 pub mod journal_tail;
 pub mod paths;
 pub mod session_snapshot;

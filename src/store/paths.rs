@@ -59,6 +59,19 @@ pub fn runtime_dir() -> PathBuf {
         })
 }
 
+/// The daemon's default socket: `<runtime dir>/daemon.sock`.
+pub fn default_socket() -> PathBuf {
+    runtime_dir().join("daemon.sock")
+}
+
+/// The platform state dir (`~/.local/state/switchboard` on Linux), else the
+/// data dir: where the daemon's log goes.
+pub fn state_dir() -> PathBuf {
+    project_dirs()
+        .and_then(|d| d.state_dir().map(Path::to_path_buf))
+        .unwrap_or_else(data_dir)
+}
+
 /// `$SWITCHBOARD_AUDIT_LOG`, else `<data dir>/audit.jsonl`.
 pub fn audit_log() -> PathBuf {
     if let Some(path) = std::env::var_os("SWITCHBOARD_AUDIT_LOG").filter(|p| !p.is_empty()) {

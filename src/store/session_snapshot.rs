@@ -51,16 +51,11 @@ impl SessionSnapshot {
             Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(None),
             Err(e) => return Err(StoreError::read(&session_path, e)),
         };
-        let mut warnings = Vec::new();
         let (doc, doc_error) = match SessionDoc::from_json_bytes(&bytes) {
             Ok(doc) => (doc, None),
             Err(e) => (SessionDoc::default(), Some(e)),
         };
-        if let Some(doc_id) = doc.id.as_deref().filter(|d| *d != id) {
-            warnings.push(format!(
-                "session.json says id {doc_id:?} but its folder is {id:?}; the folder name is used"
-            ));
-        }
+        let warnings = doc_warnings(&doc, &id);
         let mut summary = JournalSummary::new(id.clone(), plan_tools.clone());
         let journal_path = paths::journal(dir);
         let journal_end = match File::open(&journal_path) {
@@ -107,6 +102,16 @@ impl SessionSnapshot {
 
     pub fn journal_path(&self) -> PathBuf {
         paths::journal(&self.dir)
+    }
+}
+
+/// What is odd about a `session.json` in the folder `id`.
+pub fn doc_warnings(doc: &SessionDoc, id: &str) -> Vec<String> {
+    match doc.id.as_deref().filter(|d| *d != id) {
+        Some(doc_id) => vec![format!(
+            "session.json says id {doc_id:?} but its folder is {id:?}; the folder name is used"
+        )],
+        None => Vec::new(),
     }
 }
 

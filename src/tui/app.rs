@@ -2,7 +2,6 @@
 //! the clock; drain everything pending; update once; draw once if anything
 //! changed, at most `max_fps` times a second. Idle means no drawing.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -22,14 +21,14 @@ use super::terminal::TerminalGuard;
 use super::theme::{Theme, Themes};
 use super::ui;
 use super::update::update_all;
-use crate::feed::{Update, spawn_root_feed};
+use crate::feed::Update;
 use crate::model::plan::PlanTools;
 
 /// Most messages folded before a frame is drawn, so a flood still shows.
 const MAX_BATCH: usize = 4096;
 
 pub struct AppConfig {
-    pub roots: Vec<PathBuf>,
+    pub feeds: Vec<crate::feed::FeedSource>,
     pub plan_tools: PlanTools,
     pub poll_interval: Duration,
     pub max_fps: u32,
@@ -43,9 +42,8 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (feed_tx, mut feed_rx) = mpsc::channel::<Update>(1024);
     let mut feeds = Vec::new();
-    for (source, root) in config.roots.iter().enumerate() {
-        feeds.push(spawn_root_feed(
-            root.clone(),
+    for (source, feed) in config.feeds.iter().enumerate() {
+        feeds.push(feed.spawn(
             source,
             config.plan_tools.clone(),
             config.poll_interval,

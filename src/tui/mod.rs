@@ -68,10 +68,10 @@ pub fn themes_dir() -> PathBuf {
 }
 
 /// Opens the dashboard and runs it until the user quits.
-pub fn run(roots: Vec<PathBuf>, config: Config) -> Result<(), String> {
+pub fn run(feeds: Vec<crate::feed::FeedSource>, config: Config) -> Result<(), String> {
     let themes =
         Themes::load(&themes_dir(), theme::no_color_from_env()).map_err(|e| e.to_string())?;
-    let sources = roots.iter().map(|r| r.display().to_string()).collect();
+    let sources = feeds.iter().map(crate::feed::FeedSource::label).collect();
     let state = initial_state(&config, sources, &themes, clock(), (80, 24))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -81,7 +81,7 @@ pub fn run(roots: Vec<PathBuf>, config: Config) -> Result<(), String> {
     let mut guard = terminal::enter(config.ui.mouse)
         .map_err(|e| format!("cannot open the terminal for the dashboard: {e}"))?;
     let app_config = app::AppConfig {
-        roots,
+        feeds,
         plan_tools: config.plan_tools(),
         poll_interval: Duration::from_millis(config.ui.poll_interval_ms.max(50)),
         max_fps: config.ui.max_fps,

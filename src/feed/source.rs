@@ -1,0 +1,57 @@
+//! The kinds of source a dashboard follows, each started as a feed that
+//! emits the same `Update`s.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::mpsc::Sender;
+
+use super::adapters::{spawn_claude_code_feed, spawn_codex_feed};
+use super::socket::spawn_socket_feed;
+use super::spawn::{FeedHandle, spawn_root_feed};
+use super::update::Update;
+use crate::adapters::{AdapterKind, AdapterSource};
+use crate::model::plan::PlanTools;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSource {
+    /// A root of session folders on this machine.
+    Root(PathBuf),
+    /// A `switchboard daemon` socket.
+    Daemon(PathBuf),
+    /// Claude Code transcripts, read-only (None: the default directory).
+    ClaudeCode(Option<PathBuf>),
+    /// Codex rollouts, read-only (None: `$CODEX_HOME` or the default).
+    Codex(Option<PathBuf>),
+}
+
+impl FeedSource {
+    /// How rows from this source are labelled.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Root(path) | Self::Daemon(path) => path.display().to_string(),
+            Self::ClaudeCode(dir) => {
+                AdapterSource::new(AdapterKind::ClaudeCode, dir.clone()).label()
+            }
+            Self::Codex(dir) => AdapterSource::new(AdapterKind::Codex, dir.clone()).label(),
+        }
+    }
+
+    /// Starts following this source as source number `source`.
+    pub fn spawn(
+        &self,
+        source: usize,
+        plan_tools: PlanTools,
+        interval: Duration,
+        tx: Sender<Update>,
+    ) -> std::io::Result<FeedHandle> {
+        match self {
+            Self::Root(root) => spawn_root_feed(root.clone(), source, plan_tools, interval, tx),
+            Self::Daemon(socket) => spawn_socket_feed(socket.clone(), source, plan_tools, tx),
+            Self::ClaudeCode(dir) => {
+                spawn_claude_code_feed(dir.clone(), source, plan_tools, interval, tx)
+            }
+            Self::Codex(dir) => spawn_codex_feed(dir.clone(), source, plan_tools, interval, tx),
+        }
+    }
+}
