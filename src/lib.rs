@@ -9,6 +9,7 @@ pub mod config;
 pub mod feed;
 pub mod hook;
 pub mod model;
+pub mod review;
 pub mod sanitize;
 pub mod store;
 pub mod views;

@@ -1,0 +1,16 @@
+//! Review and decide (issue 5): the pure pieces the dashboard's inbox and
+//! review panes call. Everything here turns data into styled ratatui text
+//! once, when the data arrives, and drives the decision flow as a state
+//! machine; the only IO is `external_editor` (running `$EDITOR`),
+//! `notify_send` (the bell or a desktop notification) and `bulk::submit`
+//! (through `store::decide`).
+
+pub mod highlight;
+pub mod markdown;
+pub mod plan_diff;
+pub mod snapshot;
+pub mod style;
+
+pub use markdown::render_markdown;
+pub use plan_diff::{PlanDiff, diff_texts};
+pub use style::ReviewStyle;
