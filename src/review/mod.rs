@@ -8,9 +8,13 @@
 pub mod highlight;
 pub mod markdown;
 pub mod plan_diff;
+pub mod revisions;
 pub mod snapshot;
 pub mod style;
+pub mod tool_view;
 
 pub use markdown::render_markdown;
 pub use plan_diff::{PlanDiff, diff_texts};
+pub use revisions::{PlanHistory, Revision, RevisionDecision, plan_histories};
 pub use style::ReviewStyle;
+pub use tool_view::{ToolView, ToolViewKind, render_tool_input};
