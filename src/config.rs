@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::plan::PlanTools;
 use crate::model::stuck::StuckThresholds;
+use crate::review::notify::NotificationsConfig;
 use crate::store::paths;
 
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
@@ -22,6 +23,8 @@ pub struct Config {
     pub hygiene: Hygiene,
     /// The Claude Code approval bridge (`switchboard hook claude-code`).
     pub hook: HookConfig,
+    /// How the dashboard announces new pending requests.
+    pub notifications: NotificationsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -52,6 +55,7 @@ impl Default for Config {
             stuck: StuckThresholds::default(),
             hygiene: Hygiene::default(),
             hook: HookConfig::default(),
+            notifications: NotificationsConfig::default(),
         }
     }
 }

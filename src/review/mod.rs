@@ -6,14 +6,20 @@
 //! (through `store::decide`).
 
 pub mod highlight;
+pub mod inbox;
 pub mod markdown;
+pub mod notify;
+pub mod notify_send;
 pub mod plan_diff;
 pub mod revisions;
 pub mod snapshot;
 pub mod style;
 pub mod tool_view;
 
+pub use inbox::{InboxRow, RequestKey, build_inbox, render_inbox};
 pub use markdown::render_markdown;
+pub use notify::{Notification, NotificationMode, NotificationsConfig, new_requests, notification_for};
+pub use notify_send::{Delivered, deliver};
 pub use plan_diff::{PlanDiff, diff_texts};
 pub use revisions::{PlanHistory, Revision, RevisionDecision, plan_histories};
 pub use style::ReviewStyle;
