@@ -4,17 +4,21 @@ use crate::review::snapshot::{describe_lines, render_on_screen};
 use serde_json::{Value, json};
 
 pub(crate) fn row(session: &str, event: &str, kind: &str, name: &str, since: Option<&str>) -> PendingRow {
+    let event_type = match kind {
+        "tool_confirmation" => "agent.tool_use",
+        _ => "agent.custom_tool_use",
+    };
     PendingRow {
         session_id: session.into(),
         event_id: event.into(),
-        event_type: "agent.tool_use".into(),
+        event_type: event_type.into(),
         kind: kind.into(),
         name: Value::from(name),
         input: json!({}),
         fingerprint: crate::model::fingerprint::fingerprint_parts(
             session,
             event,
-            "agent.tool_use",
+            event_type,
             &Value::from(name),
             &json!({}),
         ),
