@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use switchboard::review::external_editor::{editor_command, edit_in_external_editor};
+use switchboard::review::external_editor::{edit_in_external_editor, editor_command};
 
 #[test]
 fn editor_from_the_environment_writes_the_message() {

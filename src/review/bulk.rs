@@ -83,12 +83,18 @@ pub fn render_preview(items: &[BulkItem], style: &ReviewStyle) -> Vec<Line<'stat
     for item in items {
         let t = &item.target;
         let mut spans = vec![
-            Span::styled(format!("{} {} ", t.key.session_id, t.key.event_id), style.text),
+            Span::styled(
+                format!("{} {} ", t.key.session_id, t.key.event_id),
+                style.text,
+            ),
             Span::styled(format!("{} ", t.tool), style.kind_tool),
             Span::styled(t.fingerprint.clone(), style.fingerprint),
         ];
         if let Some(blocked) = &item.blocked {
-            spans.push(Span::styled(format!("  skipped: {}", blocked.message), style.warning));
+            spans.push(Span::styled(
+                format!("  skipped: {}", blocked.message),
+                style.warning,
+            ));
         }
         lines.push(Line::from(spans));
     }
@@ -200,8 +206,14 @@ mod tests {
         let items = preview(&selection, &inbox);
         assert_eq!(items.len(), 2);
         assert!(items[0].blocked.is_none());
-        assert_eq!(items[1].blocked.as_ref().unwrap().kind, RefusalKind::Invalid);
-        insta::assert_snapshot!(describe_lines(&render_preview(&items, &ReviewStyle::default())));
+        assert_eq!(
+            items[1].blocked.as_ref().unwrap().kind,
+            RefusalKind::Invalid
+        );
+        insta::assert_snapshot!(describe_lines(&render_preview(
+            &items,
+            &ReviewStyle::default()
+        )));
         selection.retain_present(&inbox[..1]);
         assert_eq!(selection.len(), 1);
     }

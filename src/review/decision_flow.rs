@@ -258,7 +258,10 @@ impl ReviewDraft {
     /// every update while a review is open): gone, changed, or replaced by
     /// a newer plan revision all end it before anything is sent.
     pub fn reconcile(&mut self, pending: &[PendingRow]) -> Option<&Refusal> {
-        if matches!(self.stage, Stage::Done(_) | Stage::Closed | Stage::Submitted) {
+        if matches!(
+            self.stage,
+            Stage::Done(_) | Stage::Closed | Stage::Submitted
+        ) {
             return None;
         }
         let refusal = self.check_against(pending)?;
@@ -338,9 +341,16 @@ impl ReviewDraft {
                 }
                 Text::from(lines)
             }
-            Stage::Submitted => Text::from(Span::styled(format!("Sending the decision on {what}…"), style.muted)),
+            Stage::Submitted => Text::from(Span::styled(
+                format!("Sending the decision on {what}…"),
+                style.muted,
+            )),
             Stage::Done(Outcome::Written { answer_id }) => Text::from(Span::styled(
-                format!("{} {what} (written as {}).", self.past_verb(), sanitize_line(answer_id)),
+                format!(
+                    "{} {what} (written as {}).",
+                    self.past_verb(),
+                    sanitize_line(answer_id)
+                ),
                 style.success,
             )),
             Stage::Done(Outcome::Refused(refusal)) => {
@@ -356,7 +366,10 @@ impl ReviewDraft {
             (RequestKind::Plan, Some(r)) => format!("plan r{r}"),
             (kind, _) => kind.label().to_string(),
         };
-        format!("{} {} ({kind}) in {}", t.tool, t.key.event_id, t.key.session_id)
+        format!(
+            "{} {} ({kind}) in {}",
+            t.tool, t.key.event_id, t.key.session_id
+        )
     }
 
     fn choices(&self) -> String {

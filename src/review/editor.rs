@@ -203,7 +203,11 @@ impl Editor {
             let mut spans = vec![
                 Span::styled(sanitize_line(&before), style.text),
                 Span::styled(
-                    if at.is_empty() { " ".to_string() } else { sanitize_line(&at) },
+                    if at.is_empty() {
+                        " ".to_string()
+                    } else {
+                        sanitize_line(&at)
+                    },
                     cursor_style,
                 ),
                 Span::styled(sanitize_line(&after), style.text),

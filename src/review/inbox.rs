@@ -94,9 +94,10 @@ fn inbox_row(row: &PendingRow, now: Timestamp) -> InboxRow {
         (RequestKind::Plan, Some(revision)) => format!("plan r{revision}"),
         _ => kind.label().to_string(),
     };
-    let age = row
-        .pending_since
-        .map_or_else(|| "?".to_string(), |since| format_age((now - since).num_seconds()));
+    let age = row.pending_since.map_or_else(
+        || "?".to_string(),
+        |since| format_age((now - since).num_seconds()),
+    );
     InboxRow {
         key: RequestKey::of(row),
         kind,
@@ -136,7 +137,10 @@ impl InboxRow {
         };
         Row::new(vec![
             Cell::from(Span::styled(self.session_label(), style.text)),
-            Cell::from(Span::styled(self.kind_label.clone(), self.kind_style(style))),
+            Cell::from(Span::styled(
+                self.kind_label.clone(),
+                self.kind_style(style),
+            )),
             Cell::from(Span::styled(self.tool.clone(), style.text)),
             Cell::from(Span::styled(self.age.clone(), style.muted)),
             Cell::from(fingerprint),
@@ -178,7 +182,10 @@ pub fn column_widths(rows: &[InboxRow]) -> [usize; 4] {
 /// The inbox as lines: a header, then one line per row.
 pub fn render_inbox(rows: &[InboxRow], style: &ReviewStyle) -> Vec<Line<'static>> {
     if rows.is_empty() {
-        return vec![Line::from(Span::styled("No pending requests.", style.muted))];
+        return vec![Line::from(Span::styled(
+            "No pending requests.",
+            style.muted,
+        ))];
     }
     let mut widths = column_widths(rows);
     for (width, title) in widths.iter_mut().zip(HEADER) {

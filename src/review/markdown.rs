@@ -314,7 +314,10 @@ impl<'s> Renderer<'s> {
     fn prefix(&mut self) -> Vec<Span<'static>> {
         let mut spans = Vec::new();
         if self.quote_depth > 0 {
-            spans.push(Span::styled("│ ".repeat(self.quote_depth), self.style.quote));
+            spans.push(Span::styled(
+                "│ ".repeat(self.quote_depth),
+                self.style.quote,
+            ));
         }
         let levels = self.lists.len();
         let outer: usize = self

@@ -26,7 +26,9 @@ pub use editor::Editor;
 pub use external_editor::{EditorError, edit_in_external_editor};
 pub use inbox::{InboxRow, RequestKey, build_inbox, render_inbox};
 pub use markdown::render_markdown;
-pub use notify::{Notification, NotificationMode, NotificationsConfig, new_requests, notification_for};
+pub use notify::{
+    Notification, NotificationMode, NotificationsConfig, new_requests, notification_for,
+};
 pub use notify_send::{Delivered, deliver};
 pub use plan_diff::{PlanDiff, diff_texts};
 pub use refusal::{Refusal, RefusalKind, refusal_for};

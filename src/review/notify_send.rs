@@ -82,10 +82,16 @@ mod tests {
     #[test]
     fn bell_writes_only_a_bel_byte() {
         let mut out = Vec::new();
-        assert_eq!(deliver(NotificationMode::Bell, &note(), &mut out), Delivered::Bell);
+        assert_eq!(
+            deliver(NotificationMode::Bell, &note(), &mut out),
+            Delivered::Bell
+        );
         assert_eq!(out, b"\x07");
         let mut out = Vec::new();
-        assert_eq!(deliver(NotificationMode::None, &note(), &mut out), Delivered::Nothing);
+        assert_eq!(
+            deliver(NotificationMode::None, &note(), &mut out),
+            Delivered::Nothing
+        );
         assert!(out.is_empty());
     }
 

@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn every_refusal_in_words() {
-        let errors = vec![
+        let errors = [
             DecideError::Stale {
                 event_id: "sevt_0005".into(),
                 given: "sha256:aa".into(),

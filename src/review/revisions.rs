@@ -18,13 +18,26 @@ use crate::sanitize::sanitize_line;
 /// What became of one revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RevisionDecision {
-    Approved { by: Option<String> },
-    Denied { message: String, by: Option<String> },
-    Redirected { message: String, by: Option<String> },
+    Approved {
+        by: Option<String>,
+    },
+    Denied {
+        message: String,
+        by: Option<String>,
+    },
+    Redirected {
+        message: String,
+        by: Option<String>,
+    },
     /// Answered with text only (`respond` on a custom-tool plan).
-    Answered { text: String, by: Option<String> },
+    Answered {
+        text: String,
+        by: Option<String>,
+    },
     /// Handed back to the runtime's own prompt (`result: "ask"`).
-    Withdrawn { by: Option<String> },
+    Withdrawn {
+        by: Option<String>,
+    },
     /// Waiting for a decision.
     Pending,
     /// Never answered, and a newer revision of the plan followed it.
@@ -95,12 +108,18 @@ impl PlanHistory {
 }
 
 /// The plans in a session's events, in the order each plan first appears.
-pub fn plan_histories(session_id: &str, events: &[Event], plan_tools: &PlanTools) -> Vec<PlanHistory> {
+pub fn plan_histories(
+    session_id: &str,
+    events: &[Event],
+    plan_tools: &PlanTools,
+) -> Vec<PlanHistory> {
     let mut answers: HashMap<(&str, &str), &Event> = HashMap::new();
     let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
     for event in events {
         if let Some(request_id) = event.answered_request_id() {
-            answers.entry((event.kind.as_str(), request_id)).or_insert(event);
+            answers
+                .entry((event.kind.as_str(), request_id))
+                .or_insert(event);
         }
         listed.extend(event.requires_action_ids());
     }
@@ -200,7 +219,10 @@ fn render_revision_line(revision: &Revision, style: &ReviewStyle) -> Line<'stati
     let mut spans = vec![
         Span::styled(format!("r{:<3}", revision.revision), style.text),
         Span::styled(format!("{:<12}", revision.decision.label()), decision_style),
-        Span::styled(format!("{}  ", short(&revision.fingerprint)), style.fingerprint),
+        Span::styled(
+            format!("{}  ", short(&revision.fingerprint)),
+            style.fingerprint,
+        ),
     ];
     let (by, message) = match &revision.decision {
         RevisionDecision::Approved { by } | RevisionDecision::Withdrawn { by } => (by, None),
@@ -210,7 +232,10 @@ fn render_revision_line(revision: &Revision, style: &ReviewStyle) -> Line<'stati
         _ => (&None, None),
     };
     if let Some(by) = by {
-        spans.push(Span::styled(format!("by {}", sanitize_line(by)), style.muted));
+        spans.push(Span::styled(
+            format!("by {}", sanitize_line(by)),
+            style.muted,
+        ));
     }
     if let Some(message) = message {
         spans.push(Span::styled(": ", style.muted));

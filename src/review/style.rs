@@ -49,7 +49,9 @@ impl Default for ReviewStyle {
             text: Style::default(),
             muted: Style::default().fg(Color::DarkGray),
             heading: Style::default().fg(Color::Cyan).add_modifier(bold),
-            quote: Style::default().fg(Color::Gray).add_modifier(Modifier::ITALIC),
+            quote: Style::default()
+                .fg(Color::Gray)
+                .add_modifier(Modifier::ITALIC),
             list_marker: Style::default().fg(Color::Yellow),
             link: Style::default()
                 .fg(Color::Blue)

@@ -30,8 +30,17 @@ pub struct ToolView {
 
 /// Tool names whose `command` is a shell command line.
 const SHELL_TOOLS: &[&str] = &[
-    "bash", "Bash", "shell", "sh", "exec", "exec_command", "local_shell", "run_command",
-    "run_terminal_cmd", "terminal", "container.exec",
+    "bash",
+    "Bash",
+    "shell",
+    "sh",
+    "exec",
+    "exec_command",
+    "local_shell",
+    "run_command",
+    "run_terminal_cmd",
+    "terminal",
+    "container.exec",
 ];
 /// String fields that hold a unified diff or a patch.
 const PATCH_FIELDS: &[&str] = &["diff", "patch"];
@@ -69,7 +78,12 @@ fn command_view(name: &str, input: &Map<String, Value>, style: &ReviewStyle) -> 
         Value::Array(argv) => shell_line(argv)?,
         _ => return None,
     };
-    let mut lines = highlight(&command, "bash", &style.syntax_theme, style.text.patch(style.code_block));
+    let mut lines = highlight(
+        &command,
+        "bash",
+        &style.syntax_theme,
+        style.text.patch(style.code_block),
+    );
     lines.extend(other_fields(input, &["command", "cmd"], style));
     Some(ToolView {
         kind: ToolViewKind::Command,
@@ -91,7 +105,10 @@ fn shell_line(argv: &[Value]) -> Option<String> {
         words
             .iter()
             .map(|w| {
-                if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c)) {
+                if !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+                {
                     (*w).to_string()
                 } else {
                     format!("'{}'", w.replace('\'', r"'\''"))
@@ -169,7 +186,13 @@ fn edit_view(input: &Map<String, Value>, style: &ReviewStyle) -> Option<ToolView
         lines.extend(diff_texts(&with_newline(old), &with_newline(new), style).unified);
     }
     let skip = [
-        "old_string", "new_string", "old_str", "new_str", "edits", "file_path", "path",
+        "old_string",
+        "new_string",
+        "old_str",
+        "new_str",
+        "edits",
+        "file_path",
+        "path",
     ];
     lines.extend(other_fields(input, &skip, style));
     Some(ToolView {
@@ -226,7 +249,11 @@ fn header_lines(input: &Map<String, Value>, style: &ReviewStyle) -> Vec<Line<'st
 
 /// The fields a special view did not show, so nothing is hidden from the
 /// reviewer: `key: value` lines, muted.
-fn other_fields(input: &Map<String, Value>, shown: &[&str], style: &ReviewStyle) -> Vec<Line<'static>> {
+fn other_fields(
+    input: &Map<String, Value>,
+    shown: &[&str],
+    style: &ReviewStyle,
+) -> Vec<Line<'static>> {
     input
         .iter()
         .filter(|(key, _)| !shown.contains(&key.as_str()))
@@ -247,7 +274,12 @@ fn other_fields(input: &Map<String, Value>, shown: &[&str], style: &ReviewStyle)
 /// characters in them are shown as `\u001b`, never sent to the terminal.
 pub fn json_lines(value: &Value, style: &ReviewStyle) -> Vec<Line<'static>> {
     let pretty = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-    highlight(&pretty, "json", &style.syntax_theme, Style::default().patch(style.text).patch(style.code_block))
+    highlight(
+        &pretty,
+        "json",
+        &style.syntax_theme,
+        Style::default().patch(style.text).patch(style.code_block),
+    )
 }
 
 #[cfg(test)]

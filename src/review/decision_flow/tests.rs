@@ -3,7 +3,13 @@ use crate::review::snapshot::describe_lines;
 use crate::store::StoreError;
 use serde_json::json;
 
-fn row(event_type: &str, kind: &str, name: &str, input: Value, revision: Option<u32>) -> PendingRow {
+fn row(
+    event_type: &str,
+    kind: &str,
+    name: &str,
+    input: Value,
+    revision: Option<u32>,
+) -> PendingRow {
     PendingRow {
         session_id: "sesn_plan".into(),
         event_id: "sevt_0005".into(),
@@ -31,11 +37,23 @@ fn plan() -> PendingRow {
 }
 
 fn tool() -> PendingRow {
-    row("agent.tool_use", "tool_confirmation", "bash", json!({"command": "git push"}), None)
+    row(
+        "agent.tool_use",
+        "tool_confirmation",
+        "bash",
+        json!({"command": "git push"}),
+        None,
+    )
 }
 
 fn custom() -> PendingRow {
-    row("agent.custom_tool_use", "custom_tool_result", "lookup_order", json!({}), None)
+    row(
+        "agent.custom_tool_use",
+        "custom_tool_result",
+        "lookup_order",
+        json!({}),
+        None,
+    )
 }
 
 #[test]
@@ -63,7 +81,10 @@ fn approve_goes_to_confirm_and_binds_the_rendered_fingerprint() {
 fn deny_needs_a_message_written_in_the_editor() {
     let mut draft = ReviewDraft::open(&tool(), "human:a@b");
     draft.choose(Verdict::Deny).unwrap();
-    assert!(draft.confirm().is_none(), "no confirming before the message");
+    assert!(
+        draft.confirm().is_none(),
+        "no confirming before the message"
+    );
     let err = draft.finish_message().unwrap_err();
     assert_eq!(err.kind, RefusalKind::Invalid);
     draft.editor_mut().unwrap().insert_str("  ");
@@ -82,7 +103,10 @@ fn external_editor_text_replaces_the_message() {
     draft.editor_mut().unwrap().insert_str("draft");
     draft.set_message_text("Start with a failing test");
     draft.finish_message().unwrap();
-    assert_eq!(draft.confirm().unwrap().message.as_deref(), Some("Start with a failing test"));
+    assert_eq!(
+        draft.confirm().unwrap().message.as_deref(),
+        Some("Start with a failing test")
+    );
 }
 
 #[test]
@@ -90,7 +114,10 @@ fn verdicts_follow_the_store_rules() {
     let tool = ReviewTarget::from_row(&tool());
     assert!(tool.allows(Verdict::Allow).is_ok());
     assert!(tool.allows(Verdict::Redirect).is_ok());
-    assert_eq!(tool.allows(Verdict::Respond).unwrap_err().kind, RefusalKind::Invalid);
+    assert_eq!(
+        tool.allows(Verdict::Respond).unwrap_err().kind,
+        RefusalKind::Invalid
+    );
     let custom = ReviewTarget::from_row(&custom());
     assert!(custom.allows(Verdict::Allow).is_err());
     assert!(custom.allows(Verdict::Respond).is_ok());
@@ -100,7 +127,10 @@ fn verdicts_follow_the_store_rules() {
     assert_eq!(plan.plan_id.as_deref(), Some("plan_auth"));
     let mut tampered = tool.clone();
     tampered.tampered = true;
-    assert_eq!(tampered.allows(Verdict::Deny).unwrap_err().kind, RefusalKind::Tampered);
+    assert_eq!(
+        tampered.allows(Verdict::Deny).unwrap_err().kind,
+        RefusalKind::Tampered
+    );
 }
 
 #[test]
@@ -118,9 +148,16 @@ fn cancel_steps_back_one_stage_at_a_time() {
     draft.editor_mut().unwrap().insert_str("use a branch");
     draft.finish_message().unwrap();
     draft.cancel();
-    assert_eq!(draft.editor_mut().unwrap().text(), "use a branch", "message kept");
+    assert_eq!(
+        draft.editor_mut().unwrap().text(),
+        "use a branch",
+        "message kept"
+    );
     draft.cancel();
-    assert_eq!((draft.stage.clone(), draft.verdict), (Stage::Choosing, None));
+    assert_eq!(
+        (draft.stage.clone(), draft.verdict),
+        (Stage::Choosing, None)
+    );
     draft.cancel();
     assert_eq!(draft.stage, Stage::Closed);
     let mut approve = ReviewDraft::open(&tool(), "h");
@@ -135,7 +172,12 @@ fn store_answers_end_the_review() {
     draft.choose(Verdict::Allow).unwrap();
     draft.confirm().unwrap();
     let outcome = draft.finish(&Ok(json!({"id": "sevt_01ABC"}))).clone();
-    assert_eq!(outcome, Outcome::Written { answer_id: "sevt_01ABC".into() });
+    assert_eq!(
+        outcome,
+        Outcome::Written {
+            answer_id: "sevt_01ABC".into()
+        }
+    );
     let mut stale = ReviewDraft::open(&plan(), "h");
     stale.choose(Verdict::Allow).unwrap();
     stale.confirm().unwrap();
@@ -183,7 +225,10 @@ fn prompts_for_each_stage() {
     let mut draft = ReviewDraft::open(&plan(), "human:alice@laptop");
     out += &describe_lines(&draft.prompt(&style).lines);
     draft.choose(Verdict::Redirect).unwrap();
-    draft.editor_mut().unwrap().insert_str("Start with a failing test\nthen the flag");
+    draft
+        .editor_mut()
+        .unwrap()
+        .insert_str("Start with a failing test\nthen the flag");
     out += &describe_lines(&draft.prompt(&style).lines);
     draft.finish_message().unwrap();
     out += &describe_lines(&draft.prompt(&style).lines);

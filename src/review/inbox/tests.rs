@@ -3,7 +3,13 @@ use crate::model::time::parse_rfc3339;
 use crate::review::snapshot::{describe_lines, render_on_screen};
 use serde_json::{Value, json};
 
-pub(crate) fn row(session: &str, event: &str, kind: &str, name: &str, since: Option<&str>) -> PendingRow {
+pub(crate) fn row(
+    session: &str,
+    event: &str,
+    kind: &str,
+    name: &str,
+    since: Option<&str>,
+) -> PendingRow {
     let event_type = match kind {
         "tool_confirmation" => "agent.tool_use",
         _ => "agent.custom_tool_use",
@@ -31,13 +37,43 @@ pub(crate) fn row(session: &str, event: &str, kind: &str, name: &str, since: Opt
 }
 
 fn sample() -> Vec<PendingRow> {
-    let mut tampered = row("sesn_tampered", "sevt_0009", "tool_confirmation", "bash", Some("2026-11-21T09:59:30Z"));
+    let mut tampered = row(
+        "sesn_tampered",
+        "sevt_0009",
+        "tool_confirmation",
+        "bash",
+        Some("2026-11-21T09:59:30Z"),
+    );
     tampered.tampered = true;
     vec![
-        row("sesn_plan", "sevt_0006", "custom_tool_result", "lookup_order", Some("2026-11-21T09:57:00Z")),
-        row("sesn_plan", "sevt_0005", "plan", "submit_plan", Some("2026-11-21T09:57:00Z")),
-        row("sesn_awaiting", "sevt_0003", "tool_confirmation", "bash", Some("2026-11-21T09:37:00Z")),
-        row("sesn_untimed", "sevt_0001", "tool_confirmation", "bash\u{1b}[2J", None),
+        row(
+            "sesn_plan",
+            "sevt_0006",
+            "custom_tool_result",
+            "lookup_order",
+            Some("2026-11-21T09:57:00Z"),
+        ),
+        row(
+            "sesn_plan",
+            "sevt_0005",
+            "plan",
+            "submit_plan",
+            Some("2026-11-21T09:57:00Z"),
+        ),
+        row(
+            "sesn_awaiting",
+            "sevt_0003",
+            "tool_confirmation",
+            "bash",
+            Some("2026-11-21T09:37:00Z"),
+        ),
+        row(
+            "sesn_untimed",
+            "sevt_0001",
+            "tool_confirmation",
+            "bash\u{1b}[2J",
+            None,
+        ),
         tampered,
     ]
 }
@@ -51,7 +87,13 @@ fn oldest_first_then_session_and_event() {
     let inbox = build_inbox(&sample(), now());
     let order: Vec<(&str, &str, &str)> = inbox
         .iter()
-        .map(|r| (r.key.session_id.as_str(), r.key.event_id.as_str(), r.age.as_str()))
+        .map(|r| {
+            (
+                r.key.session_id.as_str(),
+                r.key.event_id.as_str(),
+                r.age.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         order,
@@ -98,12 +140,18 @@ fn inbox_table_snapshot() {
 #[test]
 fn empty_inbox_says_so() {
     let lines = render_inbox(&[], &ReviewStyle::default());
-    assert_eq!(crate::review::snapshot::plain_text(&lines), "No pending requests.\n");
+    assert_eq!(
+        crate::review::snapshot::plain_text(&lines),
+        "No pending requests.\n"
+    );
 }
 
 #[test]
 fn merged_roots_label_the_session() {
     let mut r = row("sesn_a", "e1", "tool_confirmation", "bash", None);
     r.source = Some("/srv/root".into());
-    assert_eq!(build_inbox(&[r], now())[0].session_label(), "/srv/root: sesn_a");
+    assert_eq!(
+        build_inbox(&[r], now())[0].session_label(),
+        "/srv/root: sesn_a"
+    );
 }

@@ -88,4 +88,3 @@ fn single_column_table() {
     let text = plain_text(&render("| a |\n|---|\n| b |\n"));
     assert_eq!(text, "a\n─\nb\n");
 }
-

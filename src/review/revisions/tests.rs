@@ -78,7 +78,13 @@ fn every_outcome_is_read_from_the_first_answer() {
     assert_eq!(
         labels,
         vec![
-            vec!["denied", "superseded", "withdrawn", "superseded", "approved"],
+            vec![
+                "denied",
+                "superseded",
+                "withdrawn",
+                "superseded",
+                "approved"
+            ],
             vec!["answered", "pending"],
         ]
     );
@@ -93,7 +99,8 @@ fn every_outcome_is_read_from_the_first_answer() {
 
 #[test]
 fn newest_unlisted_revision_is_not_waiting() {
-    let journal = r##"{"id":"p1","type":"agent.tool_use","name":"submit_plan","input":{"plan":"# one"}}"##;
+    let journal =
+        r##"{"id":"p1","type":"agent.tool_use","name":"submit_plan","input":{"plan":"# one"}}"##;
     let histories = plan_histories("s", &events(journal), &PlanTools::default());
     assert_eq!(
         histories[0].newest().unwrap().decision,

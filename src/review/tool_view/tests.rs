@@ -10,7 +10,10 @@ fn snapshot_all(label: &str, view: &ToolView) {
     let lines = view.text.lines.clone();
     insta::assert_snapshot!(format!("{label}_plain"), plain_text(&lines));
     insta::assert_snapshot!(format!("{label}_styled"), describe_lines(&lines));
-    insta::assert_snapshot!(format!("{label}_80x24"), render_on_screen(lines.clone(), 80, 24));
+    insta::assert_snapshot!(
+        format!("{label}_80x24"),
+        render_on_screen(lines.clone(), 80, 24)
+    );
     insta::assert_snapshot!(format!("{label}_160x48"), render_on_screen(lines, 160, 48));
 }
 
@@ -26,7 +29,10 @@ fn bash_command_is_highlighted() {
 
 #[test]
 fn codex_argv_becomes_the_command_line() {
-    let v = view("shell", json!({"command": ["bash", "-lc", "cargo test -q"]}));
+    let v = view(
+        "shell",
+        json!({"command": ["bash", "-lc", "cargo test -q"]}),
+    );
     assert_eq!(plain_text(&v.text.lines), "cargo test -q\n");
     let v = view("shell", json!({"command": ["rm", "-rf", "my dir"]}));
     assert_eq!(plain_text(&v.text.lines), "rm -rf 'my dir'\n");
@@ -79,7 +85,10 @@ fn multi_edit_shows_each_edit() {
 
 #[test]
 fn write_shows_the_new_file() {
-    let v = view("Write", json!({"file_path": "n.txt", "content": "one\ntwo\n"}));
+    let v = view(
+        "Write",
+        json!({"file_path": "n.txt", "content": "one\ntwo\n"}),
+    );
     assert_eq!(v.kind, ToolViewKind::NewFile);
     assert_eq!(plain_text(&v.text.lines), "n.txt\n+ one\n+ two\n");
 }
@@ -97,9 +106,15 @@ fn anything_else_is_pretty_json() {
 #[test]
 fn hostile_input_never_reaches_the_terminal() {
     for (name, input) in [
-        ("bash", json!({"command": "echo \u{1b}]0;pwn\u{7}hi\u{1b}[2J"})),
+        (
+            "bash",
+            json!({"command": "echo \u{1b}]0;pwn\u{7}hi\u{1b}[2J"}),
+        ),
         ("edit_file", json!({"diff": "+\u{1b}[31mred"})),
-        ("Edit", json!({"old_string": "\u{1b}[1m", "new_string": "b\u{9b}2J"})),
+        (
+            "Edit",
+            json!({"old_string": "\u{1b}[1m", "new_string": "b\u{9b}2J"}),
+        ),
         ("other", json!({"k\u{1b}[1m": "\u{1b}]52;c;eA==\u{7}"})),
         ("bash", json!({"command": "ls", "description": "\u{1b}[2J"})),
     ] {
