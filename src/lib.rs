@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod feed;
 pub mod hook;
 pub mod model;
+pub mod review;
 pub mod sanitize;
 pub mod store;
 pub mod tui;
