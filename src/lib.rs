@@ -8,6 +8,7 @@ pub mod config;
 pub mod feed;
 pub mod model;
 pub mod sanitize;
+pub mod sim;
 pub mod store;
 pub mod views;
 

@@ -4,12 +4,14 @@ pub mod args;
 pub mod audit;
 pub mod context;
 pub mod decide;
+pub mod demo;
 pub mod doctor;
 pub mod exit;
 pub mod ls;
 pub mod output;
 pub mod pending;
 pub mod show;
+pub mod simulate;
 pub mod table;
 
 use args::{Cli, Command};
@@ -27,6 +29,8 @@ pub fn run(cli: Cli) -> CliResult {
     };
     match command {
         Command::Audit(args) => audit::run(args),
+        Command::Simulate(args) => simulate::run(&cli.root, args),
+        Command::Demo(args) => demo::run(args),
         command => {
             let ctx = Context::from_cli(&cli)?;
             run_with_context(&ctx, command)
@@ -49,5 +53,9 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        // Dispatched in `run`: they make their own root.
+        Command::Simulate(_) | Command::Demo(_) => Err(CliError::other(
+            "internal error: simulate and demo do not take a context",
+        )),
     }
 }

@@ -12,6 +12,7 @@ pub mod journal_lines;
 pub mod journal_tail;
 pub mod paths;
 pub mod session_snapshot;
+pub mod wake_queue;
 
 pub use decide::{DecideError, Decision, Verdict, decide};
 pub use error::StoreError;
