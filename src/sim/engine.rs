@@ -16,8 +16,9 @@ use rand_chacha::ChaCha8Rng;
 use super::agent::{Life, Next, SimSession, StepCtx};
 use super::ids::IdAllocator;
 use super::personas::{Role, Tempo};
-use super::scenario::{Maker, Scenario};
+use super::scenario::{MIXED_STUCK_MIN, Maker, Scenario};
 use super::stats::SimStats;
+use super::stuck_setup::STUCK_SESSIONS;
 use super::{SimError, SimOptions};
 
 /// How often waiting and finished sessions look for decisions.
@@ -43,6 +44,9 @@ impl ScenarioEngine {
     pub fn new(root: PathBuf, options: SimOptions, stats: Arc<SimStats>) -> Result<Self, SimError> {
         let live = match options.scenario {
             Scenario::Stuck => 1,
+            Scenario::Mixed if options.sessions >= MIXED_STUCK_MIN => {
+                options.sessions - STUCK_SESSIONS
+            }
             _ => options.sessions.max(1),
         };
         let mean_ms = (live as f64 * 1000.0 / options.rate).clamp(1.0, 3_600_000.0) as u64;
@@ -162,21 +166,34 @@ impl ScenarioEngine {
             Next::After(ms) => self.schedule(at + ms.max(1), index),
             Next::Wait => {
                 self.listening.insert(index);
+                self.maybe_replace(index, at);
             }
-            Next::Ended => self.ended(index, at),
+            Next::Ended => {
+                self.finished.insert(self.sessions[index].id().to_string());
+                self.listening.insert(index);
+                self.maybe_replace(index, at);
+            }
             Next::Frozen => {}
         }
     }
 
-    fn ended(&mut self, index: usize, at: u64) {
-        self.finished.insert(self.sessions[index].id().to_string());
-        self.listening.insert(index);
+    /// Keeps `mixed` alive: a top-level session that starts waiting or ends
+    /// is replaced by a new one, until as many sessions as three times the
+    /// fleet size are open (then the fleet waits on its reviewers).
+    fn maybe_replace(&mut self, index: usize, at: u64) {
         let session = &self.sessions[index];
-        let replace = self.options.scenario == Scenario::Mixed
-            && session.parent_id().is_none()
-            && session.role != Role::Stuck
-            && self.sessions.len() < self.options.sessions.saturating_mul(4);
-        if !replace {
+        if self.options.scenario != Scenario::Mixed
+            || session.parent_id().is_some()
+            || session.role == Role::Stuck
+        {
+            return;
+        }
+        let open = self
+            .sessions
+            .iter()
+            .filter(|s| s.life() != Life::Ended)
+            .count();
+        if open >= self.options.sessions.saturating_mul(3) {
             return;
         }
         let maker = Maker {

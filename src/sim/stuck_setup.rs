@@ -18,6 +18,9 @@ use super::script::{Action, Ask, Ending};
 use crate::model::stuck::StuckRule;
 use crate::model::time::Timestamp;
 
+/// How many sessions the stuck set makes (the orphan comes with its parent).
+pub const STUCK_SESSIONS: usize = 8;
+
 /// Slow steps for the loops: often enough to keep the rule firing.
 const LOOP_PACE: (u64, u64) = (20_000, 40_000);
 
