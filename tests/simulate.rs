@@ -288,7 +288,7 @@ fn mixed_scenario_matches_its_intent() {
     assert!(wakes > 0);
 }
 
-fn find_event<'a>(events: &'a [Value], pred: impl Fn(&Value) -> bool) -> Option<&'a Value> {
+fn find_event(events: &[Value], pred: impl Fn(&Value) -> bool) -> Option<&Value> {
     events.iter().find(|e| pred(e))
 }
 

@@ -159,7 +159,7 @@ impl SimSession {
 
     /// Takes one step: reads the journal, then performs the next action.
     pub fn step(&mut self, ctx: &mut StepCtx) -> Result<Next, SimError> {
-        self.read_journal()?;
+        self.read_journal(true)?;
         match self.life {
             Life::Waiting => return Ok(Next::Wait),
             Life::Ended => return Ok(Next::Ended),
@@ -182,7 +182,7 @@ impl SimSession {
     /// Reads new journal lines; true when a decision made the session runnable.
     pub fn poll(&mut self) -> Result<bool, SimError> {
         let before = self.life;
-        self.read_journal()?;
+        self.read_journal(true)?;
         Ok(before == Life::Waiting && self.life == Life::Active)
     }
 
@@ -208,12 +208,18 @@ impl SimSession {
         self.script.pop_front()
     }
 
-    fn read_journal(&mut self) -> Result<(), SimError> {
+    /// Folds the journal written so far without acting on it: a session set
+    /// up with a history (decisions already taken) starts from there.
+    pub(super) fn absorb_history(&mut self) -> Result<(), SimError> {
+        self.read_journal(false)
+    }
+
+    fn read_journal(&mut self, react: bool) -> Result<(), SimError> {
         let read = self
             .follower
             .poll()
             .map_err(|e| SimError::io(self.follower.path(), e))?;
-        let react = !read.replaced;
+        let react = react && !read.replaced;
         if read.replaced {
             self.summary = JournalSummary::new(self.writer.id(), PlanTools::default());
         }

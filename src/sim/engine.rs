@@ -44,9 +44,11 @@ impl ScenarioEngine {
     pub fn new(root: PathBuf, options: SimOptions, stats: Arc<SimStats>) -> Result<Self, SimError> {
         let live = match options.scenario {
             Scenario::Stuck => 1,
+            // Less the stuck set and the plan met mid-review, which wait.
             Scenario::Mixed if options.sessions >= MIXED_STUCK_MIN => {
-                options.sessions - STUCK_SESSIONS
+                options.sessions - STUCK_SESSIONS - 1
             }
+            Scenario::Mixed => options.sessions.saturating_sub(1).max(1),
             _ => options.sessions.max(1),
         };
         let mean_ms = (live as f64 * 1000.0 / options.rate).clamp(1.0, 3_600_000.0) as u64;

@@ -17,6 +17,7 @@ mod ids;
 mod load;
 mod perform;
 mod personas;
+mod plan_setup;
 mod scenario;
 mod script;
 mod stats;

@@ -11,6 +11,7 @@ use super::content;
 use super::create::{NewSession, create_session, session_rng};
 use super::ids::IdAllocator;
 use super::personas::{self, Role, Tempo};
+use super::plan_setup::revised_plan;
 use super::stuck_setup::create_stuck_sessions;
 
 /// The named scenarios of `switchboard simulate --scenario`.
@@ -142,7 +143,9 @@ impl Maker<'_> {
         match scenario {
             Scenario::Stuck => out.extend(create_stuck_sessions(self.root, self.seed, ids)?),
             Scenario::Mixed => {
-                let mut live = sessions;
+                // A plan mid-review first, so it heads the lists.
+                out.push(revised_plan(self.root, self.seed, ids, self.pace)?);
+                let mut live = sessions.saturating_sub(1);
                 if sessions >= MIXED_STUCK_MIN {
                     let stuck = create_stuck_sessions(self.root, self.seed, ids)?;
                     live -= stuck.len().min(live);

@@ -93,7 +93,12 @@ fn text(text: &str) -> Value {
 
 impl SimSession {
     /// Appends one back-dated event with extra fields.
-    fn past(&mut self, kind: &str, at: Timestamp, fields: Value) -> Result<String, SimError> {
+    pub(super) fn past(
+        &mut self,
+        kind: &str,
+        at: Timestamp,
+        fields: Value,
+    ) -> Result<String, SimError> {
         let mut event = self.writer.event(kind, at, false);
         if let Value::Object(extra) = fields {
             event.extend(extra);
@@ -101,7 +106,12 @@ impl SimSession {
         self.writer.append(vec![event])
     }
 
-    fn past_status(&mut self, status: &str, stop: Value, at: Timestamp) -> Result<(), SimError> {
+    pub(super) fn past_status(
+        &mut self,
+        status: &str,
+        stop: Value,
+        at: Timestamp,
+    ) -> Result<(), SimError> {
         self.writer.set_status(status, stop, at)?;
         self.writer.backdate_files(at)
     }
@@ -119,7 +129,7 @@ pub fn create_stuck_sessions(
         now: Utc::now(),
     };
     let s = &setup;
-    Ok(vec![
+    let mut sessions: Vec<SimSession> = vec![
         awaiting_human(s, ids)?,
         silent_running(s, ids)?,
         wake_overdue(s, ids)?,
@@ -129,7 +139,11 @@ pub fn create_stuck_sessions(
     ]
     .into_iter()
     .chain(orphaned(s, ids)?)
-    .collect())
+    .collect();
+    for session in &mut sessions {
+        session.absorb_history()?;
+    }
+    Ok(sessions)
 }
 
 fn awaiting_human(s: &Setup, ids: &mut IdAllocator) -> Result<SimSession, SimError> {
