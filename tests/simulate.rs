@@ -621,4 +621,24 @@ fn simulate_needs_a_root_and_sane_options() {
     let output = root.live(&["simulate", "--rate", "0", "--duration", "1"]);
     assert_eq!(code(&output), 1);
     assert!(stderr(&output).contains("--rate"), "{}", stderr(&output));
+    // A second run with the same seed would repeat event ids: refused.
+    simulate(
+        &root,
+        &["--scenario", "stuck", "--duration", "0", "--seed", "4"],
+    );
+    let output = root.live(&[
+        "simulate",
+        "--scenario",
+        "stuck",
+        "--duration",
+        "0",
+        "--seed",
+        "4",
+    ]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stderr(&output).contains("already holds session"),
+        "{}",
+        stderr(&output)
+    );
 }

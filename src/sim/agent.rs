@@ -366,19 +366,8 @@ impl SimSession {
             refusal.code(),
         )?;
         if reask && let Some(waiting) = self.waiting.take() {
-            self.life = Life::Active;
-            self.script.push_front(Action::Ask(waiting.ask));
-            // Ask right away, not at the next step: the agent never stops waiting.
-            let mut no_spawn = IdAllocator::inert();
-            let finished = HashSet::new();
-            let mut ctx = StepCtx {
-                finished: &finished,
-                ids: &mut no_spawn,
-                spawned: Vec::new(),
-            };
-            if let Some(action) = self.script.pop_front() {
-                self.perform(action, &mut ctx)?;
-            }
+            // Ask again at once: the agent never stops waiting.
+            self.ask(waiting.ask)?;
         }
         Ok(())
     }

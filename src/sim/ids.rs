@@ -13,11 +13,6 @@ impl IdAllocator {
         Self { seed, next: 1 }
     }
 
-    /// One that is never asked (a context with nothing to spawn).
-    pub fn inert() -> Self {
-        Self::new(0)
-    }
-
     pub fn next(&mut self) -> (u32, String) {
         let index = self.next;
         self.next += 1;

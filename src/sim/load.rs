@@ -64,7 +64,9 @@ impl LoadEngine {
                 created_at: now,
                 expect_stuck: Vec::new(),
             };
-            let mut writer = SessionWriter::create(&root, session_doc(&new), false)?;
+            let mut doc = session_doc(&new);
+            doc.insert("status".into(), json!("running"));
+            let mut writer = SessionWriter::create(&root, doc, false)?;
             let mut message = writer.event("user.message", now, true);
             message.insert(
                 "content".into(),
@@ -73,7 +75,6 @@ impl LoadEngine {
             let running = writer.event("session.status_running", now, false);
             writer.append(vec![message, running])?;
             writer.flush()?;
-            writer.set_status("running", Value::Null, now)?;
             stats.add_events(2);
             sessions.push(LoadSession {
                 writer,

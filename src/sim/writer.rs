@@ -38,6 +38,13 @@ impl SessionWriter {
             .unwrap_or_default()
             .to_string();
         let dir = root.join(&id);
+        if paths::session_file(&dir).exists() {
+            // Appending to another run's journal would repeat its event ids.
+            return Err(SimError::Options(format!(
+                "{} already holds session {id}; simulate into an empty root or pass another --seed",
+                root.display()
+            )));
+        }
         fs::create_dir_all(&dir).map_err(|e| SimError::io(&dir, e))?;
         LockedJournal::open(&paths::journal(&dir), true)?;
         let writer = Self {
