@@ -87,6 +87,7 @@ fn wait(handle: &SimHandle) -> CliResult<bool> {
         let ctrl_c = tokio::signal::ctrl_c();
         tokio::pin!(ctrl_c);
         let mut last = Instant::now();
+        let mut closing = false;
         loop {
             tokio::select! {
                 _ = &mut ctrl_c => return Ok(true),
@@ -95,9 +96,13 @@ fn wait(handle: &SimHandle) -> CliResult<bool> {
             if handle.is_finished() {
                 return Ok(false);
             }
-            if last.elapsed() >= PROGRESS_EVERY {
-                println!("{}", handle.report().line());
+            let report = handle.report();
+            if !report.ended && last.elapsed() >= PROGRESS_EVERY {
+                println!("{}", report.line());
                 last = Instant::now();
+            } else if report.ended && !closing {
+                println!("closing {} sessions…", report.sessions);
+                closing = true;
             }
         }
     })

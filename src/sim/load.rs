@@ -127,6 +127,7 @@ impl LoadEngine {
             }
         }
         self.flush_all()?;
+        self.stats.mark_end();
         self.finish()
     }
 

@@ -151,10 +151,12 @@ impl Simulator {
     /// Runs until `stop` is set, the duration has passed or the event limit is reached.
     pub fn run(&mut self, stop: &AtomicBool) -> Result<(), SimError> {
         self.stats.mark_start();
-        match &mut self.engine {
+        let result = match &mut self.engine {
             Engine::Scenario(engine) => engine.run(stop),
             Engine::Load(engine) => engine.run(stop),
-        }
+        };
+        self.stats.mark_end();
+        result
     }
 }
 

@@ -8,6 +8,9 @@ use std::time::{Duration, Instant};
 pub struct SimStats {
     /// When the run began (after setup) and how many events setup wrote.
     start: Mutex<(Instant, u64)>,
+    /// When the run stopped producing (before closing writes) and the
+    /// events by then: rates are measured up to here.
+    end: Mutex<Option<(Instant, u64)>>,
     events: AtomicU64,
     sessions: AtomicU64,
     waiting: AtomicU64,
@@ -21,6 +24,7 @@ impl Default for SimStats {
     fn default() -> Self {
         Self {
             start: Mutex::new((Instant::now(), 0)),
+            end: Mutex::new(None),
             events: AtomicU64::new(0),
             sessions: AtomicU64::new(0),
             waiting: AtomicU64::new(0),
@@ -42,10 +46,14 @@ pub struct SimReport {
     pub refused: u64,
     pub errors: u64,
     pub last_error: Option<String>,
-    /// Time since the run began (setup excluded).
+    /// Time since the run began (setup excluded), up to its end once it ended.
     pub elapsed: Duration,
     /// Events written by setup (back-dated history, first messages).
     pub setup_events: u64,
+    /// Events written by the end of the run proper (closing writes excluded).
+    pub run_events: u64,
+    /// The run proper has ended (closing writes may still be going on).
+    pub ended: bool,
 }
 
 impl SimReport {
@@ -53,7 +61,7 @@ impl SimReport {
     pub fn rate(&self) -> f64 {
         let secs = self.elapsed.as_secs_f64();
         if secs > 0.0 {
-            self.events.saturating_sub(self.setup_events) as f64 / secs
+            self.run_events.saturating_sub(self.setup_events) as f64 / secs
         } else {
             0.0
         }
@@ -122,8 +130,23 @@ impl SimStats {
         }
     }
 
+    /// Marks the end of the run proper (the first mark counts); later
+    /// writes (closing every session) do not count towards the rate.
+    pub fn mark_end(&self) {
+        if let Ok(mut end) = self.end.lock()
+            && end.is_none()
+        {
+            *end = Some((Instant::now(), self.events()));
+        }
+    }
+
     pub fn report(&self) -> SimReport {
         let (started, setup_events) = self.start.lock().map(|s| *s).unwrap_or((Instant::now(), 0));
+        let end = self.end.lock().ok().and_then(|e| *e);
+        let (elapsed, run_events) = match end {
+            Some((at, events)) => (at.saturating_duration_since(started), events),
+            None => (started.elapsed(), self.events()),
+        };
         SimReport {
             events: self.events(),
             sessions: self.sessions.load(Ordering::Relaxed),
@@ -132,8 +155,10 @@ impl SimStats {
             refused: self.refused.load(Ordering::Relaxed),
             errors: self.errors.load(Ordering::Relaxed),
             last_error: self.last_error.lock().ok().and_then(|l| l.clone()),
-            elapsed: started.elapsed(),
+            elapsed,
             setup_events,
+            run_events,
+            ended: end.is_some(),
         }
     }
 }
