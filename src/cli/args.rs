@@ -63,8 +63,10 @@ Scenarios:
           whose edits (unified diffs) and git pushes need confirmation,
           support agents waiting on custom tools, errors with retries,
           reschedules through wake-queue.jsonl, endings (end_turn,
-          retries_exhausted); with --sessions 12 or more, also one session
-          stuck in each of the seven ways. Ended sessions are replaced.
+          retries_exhausted), a plan met at revision 2 after a redirect;
+          with --sessions 12 or more, also one session stuck in each of the
+          seven ways. Sessions that end or start waiting are replaced, up to
+          three times --sessions open at once.
   stuck   only the stuck cases, one per rule (--sessions is ignored)
   review  plans, tool confirmations and custom tool uses waiting for review
   load    uniform cheap events for benchmarks: batched, unsynced writes;
@@ -163,6 +165,7 @@ pub struct SimulateArgs {
     /// Seed for every choice (default: a random one, printed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// What to simulate (the scenarios are described above).
     #[arg(long, value_name = "NAME", value_enum, default_value_t = ScenarioName::Mixed)]
     pub scenario: ScenarioName,
     /// Stop once this many events have been written.

@@ -388,3 +388,6 @@ impl SimSession {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
