@@ -12,6 +12,7 @@ pub mod hook;
 pub mod model;
 pub mod review;
 pub mod sanitize;
+pub mod sim;
 pub mod store;
 pub mod tui;
 pub mod views;
