@@ -82,10 +82,28 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
             status_style(theme, status),
         );
     }
-    push(stuck, "⚠", "stuck", "stuck", theme.stuck);
     let unknown = count(DisplayStatus::Unknown);
     if unknown > 0 {
         push(unknown, "?", "unknown", "unkn", theme.status_unknown);
+    }
+    // Fleet health: anything stuck turns into a segment meant to be seen.
+    if stuck > 0 {
+        spans.push(Span::styled(format!(" ⚠ {stuck} stuck "), theme.stuck_alert));
+        spans.push(Span::raw(" "));
+    } else {
+        spans.push(Span::styled(
+            if compact { "✓ ".to_string() } else { "✓ none stuck  ".to_string() },
+            theme.bar,
+        ));
+    }
+    let hidden = state.archived_hidden();
+    if hidden > 0 {
+        let text = if compact {
+            format!("{hidden} arch ")
+        } else {
+            format!("{hidden} archived hidden (A)  ")
+        };
+        spans.push(Span::styled(text, theme.muted.patch(theme.bar)));
     }
     spans
 }
