@@ -158,16 +158,35 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
     }
     let mut spans = Vec::new();
     let mut used = 0;
-    for (chord, label) in state.keymap.hints(state.mode()) {
-        let key = format!(" {chord} ");
-        let text = format!(" {label} ");
-        let need = key.chars().count() + text.chars().count();
-        if used + need > width {
+    let hints = state.keymap.hints(state.mode());
+    // The help key always shows: it leads to every other key.
+    let help = hints.iter().copied().find(|(_, label)| *label == "help");
+    let need_of = |chord: &crate::tui::input::Chord, label: &str| {
+        format!(" {chord} ").chars().count() + format!(" {label} ").chars().count()
+    };
+    let reserve = help.map_or(0, |(c, l)| need_of(&c, l));
+    let mut help_shown = false;
+    for (chord, label) in hints.iter().copied() {
+        let need = need_of(&chord, label);
+        let is_help = help.is_some_and(|(c, _)| c == chord) && label == "help";
+        let room = if is_help || help_shown {
+            width
+        } else {
+            width.saturating_sub(reserve)
+        };
+        if used + need > room {
             break;
         }
         used += need;
-        spans.push(Span::styled(key, theme.hint_key));
-        spans.push(Span::styled(text, theme.hint_label));
+        help_shown |= is_help;
+        spans.push(Span::styled(format!(" {chord} "), theme.hint_key));
+        spans.push(Span::styled(format!(" {label} "), theme.hint_label));
+    }
+    if let Some((chord, label)) = help.filter(|_| !help_shown)
+        && used + reserve <= width
+    {
+        spans.push(Span::styled(format!(" {chord} "), theme.hint_key));
+        spans.push(Span::styled(format!(" {label} "), theme.hint_label));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
 }
