@@ -37,16 +37,17 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let spark = BUCKETS;
-    let fixed = 9 + 16 + 11 + (spark + 6) + 7 + 5;
-    let agent_width = width.saturating_sub(fixed).clamp(8, 40);
+    // AGENT, then SESS, BY STATUS, RUNNING, LIMITED (sparkline and count), TOKENS.
+    let fixed = 5 + 13 + 11 + (spark + 5) + 7;
+    let agent_width = width.saturating_sub(fixed).clamp(8, 44);
     let header = format!(
         "{} {} {} {} {} {}",
         fit("AGENT", agent_width),
-        right("SESSIONS", 8),
-        fit("BY STATUS", 15),
+        right("SESS", 4),
+        fit("BY STATUS", 12),
         fit("RUNNING", 10),
-        fit(&format!("LIMITED {}M", BUCKET_MINUTES * BUCKETS as i64), spark + 5),
-        right("TOKENS", 7),
+        fit(&format!("LIMITED {}M", BUCKET_MINUTES * BUCKETS as i64), spark + 4),
+        right("TOKENS", 6),
     );
     let mut lines = vec![Line::styled(header, theme.header)];
     if view.rows.is_empty() {
@@ -72,13 +73,15 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
 
 fn row_spans<'a>(row: &AgentRow, theme: &Theme, agent_width: usize, spark: usize) -> Vec<Span<'a>> {
     let name = match &row.name {
-        Some(name) if name != &row.agent_id => format!("{} ({})", row.agent_id, name),
+        Some(name) if name != &row.agent_id && agent_width >= 24 => {
+            format!("{} ({})", row.agent_id, name)
+        }
         _ => row.agent_id.clone(),
     };
     let mut spans = vec![
         Span::styled(fit(&sanitize_line(&name), agent_width), theme.base),
         Span::raw(" "),
-        Span::styled(right(&row.sessions.to_string(), 8), theme.base),
+        Span::styled(right(&row.sessions.to_string(), 4), theme.base),
         Span::raw(" "),
     ];
     let mut used = 0;
@@ -91,7 +94,7 @@ fn row_spans<'a>(row: &AgentRow, theme: &Theme, agent_width: usize, spark: usize
         used += text.chars().count();
         spans.push(Span::styled(text, status_style(theme, status)));
     }
-    spans.push(Span::raw(" ".repeat(15usize.saturating_sub(used) + 1)));
+    spans.push(Span::raw(" ".repeat(12usize.saturating_sub(used) + 1)));
     let (running, style) = match row.max_concurrent {
         Some(limit) if row.over_limit => (format!("{}/{limit} OVER", row.running), theme.over_limit),
         Some(limit) => (format!("{}/{limit}", row.running), theme.base),
@@ -105,8 +108,8 @@ fn row_spans<'a>(row: &AgentRow, theme: &Theme, agent_width: usize, spark: usize
         fit(&sparkline(&row.rate_limited_last_hour), spark),
         spark_style,
     ));
-    spans.push(Span::styled(right(&total.to_string(), 4), spark_style));
-    spans.push(Span::raw("  "));
-    spans.push(Span::styled(right(&tokens(row.tokens), 7), theme.muted));
+    spans.push(Span::styled(right(&total.to_string(), 3), spark_style));
+    spans.push(Span::raw(" "));
+    spans.push(Span::styled(right(&tokens(row.tokens), 6), theme.muted));
     spans
 }

@@ -96,6 +96,15 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
             theme.bar,
         ));
     }
+    let expired = state.shown_sessions().filter(|e| e.expired).count();
+    if expired > 0 {
+        let text = if compact {
+            format!("⊘{expired} exp ")
+        } else {
+            format!("⊘ {expired} expired  ")
+        };
+        spans.push(Span::styled(text, theme.warning.patch(theme.bar)));
+    }
     let hidden = state.archived_hidden();
     if hidden > 0 {
         let text = if compact {

@@ -33,5 +33,5 @@ pub fn render(confirm: &Confirm, theme: &Theme, frame: &mut Frame) {
             Span::styled(" no ", theme.hint_label),
         ]),
     ];
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

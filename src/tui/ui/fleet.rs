@@ -195,7 +195,7 @@ fn row_spans<'a>(
     };
     if entry.expired {
         // Past its TTL: marked, so hygiene can be seen at a glance.
-        const MARK: &str = "⌛ ";
+        const MARK: &str = "⊘ ";
         spans.push(Span::styled(MARK, theme.warning));
         let rest = cols.title.saturating_sub(MARK.width());
         spans.push(Span::styled(fit(&title, rest), text_style));

@@ -12,6 +12,14 @@ use crate::tui::state::{Area, Prompt, PromptKind};
 use crate::tui::theme::Theme;
 
 pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
+    let message_help = format!(
+        "to {} · Enter asks to send · Esc cancels",
+        prompt
+            .target
+            .as_ref()
+            .map(|(key, _)| sanitize_line(&key.id))
+            .unwrap_or_default()
+    );
     let (sigil, help) = match prompt.kind {
         PromptKind::Filter => (
             "/",
@@ -21,7 +29,7 @@ pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
             ":",
             "all pending stuck agents archived tree sort theme filter follow help quit · Tab completes",
         ),
-        PromptKind::Message => ("✉ ", "message · Enter asks to send · Esc cancels"),
+        PromptKind::Message => ("✉ ", message_help.as_str()),
     };
     let text = sanitize_line(&prompt.text);
     let before: String = text.chars().take(prompt.cursor).collect();
