@@ -127,7 +127,10 @@ fn enter_in_the_stuck_view_opens_the_stream_at_the_first_evidence_event() {
     assert_eq!(dash.state.focus, Pane::Stream);
     assert_eq!(dash.state.stream.key.as_ref().unwrap().id, "sesn_resched");
     assert_eq!(dash.state.stream.selected, line);
-    assert!(!dash.state.stream.follow, "the cursor stays on the evidence");
+    assert!(
+        !dash.state.stream.follow,
+        "the cursor stays on the evidence"
+    );
     assert!(dash.state.jump_to_evidence.is_none());
     let row = dash.state.stream.row(line).expect("the window holds it");
     assert_eq!(row.kind, "session.status_rescheduled");
@@ -242,7 +245,8 @@ fn a_revisit_adds_a_wake_queue_entry() {
     let mut dash = dashboard(&root);
     select(&mut dash, "sesn_silent");
     dash.keys(&["w", "y"]);
-    let queue = std::fs::read_to_string(root.session("sesn_silent").join("wake-queue.jsonl")).unwrap();
+    let queue =
+        std::fs::read_to_string(root.session("sesn_silent").join("wake-queue.jsonl")).unwrap();
     let entry: serde_json::Value = serde_json::from_str(queue.lines().last().unwrap()).unwrap();
     assert_eq!(entry["due_at"], common::FIXTURE_NOW);
     assert!(entry["id"].as_str().unwrap().starts_with("wake_"));
@@ -256,7 +260,10 @@ fn terminated_sessions_refuse_messages_with_a_reason() {
     select(&mut dash, "sesn_orch");
     let before = root.journal("sesn_orch");
     dash.keys(&["m"]);
-    assert!(dash.state.overlays.is_empty(), "no prompt for a dead session");
+    assert!(
+        dash.state.overlays.is_empty(),
+        "no prompt for a dead session"
+    );
     assert_eq!(
         notice(&dash.state),
         "Session sesn_orch is terminated; a message would never be read."
@@ -310,8 +317,14 @@ fn actions_from_the_dashboard_wait_for_the_journal_lock() {
     assert!(holder.wait().unwrap().success());
     let text = root.journal("sesn_silent");
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[lines.len() - 2].contains("\"holder\""), "the holder wrote first");
-    assert!(lines[lines.len() - 1].contains("user.interrupt"), "we waited");
+    assert!(
+        lines[lines.len() - 2].contains("\"holder\""),
+        "the holder wrote first"
+    );
+    assert!(
+        lines[lines.len() - 1].contains("user.interrupt"),
+        "we waited"
+    );
 }
 
 fn osc52_payloads(buffer: &[u8]) -> Vec<String> {
@@ -379,7 +392,10 @@ fn archived_sessions_are_hidden_until_asked_for_and_expired_ones_marked() {
     let root = fixture_root("hygiene");
     let mut dash = dashboard(&root);
     let listed = ids(&dash.state);
-    assert!(!listed.iter().any(|i| i.starts_with("sesn_archived")), "{listed:?}");
+    assert!(
+        !listed.iter().any(|i| i.starts_with("sesn_archived")),
+        "{listed:?}"
+    );
     assert_eq!(dash.state.archived_hidden(), 2);
     let expired: Vec<&str> = dash
         .state
@@ -435,7 +451,10 @@ fn the_agents_view_flags_limits_and_enter_filters_the_fleet() {
     assert_eq!(listed, vec!["sesn_run_a", "sesn_run_b"]);
     // `4` toggles the view; it follows new sessions while open.
     dash.keys(&["esc", "4"]);
-    assert!(matches!(dash.state.overlays.last(), Some(Overlay::Agents(_))));
+    assert!(matches!(
+        dash.state.overlays.last(),
+        Some(Overlay::Agents(_))
+    ));
     dash.keys(&["esc"]);
     assert!(dash.state.overlays.is_empty());
 }

@@ -128,7 +128,10 @@ fn stuck_view_explains_each_session() {
             dash.keys(&["j"]);
         }
         let id = dash.state.fleet.selected_key.clone().unwrap().id;
-        insta::assert_snapshot!(format!("stuck_why_{id}_160x48"), dash.render(&theme, 160, 48));
+        insta::assert_snapshot!(
+            format!("stuck_why_{id}_160x48"),
+            dash.render(&theme, 160, 48)
+        );
     }
 }
 

@@ -11,13 +11,13 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::journal::detail::build_detail;
 use super::journal::evidence::find_events;
-use super::oncall_io::{act, copy, event_json};
-use crate::sanitize::sanitize_line;
 use super::journal::file::OpenError;
 use super::journal::rows::decode_row;
 use super::journal::{FileJournal, JournalAccess, Refresh};
 use super::msg::{Effect, Msg};
+use super::oncall_io::{act, copy, event_json};
 use crate::feed::SessionKey;
+use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::{complete_end, tail_lines};
 
 /// Journals bigger than this show their tail while being indexed.

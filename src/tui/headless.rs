@@ -35,7 +35,8 @@ impl Headless {
     /// captured from now on.
     pub fn capture_terminal(&mut self) -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
         let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        self.runner.set_terminal(Box::new(SharedBuffer(buffer.clone())));
+        self.runner
+            .set_terminal(Box::new(SharedBuffer(buffer.clone())));
         buffer
     }
 

@@ -73,7 +73,10 @@ pub enum Msg {
         items: Vec<(String, EvidenceItem)>,
     },
     /// An action or a copy finished: done, or refused with the reason.
-    Outcome { ok: bool, text: String },
+    Outcome {
+        ok: bool,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,7 +122,10 @@ pub enum Effect {
         now: Timestamp,
     },
     /// Put our own text on the clipboard (OSC 52, written to the terminal).
-    Copy { what: String, text: String },
+    Copy {
+        what: String,
+        text: String,
+    },
     /// Re-serialise a line of the open journal as JSON and copy it.
     CopyEvent {
         key: SessionKey,

@@ -53,7 +53,10 @@ pub fn act(
             return (false, format!("{what} refused: {e}."));
         }
     };
-    let written_id = written.get("id").and_then(Value::as_str).map(str::to_string);
+    let written_id = written
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let mut entry = AuditEntry::action(root, action.audit_name(), who, &id, now);
     entry.written_event_id = written_id.clone();
     let written_id = written_id.unwrap_or_default();
@@ -140,7 +143,11 @@ mod tests {
         assert!(text.starts_with("\x1b]52;c;"));
         assert!(text.ends_with('\x07'));
         let payload = &text["\x1b]52;c;".len()..text.len() - 1];
-        assert!(payload.chars().all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)));
+        assert!(
+            payload
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
+        );
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(payload)
             .unwrap();
@@ -151,7 +158,11 @@ mod tests {
     fn events_are_reserialised_and_others_refused() {
         let json = event_json(0, br#"{"id":"e", "type":"x","n":1}"#).unwrap();
         assert_eq!(json, r#"{"id":"e","type":"x","n":1}"#);
-        assert!(event_json(4, b"{nope").unwrap_err().contains("line 5 is malformed"));
+        assert!(
+            event_json(4, b"{nope")
+                .unwrap_err()
+                .contains("line 5 is malformed")
+        );
         let mut out = Vec::new();
         let big = "x".repeat(MAX_CLIPBOARD_BYTES + 1);
         assert!(!copy(&mut out, "event", &big).0);

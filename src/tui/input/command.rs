@@ -138,9 +138,14 @@ impl Command {
             ),
             Self::ToggleArchived => spec("Show or hide archived sessions", Some("archived")),
             Self::Interrupt => confirmed("Interrupt the session (user.interrupt)", Some("intr")),
-            Self::SendMessage => confirmed("Send the session a message (user.message)", Some("msg")),
+            Self::SendMessage => {
+                confirmed("Send the session a message (user.message)", Some("msg"))
+            }
             Self::Revisit => confirmed("Schedule a revisit now (wake queue)", Some("wake")),
-            Self::CopyId => spec("Copy the session id to the clipboard (OSC 52)", Some("copy")),
+            Self::CopyId => spec(
+                "Copy the session id to the clipboard (OSC 52)",
+                Some("copy"),
+            ),
             Self::CopyPath => spec("Copy the journal's path to the clipboard", None),
             Self::CopyEvent => spec("Copy the event as JSON to the clipboard", Some("copy")),
         }

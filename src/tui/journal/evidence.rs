@@ -69,6 +69,10 @@ mod tests {
         assert_eq!(found[0].0, "b");
         assert_eq!(found[0].1.line, Some(3));
         assert_eq!(found[0].1.kind, "session.error");
-        assert!(find_events(&dir.path().join("none"), &ids).unwrap().is_empty());
+        assert!(
+            find_events(&dir.path().join("none"), &ids)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

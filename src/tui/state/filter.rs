@@ -115,7 +115,10 @@ impl FilterMatcher<'_> {
         }
         if !f.agents.is_empty() {
             let doc = &entry.snapshot.doc;
-            let names = [doc.agent_id().unwrap_or("-"), doc.agent.name.as_deref().unwrap_or("")];
+            let names = [
+                doc.agent_id().unwrap_or("-"),
+                doc.agent.name.as_deref().unwrap_or(""),
+            ];
             if !f
                 .agents
                 .iter()

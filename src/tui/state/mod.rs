@@ -13,9 +13,9 @@ pub mod stream;
 
 use std::collections::BTreeMap;
 
+pub use agents_view::AgentsView;
 pub use filter::Filter;
 pub use fleet_view::{FleetRow, FleetView, SortKey, ViewKind};
-pub use agents_view::AgentsView;
 pub use layout::{Area, Layout};
 pub use oncall::{Confirm, Evidence, EvidenceItem, SessionAction, Timeline};
 pub use overlay::{DetailDoc, DetailView, Overlay, Prompt, PromptKind, TokenClass};

@@ -132,7 +132,8 @@ pub fn timeline(
     let life = born.map_or(TIMELINE_MAX_SECS, |b| (now - b).num_seconds());
     let span = life.clamp(TIMELINE_CELLS as i64, TIMELINE_MAX_SECS);
     let start = now - chrono::Duration::seconds(span);
-    let cell_end = |i: usize| start + chrono::Duration::seconds(span * (i as i64 + 1) / TIMELINE_CELLS as i64);
+    let cell_end =
+        |i: usize| start + chrono::Duration::seconds(span * (i as i64 + 1) / TIMELINE_CELLS as i64);
     let has_status_marks = marks
         .iter()
         .any(|m| status_of(&m.kind, m.detail.as_deref()).is_some());
@@ -142,7 +143,10 @@ pub fn timeline(
     let mut next = 0;
     for (i, cell) in cells.iter_mut().enumerate() {
         let end = cell_end(i);
-        while let Some(mark) = marks.get(next).filter(|m| m.at < end || i + 1 == TIMELINE_CELLS) {
+        while let Some(mark) = marks
+            .get(next)
+            .filter(|m| m.at < end || i + 1 == TIMELINE_CELLS)
+        {
             if let Some(s) = status_of(&mark.kind, mark.detail.as_deref()) {
                 status = Some(s);
             }
@@ -305,7 +309,10 @@ mod tests {
             r#"{"id":"1","type":"session.status_running","created_at":"2026-11-21T09:30:00Z"}"#,
         ]);
         let t = timeline(key(), &s, older, DisplayStatus::Running, now);
-        assert_eq!(t.cells[0].status, None, "no status known before the first mark");
+        assert_eq!(
+            t.cells[0].status, None,
+            "no status known before the first mark"
+        );
         assert_eq!(t.cells[30].status, Some(DisplayStatus::Running));
     }
 }

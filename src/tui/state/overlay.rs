@@ -6,7 +6,9 @@ use crate::feed::SessionKey;
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Detail(DetailView),
     Prompt(Prompt),
     /// An action on a session, asking `y`/`n`.

@@ -26,7 +26,10 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
     let area = overlay_area(frame, if frame.area().width < 120 { 98 } else { 80 }, 80);
     let over = view.rows.iter().filter(|r| r.over_limit).count();
     let title = match over {
-        0 => format!(" Agents {} · enter shows its sessions · esc closes ", view.rows.len()),
+        0 => format!(
+            " Agents {} · enter shows its sessions · esc closes ",
+            view.rows.len()
+        ),
         n => format!(
             " Agents {} · {n} over their limit · enter shows its sessions · esc closes ",
             view.rows.len()
@@ -46,7 +49,10 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
         right("SESS", 4),
         fit("BY STATUS", 12),
         fit("RUNNING", 10),
-        fit(&format!("LIMITED {}M", BUCKET_MINUTES * BUCKETS as i64), spark + 4),
+        fit(
+            &format!("LIMITED {}M", BUCKET_MINUTES * BUCKETS as i64),
+            spark + 4
+        ),
         right("TOKENS", 6),
     );
     let mut lines = vec![Line::styled(header, theme.header)];
@@ -54,13 +60,7 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
         lines.push(Line::styled(" No sessions, so no agents.", theme.muted));
     }
     let visible = inner.height.saturating_sub(1) as usize;
-    for (i, row) in view
-        .rows
-        .iter()
-        .enumerate()
-        .skip(view.offset)
-        .take(visible)
-    {
+    for (i, row) in view.rows.iter().enumerate().skip(view.offset).take(visible) {
         let style = if i == view.selected {
             theme.selected
         } else {
@@ -96,14 +96,20 @@ fn row_spans<'a>(row: &AgentRow, theme: &Theme, agent_width: usize, spark: usize
     }
     spans.push(Span::raw(" ".repeat(12usize.saturating_sub(used) + 1)));
     let (running, style) = match row.max_concurrent {
-        Some(limit) if row.over_limit => (format!("{}/{limit} OVER", row.running), theme.over_limit),
+        Some(limit) if row.over_limit => {
+            (format!("{}/{limit} OVER", row.running), theme.over_limit)
+        }
         Some(limit) => (format!("{}/{limit}", row.running), theme.base),
         None => (row.running.to_string(), theme.base),
     };
     spans.push(Span::styled(fit(&running, 10), style));
     spans.push(Span::raw(" "));
     let total = row.rate_limited_total_last_hour;
-    let spark_style = if total > 0 { theme.warning } else { theme.muted };
+    let spark_style = if total > 0 {
+        theme.warning
+    } else {
+        theme.muted
+    };
     spans.push(Span::styled(
         fit(&sparkline(&row.rate_limited_last_hour), spark),
         spark_style,

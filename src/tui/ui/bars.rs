@@ -88,11 +88,18 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
     }
     // Fleet health: anything stuck turns into a segment meant to be seen.
     if stuck > 0 {
-        spans.push(Span::styled(format!(" ⚠ {stuck} stuck "), theme.stuck_alert));
+        spans.push(Span::styled(
+            format!(" ⚠ {stuck} stuck "),
+            theme.stuck_alert,
+        ));
         spans.push(Span::raw(" "));
     } else {
         spans.push(Span::styled(
-            if compact { "✓ ".to_string() } else { "✓ none stuck  ".to_string() },
+            if compact {
+                "✓ ".to_string()
+            } else {
+                "✓ none stuck  ".to_string()
+            },
             theme.bar,
         ));
     }

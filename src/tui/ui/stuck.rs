@@ -55,7 +55,10 @@ pub fn render_list(state: &State, theme: &Theme, frame: &mut Frame, area: Area) 
         );
     }
     let block: Block = pane_block(theme, title, focused).title_bottom(Span::styled(
-        cut(&thresholds_title(state), area.width.saturating_sub(2) as usize),
+        cut(
+            &thresholds_title(state),
+            area.width.saturating_sub(2) as usize,
+        ),
         theme.muted,
     ));
     frame.render_widget(block, rect(area));
@@ -130,7 +133,10 @@ fn row_spans<'a>(
     spans.push(Span::styled(fit(&rule, cols.rule), theme.stuck));
     spans.push(Span::raw(" "));
     spans.push(Span::styled(
-        fit(&format_minutes((state.now - first.since).num_seconds()), cols.age),
+        fit(
+            &format_minutes((state.now - first.since).num_seconds()),
+            cols.age,
+        ),
         theme.base,
     ));
     spans.push(Span::raw(" "));
@@ -174,7 +180,10 @@ pub fn render_why(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
             theme.base,
         ));
         if finding.evidence.is_empty() {
-            lines.push(Line::styled("   no journal events as evidence", theme.muted));
+            lines.push(Line::styled(
+                "   no journal events as evidence",
+                theme.muted,
+            ));
             if let Some(parent) = entry.parent_key() {
                 let text = match state.sessions.get(&parent) {
                     Some(p) => format!("   parent {} {} — {}", p.id, p.status.as_str(), p.title),

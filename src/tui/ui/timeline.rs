@@ -52,7 +52,11 @@ pub fn axis<'a>(timeline: &Timeline, theme: &Theme, indent: usize, width: usize)
     let left = format!("-{}", format_minutes(back));
     let axis = format!(
         "{left}{}",
-        format!("{:>width$}", "now", width = cells.saturating_sub(left.chars().count()))
+        format!(
+            "{:>width$}",
+            "now",
+            width = cells.saturating_sub(left.chars().count())
+        )
     );
     let mut spans = vec![
         Span::raw(" ".repeat(indent)),
@@ -84,7 +88,10 @@ pub fn legend<'a>(theme: &Theme, width: usize) -> Line<'a> {
         spans.push(Span::styled(format!("{label} "), theme.muted));
     }
     for mark in TimelineMark::ALL {
-        spans.push(Span::styled(mark.glyph().to_string(), mark_style(theme, mark)));
+        spans.push(Span::styled(
+            mark.glyph().to_string(),
+            mark_style(theme, mark),
+        ));
         spans.push(Span::styled(format!("{} ", mark.label()), theme.muted));
     }
     let mut used = 0;

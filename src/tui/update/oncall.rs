@@ -9,8 +9,8 @@ use crate::tui::input::{Chord, Command, Key};
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::state::oncall::timeline;
 use crate::tui::state::{
-    AgentsView, Confirm, Evidence, EvidenceItem, Overlay, Prompt, PromptKind, SessionAction,
-    State, StreamPhase, ViewKind,
+    AgentsView, Confirm, Evidence, EvidenceItem, Overlay, Prompt, PromptKind, SessionAction, State,
+    StreamPhase, ViewKind,
 };
 
 /// The commands this module owns; others return `None`.
@@ -97,11 +97,15 @@ fn confirm(
 ) {
     let id = sanitize_line(&key.id);
     let question = match &action {
-        SessionAction::Interrupt => format!("Interrupt {id}? Writes user.interrupt to its journal."),
+        SessionAction::Interrupt => {
+            format!("Interrupt {id}? Writes user.interrupt to its journal.")
+        }
         SessionAction::Message(text) => {
             format!("Send {id} “{}”? Writes user.message.", sanitize_line(text))
         }
-        SessionAction::Revisit => format!("Schedule a revisit of {id} now? Adds a wake-queue entry."),
+        SessionAction::Revisit => {
+            format!("Schedule a revisit of {id} now? Adds a wake-queue entry.")
+        }
     };
     state.overlays.push(Overlay::Confirm(Confirm {
         key,
@@ -234,7 +238,10 @@ pub fn agents_open(state: &mut State) {
     super::keys::set_filter(state, &term);
     info(
         state,
-        format!("Sessions of agent {} (Esc clears the filter).", sanitize_line(&agent)),
+        format!(
+            "Sessions of agent {} (Esc clears the filter).",
+            sanitize_line(&agent)
+        ),
     );
 }
 
@@ -410,12 +417,18 @@ fn jump(state: &mut State) {
         (StreamPhase::Ready, Some(line)) => {
             stream.select(line);
             state.jump_to_evidence = None;
-            info(state, format!("At the first evidence event (line {}).", line + 1));
+            info(
+                state,
+                format!("At the first evidence event (line {}).", line + 1),
+            );
         }
         (StreamPhase::Failed(_), _) => state.jump_to_evidence = None,
         (_, None) => {
             state.jump_to_evidence = None;
-            info(state, "No journal event is evidence here; the stream is open.".into());
+            info(
+                state,
+                "No journal event is evidence here; the stream is open.".into(),
+            );
         }
         _ => {}
     }
