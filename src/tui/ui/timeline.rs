@@ -50,14 +50,8 @@ pub fn axis<'a>(timeline: &Timeline, theme: &Theme, indent: usize, width: usize)
         .max(1);
     let back = timeline.span_secs * cells as i64 / timeline.cells.len().max(1) as i64;
     let left = format!("-{}", format_minutes(back));
-    let axis = format!(
-        "{left}{}",
-        format!(
-            "{:>width$}",
-            "now",
-            width = cells.saturating_sub(left.chars().count())
-        )
-    );
+    let pad = cells.saturating_sub(left.chars().count());
+    let axis = format!("{left}{:>pad$}", "now");
     let mut spans = vec![
         Span::raw(" ".repeat(indent)),
         Span::styled(axis, theme.muted),
