@@ -41,13 +41,13 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
     let width = inner.width as usize;
     let spark = BUCKETS;
     // AGENT, then SESS, BY STATUS, RUNNING, LIMITED (sparkline and count), TOKENS.
-    let fixed = 5 + 13 + 11 + (spark + 5) + 7;
+    let fixed = 5 + 17 + 11 + (spark + 5) + 7;
     let agent_width = width.saturating_sub(fixed).clamp(8, 44);
     let header = format!(
         "{} {} {} {} {} {}",
         fit("AGENT", agent_width),
         right("SESS", 4),
-        fit("BY STATUS", 12),
+        fit("BY STATUS", 16),
         fit("RUNNING", 10),
         fit(
             &format!("LIMITED {}M", BUCKET_MINUTES * BUCKETS as i64),
@@ -94,7 +94,7 @@ fn row_spans<'a>(row: &AgentRow, theme: &Theme, agent_width: usize, spark: usize
         used += text.chars().count();
         spans.push(Span::styled(text, status_style(theme, status)));
     }
-    spans.push(Span::raw(" ".repeat(12usize.saturating_sub(used) + 1)));
+    spans.push(Span::raw(" ".repeat(16usize.saturating_sub(used) + 1)));
     let (running, style) = match row.max_concurrent {
         Some(limit) if row.over_limit => {
             (format!("{}/{limit} OVER", row.running), theme.over_limit)
