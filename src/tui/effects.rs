@@ -2,6 +2,7 @@
 //! the selected journal (its tail first when it is big, the index in the
 //! background), reading the visible window, reading one event in full.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,11 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::journal::detail::build_detail;
+use super::journal::evidence::find_events;
 use super::journal::file::OpenError;
 use super::journal::rows::decode_row;
 use super::journal::{FileJournal, JournalAccess, Refresh};
 use super::msg::{Effect, Msg};
+use super::oncall_io::{act, copy, event_json};
 use crate::feed::SessionKey;
+use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::{complete_end, tail_lines};
 
 /// Journals bigger than this show their tail while being indexed.
@@ -46,6 +50,11 @@ pub struct EffectRunner {
     /// Where background jobs report; `None` runs everything inline.
     background: Option<UnboundedSender<Background>>,
     tail_threshold: u64,
+    /// The terminal, for OSC 52 clipboard sequences (never for journal text).
+    terminal: Box<dyn Write + Send>,
+    audit_log: PathBuf,
+    /// Who actions are recorded as (`human:user@host`).
+    who: String,
 }
 
 impl EffectRunner {
@@ -55,15 +64,27 @@ impl EffectRunner {
             open: None,
             background: None,
             tail_threshold: u64::MAX,
+            terminal: Box::new(std::io::sink()),
+            audit_log: crate::store::paths::audit_log(),
+            who: crate::cli::context::default_decider(),
         }
+    }
+
+    /// Where clipboard sequences go (the terminal; a buffer in tests).
+    pub fn set_terminal(&mut self, terminal: Box<dyn Write + Send>) {
+        self.terminal = terminal;
+    }
+
+    pub fn set_audit_log(&mut self, path: PathBuf) {
+        self.audit_log = path;
     }
 
     /// Indexes big journals on a thread, reporting to `tx`.
     pub fn with_background(tx: UnboundedSender<Background>, tail_threshold: u64) -> Self {
         Self {
-            open: None,
             background: Some(tx),
             tail_threshold,
+            ..Self::inline()
         }
     }
 
@@ -135,6 +156,62 @@ impl EffectRunner {
                     }],
                     None => Vec::new(),
                 }
+            }
+            Effect::LoadEvidence { key, stamp, ids } => {
+                let Some(path) = path_of(&key) else {
+                    return Vec::new();
+                };
+                match find_events(&path, &ids) {
+                    Ok(items) => vec![Msg::Evidence { key, stamp, items }],
+                    Err(e) => vec![Msg::Outcome {
+                        ok: false,
+                        text: sanitize_line(&format!(
+                            "Cannot read the evidence in {}: {e}",
+                            path.display()
+                        )),
+                    }],
+                }
+            }
+            Effect::Act {
+                dir, action, now, ..
+            } => {
+                let (ok, text) = act(&dir, &action, &self.who, &self.audit_log, now);
+                vec![Msg::Outcome {
+                    ok,
+                    text: sanitize_line(&text),
+                }]
+            }
+            Effect::Copy { what, text } => {
+                let (ok, text) = copy(self.terminal.as_mut(), &what, &text);
+                vec![Msg::Outcome { ok, text }]
+            }
+            Effect::CopyEvent {
+                key,
+                generation,
+                line,
+            } => {
+                let Some(open) = self.current(&key, generation) else {
+                    return Vec::new();
+                };
+                let bytes = match &open.access {
+                    Some(access) => access
+                        .read_lines(line..line + 1)
+                        .ok()
+                        .and_then(|mut l| l.pop()),
+                    None => open.tail.get(line).map(|(_, b)| b.clone()),
+                };
+                let json = match bytes.map(|b| event_json(line, &b)) {
+                    Some(Ok(json)) => json,
+                    Some(Err(why)) => {
+                        return vec![Msg::Outcome {
+                            ok: false,
+                            text: sanitize_line(&format!("Nothing copied: {why}.")),
+                        }];
+                    }
+                    None => return Vec::new(),
+                };
+                let (ok, text) = copy(self.terminal.as_mut(), "event", &json);
+                vec![Msg::Outcome { ok, text }]
             }
         }
     }

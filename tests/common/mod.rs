@@ -155,6 +155,8 @@ pub fn live_dashboard(
     )
     .unwrap();
     let mut dash = switchboard::tui::headless::Headless::new(state);
+    // Actions are recorded in the fixture's audit log, never the user's.
+    dash.set_audit_log(root.audit.clone());
     dash.send(Msg::Feed(Update::Health {
         source: 0,
         health: FeedHealth::Polling {

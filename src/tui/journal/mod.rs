@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod detail;
+pub mod evidence;
 pub mod file;
 pub mod rows;
 
