@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::feed::options::FeedConfig;
 use crate::model::plan::PlanTools;
 use crate::model::stuck::StuckThresholds;
 use crate::store::paths;
@@ -18,6 +19,8 @@ pub struct Config {
     pub plan_tools: Vec<String>,
     /// Stuck-rule thresholds.
     pub stuck: StuckThresholds,
+    /// The live feed: watch budget and poll intervals.
+    pub feed: FeedConfig,
 }
 
 impl Default for Config {
@@ -25,6 +28,7 @@ impl Default for Config {
         Self {
             plan_tools: PlanTools::default().0,
             stuck: StuckThresholds::default(),
+            feed: FeedConfig::default(),
         }
     }
 }

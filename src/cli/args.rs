@@ -42,6 +42,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// The audit log of decisions and destructive actions.
     Audit(JsonArgs),
+    /// Follow every journal; print each event as it is appended.
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -109,4 +111,14 @@ pub struct RespondArgs {
     /// The answer text.
     #[arg(long, value_name = "T")]
     pub text: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// One JSON object per line: {"session_id":…,"event":<the event as written>}.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the events already in the journals first, then follow.
+    #[arg(long)]
+    pub from_start: bool,
 }

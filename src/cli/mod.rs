@@ -11,6 +11,8 @@ pub mod output;
 pub mod pending;
 pub mod show;
 pub mod table;
+pub mod watch;
+pub mod watch_print;
 
 use args::{Cli, Command};
 use context::Context;
@@ -49,5 +51,6 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Watch(args) => watch::run(ctx, args),
     }
 }

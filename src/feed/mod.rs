@@ -2,11 +2,21 @@
 //! source emits the same `Update` values into one channel, so the dashboard
 //! never knows where a session came from.
 
+mod health;
+pub mod hints;
+pub mod options;
 pub mod root_poll;
+pub mod schedule;
 pub mod spawn;
 pub mod stamp;
 pub mod update;
+pub mod watch_set;
+pub mod watcher;
+#[cfg(test)]
+mod watcher_tests;
+mod watching;
 
+pub use options::{FeedConfig, FeedOptions};
 pub use root_poll::RootPoller;
-pub use spawn::{FeedHandle, spawn_root_feed};
+pub use spawn::{FeedHandle, spawn_feed, spawn_root_feed};
 pub use update::{FeedHealth, SessionKey, Update};

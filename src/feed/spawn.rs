@@ -2,20 +2,20 @@
 //! sends `Update`s into the dashboard's channel until stopped.
 
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::sync::mpsc::Sender;
 
-use super::root_poll::RootPoller;
-use super::update::{FeedHealth, Update};
+use super::hints::HintSink;
+use super::options::FeedOptions;
+use super::update::Update;
+use super::watcher::RootFeed;
 use crate::model::plan::PlanTools;
 
 /// Stops the feed thread when dropped.
 pub struct FeedHandle {
-    stop: Arc<AtomicBool>,
+    sink: HintSink,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -25,10 +25,17 @@ impl FeedHandle {
     }
 
     fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        self.sink.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+
+    /// Hands the feed a notification as if inotify had sent it (tests reach
+    /// the overflow and error paths this way; the feed cannot tell).
+    #[cfg(test)]
+    pub(crate) fn inject(&self, event: notify::Result<notify::Event>) {
+        self.sink.record(event);
     }
 }
 
@@ -38,8 +45,9 @@ impl Drop for FeedHandle {
     }
 }
 
-/// Follows `root` by polling every `interval`, sending updates to `tx`
-/// (blocking when the receiver is behind: the data waits on disk).
+/// Follows `root` with the default `[feed]` settings, `interval` being the
+/// poll interval for polled sessions that changed recently. Updates go to
+/// `tx` (blocking when the receiver is behind: the data waits on disk).
 pub fn spawn_root_feed(
     root: PathBuf,
     source: usize,
@@ -47,33 +55,24 @@ pub fn spawn_root_feed(
     interval: Duration,
     tx: Sender<Update>,
 ) -> std::io::Result<FeedHandle> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stop_flag = stop.clone();
+    let mut options = FeedOptions::new(root, source, plan_tools);
+    options.poll_interval = interval.max(Duration::from_millis(1));
+    options.idle_poll_interval = options.idle_poll_interval.max(options.poll_interval);
+    spawn_feed(options, tx)
+}
+
+/// Follows a root as `options` say. The first updates are the initial
+/// snapshot (a `Loaded` per session) followed by the first `Health`; every
+/// `Loaded` after that is a session that appeared or was replaced.
+pub fn spawn_feed(options: FeedOptions, tx: Sender<Update>) -> std::io::Result<FeedHandle> {
+    let name = format!("feed-{}", options.source);
+    let feed = RootFeed::new(options, tx);
+    let sink = feed.sink();
     let thread = std::thread::Builder::new()
-        .name(format!("feed-{source}"))
-        .spawn(move || {
-            let mut poller = RootPoller::new(root, source, plan_tools);
-            let health = Update::Health {
-                source,
-                health: FeedHealth::Polling {
-                    interval_ms: interval.as_millis() as u64,
-                    reason: "polling feed".into(),
-                },
-            };
-            if tx.blocking_send(health).is_err() {
-                return;
-            }
-            while !stop_flag.load(Ordering::Relaxed) {
-                for update in poller.poll_all() {
-                    if tx.blocking_send(update).is_err() {
-                        return;
-                    }
-                }
-                std::thread::sleep(interval);
-            }
-        })?;
+        .name(name)
+        .spawn(move || feed.run())?;
     Ok(FeedHandle {
-        stop,
+        sink,
         thread: Some(thread),
     })
 }
