@@ -3,7 +3,7 @@
 //! The watcher uses the same per-session step when a notification hints
 //! that something changed; polling alone is the fallback.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::stamp::FileStamp;
@@ -30,7 +30,8 @@ pub struct RootPoller {
     root: PathBuf,
     source: usize,
     plan_tools: PlanTools,
-    sessions: BTreeMap<String, Tracked>,
+    /// Hashed, not ordered: looked up for every check of every session.
+    sessions: HashMap<String, Tracked>,
     root_missing: Option<bool>,
 }
 
@@ -40,7 +41,7 @@ impl RootPoller {
             root: root.into(),
             source,
             plan_tools,
-            sessions: BTreeMap::new(),
+            sessions: HashMap::new(),
             root_missing: None,
         }
     }
@@ -94,12 +95,13 @@ impl RootPoller {
             .iter()
             .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
-        let gone: Vec<String> = self
+        let mut gone: Vec<String> = self
             .sessions
             .keys()
             .filter(|id| present.binary_search(id).is_err())
             .cloned()
             .collect();
+        gone.sort();
         for id in gone {
             self.sessions.remove(&id);
             updates.push(Update::Removed { key: self.key(&id) });
@@ -173,12 +175,22 @@ impl RootPoller {
         }
     }
 
+    /// The cheapest check: only the journal is re-stat'ed.
+    pub fn check_journal(&mut self, id: &str) -> Vec<Update> {
+        match self.sessions.get(id) {
+            Some(tracked) if FileStamp::of(tracked.follower.path()) == tracked.journal_stamp => {
+                Vec::new()
+            }
+            _ => self.poll_session(id),
+        }
+    }
+
     /// Whether `id` is a session being followed.
     pub fn is_tracked(&self, id: &str) -> bool {
         self.sessions.contains_key(id)
     }
 
-    /// The ids of the sessions being followed, sorted.
+    /// The ids of the sessions being followed, in no particular order.
     pub fn tracked_ids(&self) -> impl Iterator<Item = &str> {
         self.sessions.keys().map(String::as_str)
     }

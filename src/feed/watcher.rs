@@ -4,6 +4,7 @@
 //! notifications change nothing but latency. Folders beyond the watch budget,
 //! and everything when watching is impossible, are polled instead.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -16,15 +17,21 @@ use super::root_poll::RootPoller;
 use super::schedule::{Cadence, Schedule, spread};
 use super::update::{FeedHealth, Update};
 use super::watch_set::WatchSet;
-use crate::store::fleet::session_dirs;
+use crate::store::fleet::session_ids;
 
 /// Due checks done before hints are looked at again (keeps latency low
 /// while a big pass is under way).
 const CHECKS_PER_ROUND: usize = 256;
+/// One periodic check in this many re-stats every file of a session.
+const FULL_CHECK_EVERY: u32 = 4;
+/// How early a due check may be done to share a wake-up with others.
+const MAX_SLACK: Duration = Duration::from_millis(100);
 /// A folder with no `session.json` yet counts as idle this long.
 const LONG_AGO: Duration = Duration::from_secs(86_400);
-/// Root scans may take at most 1/this of the time.
-const ROOT_SCAN_DUTY: u32 = 50;
+/// Root scans may take at most 1/this of the time: 1/1000 while the root is
+/// watched (the scan is only a safety net then), 1/50 while polling.
+const WATCHED_ROOT_SCAN_DUTY: u32 = 1000;
+const POLLED_ROOT_SCAN_DUTY: u32 = 50;
 
 /// The feed thread stops: the receiver went away or it was asked to.
 pub struct Stopped;
@@ -275,12 +282,13 @@ impl RootFeed {
     }
 
     pub(super) fn reschedule(&mut self, id: &str, now: Instant) {
-        let entries = self.schedule.len();
+        let watched = self.watches.as_ref().map_or(0, WatchSet::watched);
         let interval = if self.watched(id) {
-            self.cadence.watched(entries)
+            self.cadence.watched(watched)
         } else {
+            let polled = self.schedule.len().saturating_sub(watched);
             let idle = self.schedule.idle_for(id, now).unwrap_or_default();
-            self.cadence.polled(idle, entries)
+            self.cadence.polled(idle, polled)
         };
         // Spread by up to a tenth so folders do not fall due together.
         let jitter = interval.mul_f64(spread(id) / 10.0);
@@ -305,8 +313,17 @@ impl RootFeed {
         if now >= self.next_root_scan {
             self.scan_root(now, false)?;
         }
-        for id in self.schedule.due(now, CHECKS_PER_ROUND) {
-            let found = self.poller.check_session(&id);
+        // Checks due soon are done now too: one wake-up per batch, not one
+        // per folder (10,000 idle folders would otherwise mean 300 a second).
+        let slack = (self.cadence.poll / 2).min(MAX_SLACK);
+        for id in self.schedule.due(now + slack, CHECKS_PER_ROUND) {
+            // Mostly only the journal is re-stat'ed (a session that wakes up
+            // writes to it); every few checks all its files are.
+            let found = if self.schedule.count_check(&id) % FULL_CHECK_EVERY == 0 {
+                self.poller.check_session(&id)
+            } else {
+                self.poller.check_journal(&id)
+            };
             self.observed(&id, found, now);
             self.reschedule(&id, now);
         }
@@ -326,11 +343,11 @@ impl RootFeed {
             self.start_watching(now);
         }
         let started = Instant::now();
-        let listed = session_dirs(&self.root);
+        let listed = session_ids(&self.root);
         let cost = started.elapsed();
         match listed {
             Err(e) => self.root_missing(e.to_string(), now),
-            Ok(dirs) => {
+            Ok(present) => {
                 if self.root_present != Some(true) {
                     self.root_present = Some(true);
                     self.root_changed_at = now;
@@ -338,17 +355,14 @@ impl RootFeed {
                         self.start_watching(now);
                     }
                 }
-                let mut present: Vec<String> = dirs
-                    .iter()
-                    .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-                    .collect();
-                present.sort();
+                let listed: HashSet<&str> = present.iter().map(String::as_str).collect();
                 let gone: Vec<String> = self
                     .schedule
                     .ids()
-                    .filter(|id| present.binary_search_by(|p| p.as_str().cmp(id)).is_err())
+                    .filter(|id| !listed.contains(id))
                     .map(str::to_string)
                     .collect();
+                drop(listed);
                 for id in gone {
                     self.root_changed_at = now;
                     self.vanished(&id);
@@ -386,14 +400,13 @@ impl RootFeed {
     }
 
     fn root_scan_interval(&self, now: Instant, cost: Duration) -> Duration {
-        let floor = cost * ROOT_SCAN_DUTY;
-        let base = if self.watches.is_some() && self.root_present == Some(true) {
-            self.cadence.rescan
+        if self.watches.is_some() && self.root_present == Some(true) {
+            self.cadence.rescan.max(cost * WATCHED_ROOT_SCAN_DUTY)
         } else {
             let idle = now.saturating_duration_since(self.root_changed_at);
-            (idle / 8).clamp(self.cadence.poll, self.cadence.idle)
-        };
-        base.max(floor)
+            let base = (idle / 8).clamp(self.cadence.poll, self.cadence.idle);
+            base.max(cost * POLLED_ROOT_SCAN_DUTY)
+        }
     }
 }
 

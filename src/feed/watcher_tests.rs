@@ -425,3 +425,37 @@ fn a_burst_across_a_thousand_sessions_loses_nothing() {
     }
     assert!(feed.replaced.is_empty());
 }
+
+#[test]
+fn the_budget_goes_to_the_most_recent_and_an_active_polled_session_is_promoted() {
+    let root = tempfile::tempdir().unwrap();
+    for id in ["a", "b", "c"] {
+        make_session(root.path(), id, Some(&format!("{id}0")));
+    }
+    let old = filetime::FileTime::from_unix_time(1_700_000_000, 0);
+    for file in ["events.jsonl", "session.json"] {
+        filetime::set_file_mtime(root.path().join("c").join(file), old).unwrap();
+    }
+    let mut opts = options(root.path());
+    opts.watch_budget = 2;
+    let (_handle, mut feed) = start(opts);
+    feed.until("the initial snapshot", |f| !f.health.is_empty());
+    assert_eq!(
+        feed.health[0],
+        FeedHealth::Watching {
+            watched: 2,
+            polled: 1
+        }
+    );
+    fs::remove_dir_all(root.path().join("a")).unwrap();
+    feed.until("a removed", |f| f.removed.contains_key("a"));
+    append(root.path(), "c", "c1");
+    feed.until("c promoted to a watch", |f| {
+        f.has("c", "c1")
+            && f.last_health()
+                == Some(&FeedHealth::Watching {
+                    watched: 2,
+                    polled: 0,
+                })
+    });
+}
