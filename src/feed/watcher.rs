@@ -319,7 +319,11 @@ impl RootFeed {
         for id in self.schedule.due(now + slack, CHECKS_PER_ROUND) {
             // Mostly only the journal is re-stat'ed (a session that wakes up
             // writes to it); every few checks all its files are.
-            let found = if self.schedule.count_check(&id) % FULL_CHECK_EVERY == 0 {
+            let found = if self
+                .schedule
+                .count_check(&id)
+                .is_multiple_of(FULL_CHECK_EVERY)
+            {
                 self.poller.check_session(&id)
             } else {
                 self.poller.check_journal(&id)
