@@ -9,7 +9,8 @@
 #
 # Usage: scripts/bench-watch.sh [--appends N] [--idle-sessions N] [--idle-secs S]
 #                               [--burst-sessions N] [--burst-events N]
-#                               [--large-sessions N] [--skip-build]
+#                               [--large-sessions N] [--steps latency,idle,burst,large]
+#                               [--skip-build]
 #   --large-sessions N (e.g. 100000) adds: initial load, watch budget status,
 #   idle CPU and RSS with N sessions, and one append to the oldest (polled) one.
 # Results are printed as a Markdown table (paste into docs/benchmarks.md).
@@ -22,6 +23,7 @@ IDLE_SECS=30
 BURST_SESSIONS=1000
 BURST_EVENTS=50000
 LARGE_SESSIONS=0
+STEPS=latency,idle,burst,large
 BUILD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -31,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --burst-sessions) BURST_SESSIONS="$2"; shift 2 ;;
     --burst-events) BURST_EVENTS="$2"; shift 2 ;;
     --large-sessions) LARGE_SESSIONS="$2"; shift 2 ;;
+    --steps) STEPS="$2"; shift 2 ;;
     --skip-build) BUILD=0; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -43,7 +46,7 @@ BIN="$PWD/target/release/switchboard"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-export BIN WORK APPENDS IDLE_SESSIONS IDLE_SECS BURST_SESSIONS BURST_EVENTS LARGE_SESSIONS
+export BIN WORK APPENDS IDLE_SESSIONS IDLE_SECS BURST_SESSIONS BURST_EVENTS LARGE_SESSIONS STEPS
 python3 - <<'PY'
 import json, os, select, signal, subprocess, sys, time
 
@@ -55,6 +58,7 @@ IDLE_SECS = int(os.environ["IDLE_SECS"])
 BURST_SESSIONS = int(os.environ["BURST_SESSIONS"])
 BURST_EVENTS = int(os.environ["BURST_EVENTS"])
 LARGE_SESSIONS = int(os.environ["LARGE_SESSIONS"])
+STEPS = set(os.environ["STEPS"].split(","))
 OLD = time.time() - 86400  # idle sessions look a day old
 ENV = dict(os.environ, SWITCHBOARD_CONFIG_DIR=os.path.join(WORK, "no-config"))
 ENV.pop("SWITCHBOARD_ROOT", None)
@@ -152,63 +156,13 @@ def latency(reader, journal, tag, n):
 
 
 results = []
-
-# 1. Latency: watch --json and tail -F on the same journal, same run.
-root = os.path.join(WORK, "latency")
-os.makedirs(root)
-for i in range(100):
-    make_session(root, f"other{i:03}", old=True)
-journal = make_session(root, "target")
-watch, status = start_watch(root)
-w_reader = LineReader(watch.stdout.fileno())
-tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
-                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-t_reader = LineReader(tail.stdout.fileno())
-time.sleep(0.5)  # tail has no ready signal
-# Warm up both, then interleave the two measurements.
-latency(w_reader, journal, "warm", 20)
-
-
-def drain(*readers):
-    # Each tool also sees the appends meant for the other.
-    for r in readers:
-        while r.line(timeout=0.05) is not None:
-            pass
-
-
-w_lat, t_lat = [], []
-for block in range(10):
-    drain(w_reader, t_reader)
-    w_lat += latency(w_reader, journal, f"w{block}", APPENDS // 10)
-    drain(w_reader, t_reader)
-    t_lat += latency(t_reader, journal, f"t{block}", APPENDS // 10)
-stop(watch)
-tail.kill()
-tail.wait()
-for name, lat in (("watch --json", w_lat), ("tail -F", t_lat)):
-    results.append((f"append → visible, {name} (n={len(lat)})",
-                    f"p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms, max {max(lat):.2f} ms"))
-print(f"latency: watch status: {status}", file=sys.stderr)
-
-# 2. Idle CPU with many idle sessions.
-root = os.path.join(WORK, "idle")
-os.makedirs(root)
-t0 = time.monotonic()
-for i in range(IDLE_SESSIONS):
-    make_session(root, f"sesn_{i:06}", old=True)
-gen = time.monotonic() - t0
-t0 = time.monotonic()
-watch, status = start_watch(root)
-load = time.monotonic() - t0
-print(f"idle: {IDLE_SESSIONS} sessions generated in {gen:.1f}s, loaded in {load:.1f}s; {status}",
-      file=sys.stderr)
-ticks = os.sysconf("SC_CLK_TCK")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_secs(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
 def rss_mb(pid):
@@ -219,66 +173,122 @@ def rss_mb(pid):
     return 0.0
 
 
-time.sleep(5)  # let the first re-checks of the watched sessions pass
-c0, w0 = cpu_secs(watch.pid), time.monotonic()
-time.sleep(IDLE_SECS)
-c1, w1 = cpu_secs(watch.pid), time.monotonic()
-idle_pct = (c1 - c0) / (w1 - w0) * 100
-rss = rss_mb(watch.pid)
-stop(watch)
-results.append((f"idle CPU, {IDLE_SESSIONS} idle sessions, {IDLE_SECS}s window",
-                f"{idle_pct:.2f} % of a core ({(c1 - c0) * 1000:.0f} ms CPU); RSS {rss:.0f} MB; "
-                f"initial load {load:.1f}s; {status.split(': ', 2)[-1]}"))
+def drain(*readers):
+    # Each tool also sees the appends meant for the other.
+    for r in readers:
+        while r.line(timeout=0.05) is not None:
+            pass
 
-# 3. Burst: BURST_EVENTS across BURST_SESSIONS, paced at ~50,000 events/s.
-root = os.path.join(WORK, "burst")
-os.makedirs(root)
-journals = [make_session(root, f"b{i:04}", events=0) for i in range(BURST_SESSIONS)]
-watch, status = start_watch(root)
-reader = LineReader(watch.stdout.fileno())
-fds = [os.open(j, os.O_WRONLY | os.O_APPEND) for j in journals]
-per = BURST_EVENTS // BURST_SESSIONS
-t0 = time.monotonic()
-written = 0
-for n in range(per):
-    for s, fd in enumerate(fds):
-        os.write(fd, b'{"id":"b%d-%d","type":"agent.message"}\n' % (s, n))
-        written += 1
-    # Pace to about 50,000 events per second.
-    ahead = written / 50000 - (time.monotonic() - t0)
-    if ahead > 0:
-        time.sleep(ahead)
-write_secs = time.monotonic() - t0
-for fd in fds:
-    os.close(fd)
-seen = {}
-dupes = disorder = 0
-got = 0
-deadline = time.monotonic() + 120
-while got < written and time.monotonic() < deadline:
-    line = reader.line(timeout=max(0.1, deadline - time.monotonic()))
-    if line is None:
-        break
-    obj = json.loads(line)
-    sid, n = obj["event"]["id"][1:].split("-")
-    n = int(n)
-    last = seen.get(sid, -1)
-    if n <= last:
-        dupes += 1
-    elif n != last + 1:
-        disorder += 1
-    seen[sid] = max(last, n)
-    got += 1
-done_secs = time.monotonic() - t0
-stop(watch)
-lost = written - got
-results.append((f"burst, {written} events across {BURST_SESSIONS} sessions",
-                f"written in {write_secs:.2f}s ({written / write_secs:,.0f}/s); delivered {got}, "
-                f"lost {lost}, duplicated {dupes}, out of order {disorder}; "
-                f"all delivered {done_secs:.2f}s after the first write"))
 
-# 4. Optional: a very large root.
-if LARGE_SESSIONS:
+def step_latency():
+    """watch --json and tail -F on the same journal, in the same run."""
+    root = os.path.join(WORK, "latency")
+    os.makedirs(root)
+    for i in range(100):
+        make_session(root, f"other{i:03}", old=True)
+    journal = make_session(root, "target")
+    watch, status = start_watch(root)
+    w_reader = LineReader(watch.stdout.fileno())
+    tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    t_reader = LineReader(tail.stdout.fileno())
+    time.sleep(0.5)  # tail has no ready signal
+    latency(w_reader, journal, "warm", 20)
+    w_lat, t_lat = [], []
+    # Interleaved blocks, so both see the same machine load.
+    for block in range(10):
+        drain(w_reader, t_reader)
+        w_lat += latency(w_reader, journal, f"w{block}", APPENDS // 10)
+        drain(w_reader, t_reader)
+        t_lat += latency(t_reader, journal, f"t{block}", APPENDS // 10)
+    stop(watch)
+    tail.kill()
+    tail.wait()
+    for name, lat in (("watch --json", w_lat), ("tail -F", t_lat)):
+        results.append((f"append → visible, {name} (n={len(lat)})",
+                        f"p50 {pct(lat, 50):.2f} ms, p99 {pct(lat, 99):.2f} ms, "
+                        f"max {max(lat):.2f} ms"))
+    print(f"latency: {status}", file=sys.stderr)
+
+
+def step_idle():
+    root = os.path.join(WORK, "idle")
+    os.makedirs(root)
+    for i in range(IDLE_SESSIONS):
+        make_session(root, f"sesn_{i:06}", old=True)
+    t0 = time.monotonic()
+    watch, status = start_watch(root)
+    load = time.monotonic() - t0
+    time.sleep(5)  # let the first re-checks of the watched sessions pass
+    c0, w0 = cpu_secs(watch.pid), time.monotonic()
+    time.sleep(IDLE_SECS)
+    c1, w1 = cpu_secs(watch.pid), time.monotonic()
+    rss = rss_mb(watch.pid)
+    stop(watch)
+    results.append((f"idle CPU, {IDLE_SESSIONS} idle sessions, {IDLE_SECS}s window",
+                    f"{(c1 - c0) / (w1 - w0) * 100:.2f} % of a core ({(c1 - c0) * 1000:.0f} ms CPU); "
+                    f"RSS {rss:.0f} MB; initial load {load:.1f}s; {status.split(': ', 2)[-1]}"))
+
+
+def write_share(journals, first, step, per, rate):
+    """A writer process: appends to every `step`th journal, paced to `rate`/s."""
+    fds = [(s, os.open(journals[s], os.O_WRONLY | os.O_APPEND))
+           for s in range(first, len(journals), step)]
+    t0 = time.monotonic()
+    written = 0
+    for n in range(per):
+        for s, fd in fds:
+            os.write(fd, b'{"id":"b%d-%d","type":"agent.message"}\n' % (s, n))
+            written += 1
+        ahead = written / rate - (time.monotonic() - t0)
+        if ahead > 0:
+            time.sleep(ahead)
+    os._exit(0)
+
+
+def step_burst(writers=4, rate=50000):
+    root = os.path.join(WORK, "burst")
+    os.makedirs(root)
+    journals = [make_session(root, f"b{i:04}", events=0) for i in range(BURST_SESSIONS)]
+    watch, status = start_watch(root)
+    reader = LineReader(watch.stdout.fileno())
+    per = BURST_EVENTS // BURST_SESSIONS
+    t0 = time.monotonic()
+    pids = []
+    for w in range(writers):
+        pid = os.fork()
+        if pid == 0:
+            write_share(journals, w, writers, per, rate / writers)
+        pids.append(pid)
+    for pid in pids:
+        os.waitpid(pid, 0)
+    write_secs = time.monotonic() - t0
+    written = per * BURST_SESSIONS
+    seen = {}
+    dupes = disorder = got = 0
+    deadline = time.monotonic() + 120
+    while got < written and time.monotonic() < deadline:
+        line = reader.line(timeout=max(0.1, deadline - time.monotonic()))
+        if line is None:
+            break
+        sid, n = json.loads(line)["event"]["id"][1:].split("-")
+        n = int(n)
+        last = seen.get(sid, -1)
+        if n <= last:
+            dupes += 1
+        elif n != last + 1:
+            disorder += 1
+        seen[sid] = max(last, n)
+        got += 1
+    done_secs = time.monotonic() - t0
+    stop(watch)
+    results.append((f"burst, {written} events across {BURST_SESSIONS} sessions, {writers} writers",
+                    f"written in {write_secs:.2f}s ({written / write_secs:,.0f}/s); "
+                    f"delivered {got}, lost {written - got}, duplicated {dupes}, "
+                    f"out of order {disorder}; all delivered {done_secs:.2f}s after the first write"))
+
+
+def step_large():
     root = os.path.join(WORK, "large")
     os.makedirs(root)
     for i in range(LARGE_SESSIONS):
@@ -294,18 +304,28 @@ if LARGE_SESSIONS:
     c0, w0 = cpu_secs(watch.pid), time.monotonic()
     time.sleep(IDLE_SECS)
     c1, w1 = cpu_secs(watch.pid), time.monotonic()
-    large_pct = (c1 - c0) / (w1 - w0) * 100
     rss = rss_mb(watch.pid)
     t0 = time.monotonic()
     with open(oldest, "a") as f:
         f.write('{"id":"wake-up","type":"user.message"}\n')
-    line = reader.line(timeout=600)
+    line = reader.line(timeout=900)
     seen_after = time.monotonic() - t0
     stop(watch)
     results.append((f"{LARGE_SESSIONS} sessions",
-                    f"initial load {load:.1f}s; {status.split(': ', 2)[-1]}; idle {large_pct:.2f} % "
-                    f"of a core; RSS {rss:.0f} MB; an append to a long-idle polled session "
-                    f"seen after {seen_after:.1f}s" + ("" if line else " (NOT SEEN)")))
+                    f"initial load {load:.1f}s; {status.split(': ', 2)[-1]}; "
+                    f"idle {(c1 - c0) / (w1 - w0) * 100:.2f} % of a core; RSS {rss:.0f} MB; "
+                    f"an append to a long-idle polled session seen after {seen_after:.1f}s"
+                    + ("" if line else " (NOT SEEN)")))
+
+
+if "latency" in STEPS:
+    step_latency()
+if "idle" in STEPS:
+    step_idle()
+if "burst" in STEPS:
+    step_burst()
+if "large" in STEPS and LARGE_SESSIONS:
+    step_large()
 
 print("| measurement | result |")
 print("|---|---|")

@@ -66,11 +66,9 @@ impl RootFeed {
         }
         self.sent_health = Some(health.clone());
         self.sent_health_at = Some(now);
-        self.tx
-            .blocking_send(Update::Health {
-                source: self.opts.source,
-                health,
-            })
-            .map_err(|_| Stopped)
+        self.send(Update::Health {
+            source: self.opts.source,
+            health,
+        })
     }
 }

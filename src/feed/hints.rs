@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -43,6 +44,8 @@ impl Hints {
 struct Shared {
     hints: Mutex<Hints>,
     wake: Condvar,
+    /// Also seen while the feed thread waits to send, not only in `wait`.
+    stopped: AtomicBool,
 }
 
 /// The notify event handler, shared with the feed thread that drains it.
@@ -60,6 +63,7 @@ impl HintSink {
             shared: Arc::new(Shared {
                 hints: Mutex::new(Hints::default()),
                 wake: Condvar::new(),
+                stopped: AtomicBool::new(false),
             }),
         }
     }
@@ -96,8 +100,13 @@ impl HintSink {
     }
 
     pub fn stop(&self) {
+        self.shared.stopped.store(true, Ordering::Relaxed);
         self.lock().stop = true;
         self.shared.wake.notify_one();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.shared.stopped.load(Ordering::Relaxed)
     }
 
     /// Takes the hints gathered so far, waiting until there are some or

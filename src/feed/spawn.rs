@@ -13,7 +13,8 @@ use super::update::Update;
 use super::watcher::RootFeed;
 use crate::model::plan::PlanTools;
 
-/// Stops the feed thread when dropped.
+/// Stops the feed thread when dropped (also while it waits on a full
+/// channel).
 pub struct FeedHandle {
     sink: HintSink,
     thread: Option<JoinHandle<()>>,

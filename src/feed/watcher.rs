@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::error::TrySendError;
 
 use super::health::HEALTH_EVERY;
 use super::hints::{HintSink, Hints};
@@ -134,10 +135,33 @@ impl RootFeed {
     }
 
     fn flush(&mut self) -> Result<(), Stopped> {
-        for update in self.out.drain(..) {
-            self.tx.blocking_send(update).map_err(|_| Stopped)?;
+        let updates = std::mem::take(&mut self.out);
+        for update in updates {
+            self.send(update)?;
         }
         Ok(())
+    }
+
+    /// Sends one update, waiting while the receiver is behind (the data
+    /// waits on disk) but not past a stop: a handle dropped before its
+    /// receiver must not hang on a full channel.
+    pub(super) fn send(&self, update: Update) -> Result<(), Stopped> {
+        let mut update = update;
+        let mut pause = Duration::from_micros(100);
+        loop {
+            match self.tx.try_send(update) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(_)) => return Err(Stopped),
+                Err(TrySendError::Full(back)) => {
+                    if self.sink.is_stopped() {
+                        return Err(Stopped);
+                    }
+                    update = back;
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(10));
+                }
+            }
+        }
     }
 
     /// Sends what is gathered once there is a fair amount (long passes).

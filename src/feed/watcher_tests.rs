@@ -459,3 +459,26 @@ fn the_budget_goes_to_the_most_recent_and_an_active_polled_session_is_promoted()
                 })
     });
 }
+
+#[test]
+fn stopping_does_not_hang_on_a_full_channel() {
+    let root = tempfile::tempdir().unwrap();
+    for i in 0..50 {
+        make_session(root.path(), &format!("s{i:02}"), Some("e"));
+    }
+    let (tx, rx) = channel(1);
+    let handle = spawn_feed(watch_only(root.path()), tx).unwrap();
+    // Nobody reads: the feed fills the channel and waits. Dropping the
+    // handle before the receiver must still stop it.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        drop(handle);
+        done_tx.send(()).unwrap();
+    });
+    assert!(
+        done_rx.recv_timeout(TIMEOUT).is_ok(),
+        "the feed thread did not stop"
+    );
+    drop(rx);
+}
