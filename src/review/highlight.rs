@@ -18,13 +18,20 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// The syntax theme name that turns highlighting off.
+pub const NO_HIGHLIGHT: &str = "none";
+
 fn themes() -> &'static ThemeSet {
     static SET: OnceLock<ThemeSet> = OnceLock::new();
     SET.get_or_init(ThemeSet::load_defaults)
 }
 
-/// The theme by name, else syntect's `base16-ocean.dark`, else any.
+/// The theme by name, else syntect's `base16-ocean.dark`, else any;
+/// `none` (no colours wanted, `NO_COLOR`) highlights nothing.
 fn theme(name: &str) -> Option<&'static Theme> {
+    if name == NO_HIGHLIGHT {
+        return None;
+    }
     let set = themes();
     set.themes
         .get(name)

@@ -78,6 +78,9 @@ pub async fn run(
         if state.dirty && last_draw.is_none_or(|t| t.elapsed() >= frame_gap) {
             if theme.name != state.theme {
                 theme = themes.get(&state.theme);
+                let style = Box::new(ui::review::review_style(&theme));
+                let effects = update_all(&mut state, [Msg::ReviewStyle(style)]);
+                run_effects(&mut state, &mut runner, effects);
             }
             guard
                 .terminal

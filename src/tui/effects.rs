@@ -16,6 +16,7 @@ use super::journal::rows::decode_row;
 use super::journal::{FileJournal, JournalAccess, Refresh};
 use super::msg::{Effect, Msg};
 use super::oncall_io::{act, copy, event_json};
+use super::review_io;
 use crate::feed::SessionKey;
 use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::{complete_end, tail_lines};
@@ -213,6 +214,41 @@ impl EffectRunner {
                 let (ok, text) = copy(self.terminal.as_mut(), "event", &json);
                 vec![Msg::Outcome { ok, text }]
             }
+            Effect::LoadPlan {
+                request,
+                journal,
+                plan_tools,
+            } => vec![review_io::load_plan(request, &journal, &plan_tools)],
+            Effect::Decide {
+                request,
+                root,
+                decision,
+                plan_tools,
+                now,
+            } => vec![review_io::decide_one(
+                request,
+                &root,
+                &decision,
+                &plan_tools,
+                now,
+            )],
+            Effect::Notify { mode, notification } => {
+                review_io::notify(mode, &notification, self.terminal.as_mut());
+                Vec::new()
+            }
+            Effect::BulkApprove {
+                items,
+                roots,
+                decided_by,
+                plan_tools,
+                now,
+            } => vec![review_io::bulk(
+                &items,
+                &roots,
+                &decided_by,
+                &plan_tools,
+                now,
+            )],
         }
     }
 

@@ -10,6 +10,7 @@ pub mod input;
 pub mod journal;
 pub mod msg;
 pub mod oncall_io;
+pub mod review_io;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -49,7 +50,7 @@ pub fn initial_state(
                 .display()
         ));
     }
-    Ok(State::new(StateInit {
+    let mut state = State::new(StateInit {
         now,
         sources,
         thresholds: config.stuck.clone(),
@@ -62,7 +63,11 @@ pub fn initial_state(
         stuck_recheck_secs: config.ui.stuck_recheck_secs.max(1) as i64,
         viewport,
         default_ttl_minutes: config.hygiene.default_ttl_minutes,
-    }))
+    });
+    state.review.style = ui::review::review_style(&themes.get(&config.theme));
+    state.review.plan_tools = config.plan_tools();
+    state.review.notify_mode = config.notifications.mode;
+    Ok(state)
 }
 
 pub fn themes_dir() -> PathBuf {
@@ -74,7 +79,12 @@ pub fn run(feeds: Vec<crate::feed::FeedSource>, config: Config) -> Result<(), St
     let themes =
         Themes::load(&themes_dir(), theme::no_color_from_env()).map_err(|e| e.to_string())?;
     let sources = feeds.iter().map(crate::feed::FeedSource::label).collect();
-    let state = initial_state(&config, sources, &themes, clock(), (80, 24))?;
+    let mut state = initial_state(&config, sources, &themes, clock(), (80, 24))?;
+    // Decisions are written under roots; daemons and transcripts are read-only.
+    state.review.read_only = feeds
+        .iter()
+        .map(|f| !matches!(f, crate::feed::FeedSource::Root(_)))
+        .collect();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

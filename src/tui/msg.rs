@@ -4,7 +4,13 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::feed::{SessionKey, Update};
+use crate::model::plan::PlanTools;
 use crate::model::time::Timestamp;
+use crate::review::bulk::{BulkItem, BulkResult};
+use crate::review::{
+    Notification, NotificationMode, Outcome as ReviewOutcome, PlanHistory, RequestKey, ReviewStyle,
+};
+use crate::store::Decision;
 use crate::tui::input::Chord;
 use crate::tui::state::{DetailDoc, EvidenceItem, SessionAction, StreamRow};
 
@@ -77,9 +83,23 @@ pub enum Msg {
         ok: bool,
         text: String,
     },
+    /// A plan's revisions, read from its session's journal for review.
+    PlanLoaded {
+        request: RequestKey,
+        result: Result<Option<PlanHistory>, String>,
+    },
+    /// What `store::decide` said about a decision.
+    Decided {
+        request: RequestKey,
+        outcome: ReviewOutcome,
+    },
+    /// A bulk approval finished: one result per request.
+    BulkDone(Vec<BulkResult>),
+    /// The theme changed: review text is rebuilt in its styles.
+    ReviewStyle(Box<ReviewStyle>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Open a session's journal for the stream pane (closing the last one).
     OpenJournal {
@@ -131,5 +151,33 @@ pub enum Effect {
         key: SessionKey,
         generation: u64,
         line: usize,
+    },
+    /// Read a session's journal for the plan a request belongs to.
+    LoadPlan {
+        request: RequestKey,
+        journal: PathBuf,
+        plan_tools: PlanTools,
+    },
+    /// Write a decision through `store::decide` under `root`.
+    Decide {
+        request: RequestKey,
+        root: PathBuf,
+        decision: Decision,
+        plan_tools: PlanTools,
+        now: Timestamp,
+    },
+    /// Announce new requests (a BEL to the terminal, or the desktop).
+    Notify {
+        mode: NotificationMode,
+        notification: Notification,
+    },
+    /// Approve each previewed request on its own (`bulk::submit`).
+    BulkApprove {
+        items: Vec<BulkItem>,
+        /// The root each request's session lives under; `None`: read-only.
+        roots: Vec<(RequestKey, Option<PathBuf>)>,
+        decided_by: String,
+        plan_tools: PlanTools,
+        now: Timestamp,
     },
 }

@@ -36,6 +36,16 @@ pub enum Command {
     CopyId,
     CopyPath,
     CopyEvent,
+    // Review and decide.
+    Approve,
+    Deny,
+    Redirect,
+    Respond,
+    ToggleDiff,
+    PrevRevision,
+    NextRevision,
+    ToggleSelect,
+    BulkApprove,
 }
 
 /// What the help screen and hint bar say about a command.
@@ -65,7 +75,7 @@ const fn confirmed(description: &'static str, hint: Option<&'static str>) -> Com
 }
 
 impl Command {
-    pub const ALL: [Command; 29] = [
+    pub const ALL: [Command; 38] = [
         Self::Quit,
         Self::Help,
         Self::NextPane,
@@ -95,6 +105,15 @@ impl Command {
         Self::CopyId,
         Self::CopyPath,
         Self::CopyEvent,
+        Self::Approve,
+        Self::Deny,
+        Self::Redirect,
+        Self::Respond,
+        Self::ToggleDiff,
+        Self::PrevRevision,
+        Self::NextRevision,
+        Self::ToggleSelect,
+        Self::BulkApprove,
     ];
 
     pub fn spec(self) -> CommandSpec {
@@ -127,7 +146,10 @@ impl Command {
             Self::ToggleTree => spec("Show sessions as a parent→child tree", Some("tree")),
             Self::ToggleFollow => spec("Follow the end of the journal", Some("follow")),
             Self::ViewAll => spec("View all sessions", None),
-            Self::ViewPending => spec("View sessions with pending requests", Some("pending")),
+            Self::ViewPending => spec(
+                "Review inbox: every pending request, oldest first",
+                Some("pending"),
+            ),
             Self::ViewStuck => spec(
                 "View stuck sessions: rule, for how long, why, evidence",
                 Some("stuck"),
@@ -148,6 +170,30 @@ impl Command {
             ),
             Self::CopyPath => spec("Copy the journal's path to the clipboard", None),
             Self::CopyEvent => spec("Copy the event as JSON to the clipboard", Some("copy")),
+            Self::Approve => confirmed("Approve the request (y confirms)", Some("approve")),
+            Self::Deny => confirmed(
+                "Deny with a message (ctrl+s finishes it, y confirms)",
+                Some("deny"),
+            ),
+            Self::Redirect => confirmed(
+                "Redirect with a new direction (ctrl+s finishes it, y confirms)",
+                Some("redirect"),
+            ),
+            Self::Respond => confirmed(
+                "Respond to a custom tool use (ctrl+s finishes it, y confirms)",
+                Some("respond"),
+            ),
+            Self::ToggleDiff => spec(
+                "Plan: rendered → diff against the previous revision → side by side",
+                Some("diff"),
+            ),
+            Self::PrevRevision => spec("Plan: an earlier revision, with its decision", Some("rev")),
+            Self::NextRevision => spec("Plan: a later revision", None),
+            Self::ToggleSelect => spec("Select the request for bulk approval", Some("select")),
+            Self::BulkApprove => confirmed(
+                "Approve the selected requests (preview with fingerprints, y confirms)",
+                Some("bulk"),
+            ),
         }
     }
 

@@ -23,10 +23,12 @@ pub enum Mode {
     Detail,
     Help,
     Agents,
+    Inbox,
+    Review,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 7] = [
+    pub const ALL: [Mode; 9] = [
         Self::Global,
         Self::Fleet,
         Self::Stream,
@@ -34,6 +36,8 @@ impl Mode {
         Self::Detail,
         Self::Help,
         Self::Agents,
+        Self::Inbox,
+        Self::Review,
     ];
 
     pub fn title(self) -> &'static str {
@@ -45,6 +49,8 @@ impl Mode {
             Self::Detail => "Event detail",
             Self::Help => "Help",
             Self::Agents => "Agents view",
+            Self::Inbox => "Review inbox",
+            Self::Review => "Reviewing a request",
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod fleet_view;
 pub mod layout;
 pub mod oncall;
 pub mod overlay;
+pub mod review;
 pub mod session;
 pub mod session_detail;
 pub mod stream;
@@ -19,6 +20,7 @@ pub use fleet_view::{FleetRow, FleetView, SortKey, ViewKind};
 pub use layout::{Area, Layout};
 pub use oncall::{Confirm, Evidence, EvidenceItem, SessionAction, Timeline};
 pub use overlay::{DetailDoc, DetailView, Overlay, Prompt, PromptKind, TokenClass};
+pub use review::{BulkView, DiffMode, ReviewBody, ReviewState, ReviewView};
 pub use session::SessionEntry;
 pub use stream::{RowClass, StreamPhase, StreamRow, StreamState};
 
@@ -117,6 +119,8 @@ pub struct State {
     /// Enter in the stuck view: put the stream's cursor on the first
     /// evidence event of this session once both are read.
     pub jump_to_evidence: Option<SessionKey>,
+    /// The review inbox and decisions (state/review.rs).
+    pub review: ReviewState,
 }
 
 impl State {
@@ -153,6 +157,11 @@ impl State {
             timeline: None,
             evidence: None,
             jump_to_evidence: None,
+            review: ReviewState {
+                stale: true,
+                decided_by: crate::cli::context::default_decider(),
+                ..ReviewState::default()
+            },
         }
     }
 
@@ -173,6 +182,8 @@ impl State {
             Some(Overlay::Help { .. }) => Mode::Help,
             Some(Overlay::Detail(_)) => Mode::Detail,
             Some(Overlay::Agents(_)) => Mode::Agents,
+            Some(Overlay::Inbox) => Mode::Inbox,
+            Some(Overlay::Review(_) | Overlay::Bulk(_)) => Mode::Review,
             Some(Overlay::Prompt(_) | Overlay::Confirm(_)) | None => self.focus.mode(),
         }
     }

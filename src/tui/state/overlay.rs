@@ -15,6 +15,12 @@ pub enum Overlay {
     Confirm(Confirm),
     /// `:agents`.
     Agents(AgentsView),
+    /// `:pending`: every pending request across the fleet.
+    Inbox,
+    /// One request opened for a decision.
+    Review(Box<super::review::ReviewView>),
+    /// Bulk approval: the preview, then the results.
+    Bulk(super::review::BulkView),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

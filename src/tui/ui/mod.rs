@@ -8,6 +8,7 @@ mod detail;
 mod fleet;
 mod help;
 mod prompt;
+pub mod review;
 mod session;
 mod stream;
 mod stuck;
@@ -55,6 +56,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
             Overlay::Prompt(p) => prompt::render(p, theme, frame, layout.hints),
             Overlay::Confirm(c) => confirm::render(c, theme, frame),
             Overlay::Agents(view) => agents::render(view, theme, frame),
+            Overlay::Inbox => review::render_inbox(state, theme, frame),
+            Overlay::Review(view) => review::render_review(view, state, theme, frame),
+            Overlay::Bulk(view) => review::render_bulk(view, state, theme, frame),
         }
     }
 }

@@ -22,7 +22,10 @@ pub fn run(state: &mut State, line: &str) -> Vec<Effect> {
     match name {
         "" => {}
         "all" | "sessions" | "fleet" => set_view(state, ViewKind::All),
-        "pending" => set_view(state, ViewKind::Pending),
+        "pending" | "inbox" => {
+            set_view(state, ViewKind::Pending);
+            super::review::open_inbox(state);
+        }
         "stuck" => set_view(state, ViewKind::Stuck),
         "agents" => super::oncall::open_agents(state),
         "archived" => super::oncall::set_archived(state, arg),

@@ -12,6 +12,9 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
     if let Some(effects) = super::oncall::run(state, command) {
         return effects;
     }
+    if let Some(effects) = super::review::run(state, command) {
+        return effects;
+    }
     match command {
         Command::Quit => state.quit = true,
         Command::Help => {
@@ -68,7 +71,10 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
             info(state, text.to_string());
         }
         Command::ViewAll => set_view(state, ViewKind::All),
-        Command::ViewPending => set_view(state, ViewKind::Pending),
+        Command::ViewPending => {
+            set_view(state, ViewKind::Pending);
+            super::review::open_inbox(state);
+        }
         Command::ViewStuck => set_view(state, ViewKind::Stuck),
         // Handled by update::oncall above.
         Command::ViewAgents
@@ -79,6 +85,16 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::CopyId
         | Command::CopyPath
         | Command::CopyEvent => {}
+        // Handled by update::review above.
+        Command::Approve
+        | Command::Deny
+        | Command::Redirect
+        | Command::Respond
+        | Command::ToggleDiff
+        | Command::PrevRevision
+        | Command::NextRevision
+        | Command::ToggleSelect
+        | Command::BulkApprove => {}
     }
     Vec::new()
 }
@@ -140,6 +156,15 @@ fn open(state: &mut State) -> Vec<Effect> {
         super::oncall::agents_open(state);
         return Vec::new();
     }
+    if matches!(state.overlays.last(), Some(Overlay::Inbox)) {
+        return super::review::open(state);
+    }
+    if matches!(
+        state.overlays.last(),
+        Some(Overlay::Review(_) | Overlay::Bulk(_))
+    ) {
+        return Vec::new();
+    }
     match state.focus {
         Pane::Fleet if state.fleet.selected_key.is_some() => {
             super::oncall::jump_from_stuck_view(state);
@@ -169,7 +194,7 @@ fn page(state: &State) -> usize {
 }
 
 fn move_by(state: &mut State, delta: isize) {
-    if super::oncall::agents_move(state, delta) {
+    if super::oncall::agents_move(state, delta) || super::review::move_by(state, delta) {
         return;
     }
     let clamp = |at: usize, len: usize| -> usize {

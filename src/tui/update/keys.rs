@@ -14,6 +14,12 @@ pub fn handle(state: &mut State, chord: Chord) -> Vec<Effect> {
     if matches!(state.overlays.last(), Some(Overlay::Confirm(_))) {
         return super::oncall::confirm_key(state, chord);
     }
+    if let Some(effects) = super::review::review_key(state, chord) {
+        return effects;
+    }
+    if let Some(effects) = super::review::bulk_key(state, chord) {
+        return effects;
+    }
     match state.keymap.lookup(state.mode(), chord) {
         Some(command) => commands::run(state, command),
         None => Vec::new(),
@@ -21,6 +27,9 @@ pub fn handle(state: &mut State, chord: Chord) -> Vec<Effect> {
 }
 
 pub fn paste(state: &mut State, text: &str) -> Vec<Effect> {
+    if super::review::paste(state, text) {
+        return Vec::new();
+    }
     if let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() {
         for c in text.chars().filter(|c| !c.is_control()) {
             prompt.insert(c);

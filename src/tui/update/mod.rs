@@ -7,6 +7,7 @@ mod feed;
 mod keys;
 mod mouse;
 mod oncall;
+mod review;
 mod stream;
 
 use super::msg::{Effect, Msg};
@@ -50,6 +51,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Vec::new()
                 }
                 msg @ (Msg::Evidence { .. } | Msg::Outcome { .. }) => oncall::apply(state, msg),
+                msg @ (Msg::PlanLoaded { .. }
+                | Msg::Decided { .. }
+                | Msg::BulkDone(_)
+                | Msg::ReviewStyle(_)) => review::apply(state, msg),
                 other => stream::apply(state, other),
             }
         }
@@ -61,6 +66,15 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
 fn tick(state: &mut State, now: crate::model::time::Timestamp) {
     let before = state.now;
     state.now = now;
+    if state
+        .overlays
+        .iter()
+        .any(|o| matches!(o, crate::tui::state::Overlay::Inbox))
+    {
+        // The inbox's ages move with the clock while it is open.
+        state.review.stale = true;
+        state.dirty = true;
+    }
     let ages_changed = state.fleet.rows.iter().any(|row| {
         state
             .sessions
@@ -85,6 +99,10 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     }
     oncall::settle_agents(state);
     if state.fleet.needs_rebuild {
+        state.review.stale = true;
+    }
+    let mut effects = review::settle(state);
+    if state.fleet.needs_rebuild {
         state.fleet.rebuild(&state.sessions);
     }
     let layout = state.layout();
@@ -93,7 +111,6 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             .fleet
             .keep_visible(area.inner().height.saturating_sub(1) as usize);
     }
-    let mut effects = Vec::new();
     if state.stream.key != state.fleet.selected_key {
         state.stream.open(state.fleet.selected_key.clone());
         state.session_scroll = 0;

@@ -1,0 +1,90 @@
+//! The review IO the effect runner performs: reading a plan's revisions
+//! from its session's journal, writing decisions through `store::decide`,
+//! bulk approvals, and notifications (the bell goes to the terminal here,
+//! never from render).
+
+use std::fs::File;
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use super::msg::Msg;
+use crate::model::event::Event;
+use crate::model::line::{LineParse, parse_line};
+use crate::model::plan::PlanTools;
+use crate::model::time::Timestamp;
+use crate::review::bulk::{BulkItem, submit};
+use crate::review::{
+    Notification, NotificationMode, Outcome, RequestKey, deliver, plan_histories, refusal_for,
+};
+use crate::store::journal_lines::for_each_line;
+use crate::store::{Decision, decide};
+
+/// The history of the plan `request` belongs to, read from `journal`.
+pub fn load_plan(request: RequestKey, journal: &Path, plan_tools: &PlanTools) -> Msg {
+    let result = read_events(journal)
+        .map_err(|e| {
+            format!(
+                "Cannot read {}: {e}. The request can still be decided.",
+                journal.display()
+            )
+        })
+        .map(|events| {
+            plan_histories(&request.session_id, &events, plan_tools)
+                .into_iter()
+                .find(|h| h.revisions.iter().any(|r| r.event_id == request.event_id))
+        });
+    Msg::PlanLoaded { request, result }
+}
+
+fn read_events(path: &Path) -> std::io::Result<Vec<Event>> {
+    let file = File::open(path)?;
+    let mut events = Vec::new();
+    for_each_line(&file, 0, |_, line| {
+        if let LineParse::Event(event) = parse_line(line) {
+            events.push(*event);
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(events)
+}
+
+pub fn decide_one(
+    request: RequestKey,
+    root: &Path,
+    decision: &Decision,
+    plan_tools: &PlanTools,
+    now: Timestamp,
+) -> Msg {
+    let outcome = match decide(root, decision, plan_tools, now) {
+        Ok(event) => Outcome::Written {
+            answer_id: event
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string(),
+        },
+        Err(e) => Outcome::Refused(refusal_for(&e)),
+    };
+    Msg::Decided { request, outcome }
+}
+
+pub fn bulk(
+    items: &[BulkItem],
+    roots: &[(RequestKey, Option<PathBuf>)],
+    decided_by: &str,
+    plan_tools: &PlanTools,
+    now: Timestamp,
+) -> Msg {
+    let root_of = |key: &RequestKey| {
+        roots
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, root)| root.clone())
+    };
+    Msg::BulkDone(submit(items, root_of, decided_by, plan_tools, now))
+}
+
+pub fn notify(mode: NotificationMode, notification: &Notification, terminal: &mut dyn Write) {
+    deliver(mode, notification, terminal);
+}

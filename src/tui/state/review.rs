@@ -1,0 +1,214 @@
+//! The review inbox and the review overlay (issue 5): every pending
+//! request across the fleet, and one request opened for a decision. The
+//! styled text shown is built when the data arrives, never per frame.
+
+use std::collections::BTreeMap;
+
+use ratatui::text::{Line, Text};
+
+use super::session::SessionEntry;
+use crate::feed::SessionKey;
+use crate::model::plan::PlanTools;
+use crate::model::time::Timestamp;
+use crate::review::bulk::{BulkItem, BulkResult, BulkSelection};
+use crate::review::{
+    InboxRow, NotificationMode, PlanDiff, PlanHistory, RequestKey, ReviewDraft, ReviewStyle,
+    build_inbox, render_markdown, render_tool_input,
+};
+use crate::views::PendingRow;
+
+/// Everything the inbox needs, recomputed when sessions change.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewState {
+    pub inbox: Vec<InboxRow>,
+    /// The session each inbox row belongs to.
+    pub session_of: BTreeMap<RequestKey, SessionKey>,
+    pub selected: usize,
+    pub bulk: BulkSelection,
+    /// Sessions changed since the inbox was built.
+    pub stale: bool,
+    /// The first build only records what is pending; later ones notify.
+    pub primed: bool,
+    pub style: ReviewStyle,
+    pub plan_tools: PlanTools,
+    pub notify_mode: NotificationMode,
+    /// Who decisions are recorded as (`human:user@host`).
+    pub decided_by: String,
+    /// Per source: true when decisions cannot be written there (daemons,
+    /// transcripts). Sources not listed are writable roots.
+    pub read_only: Vec<bool>,
+}
+
+impl ReviewState {
+    /// Every pending request of `sessions`, oldest first.
+    pub fn rebuild(
+        &mut self,
+        sessions: &BTreeMap<SessionKey, SessionEntry>,
+        labels: &[String],
+        now: Timestamp,
+    ) {
+        let multi = labels.len() > 1;
+        let mut rows = Vec::new();
+        self.session_of.clear();
+        for entry in sessions.values() {
+            for pending in entry.snapshot.summary.pending() {
+                let mut row = PendingRow::new(&pending);
+                if multi {
+                    row.source = labels.get(entry.key.source).cloned();
+                }
+                self.session_of
+                    .insert(RequestKey::of(&row), entry.key.clone());
+                rows.push(row);
+            }
+        }
+        self.inbox = build_inbox(&rows, now);
+        self.selected = self.selected.min(self.inbox.len().saturating_sub(1));
+        self.bulk.retain_present(&self.inbox);
+        self.stale = false;
+    }
+
+    pub fn pending_rows(&self) -> Vec<PendingRow> {
+        self.inbox.iter().map(|r| r.request.clone()).collect()
+    }
+
+    pub fn selected_row(&self) -> Option<&InboxRow> {
+        self.inbox.get(self.selected)
+    }
+
+    pub fn is_read_only(&self, source: usize) -> bool {
+        self.read_only.get(source).copied().unwrap_or(false)
+    }
+}
+
+/// How a plan's change is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiffMode {
+    /// The revision rendered as Markdown.
+    #[default]
+    Off,
+    Unified,
+    SideBySide,
+}
+
+impl DiffMode {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Off => Self::Unified,
+            Self::Unified => Self::SideBySide,
+            Self::SideBySide => Self::Off,
+        }
+    }
+}
+
+/// What the review overlay shows above the decision line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewBody {
+    /// The plan's journal is being read.
+    Loading,
+    Plan {
+        history: PlanHistory,
+        /// Index into `history.revisions` being shown.
+        index: usize,
+        markdown: Text<'static>,
+        diff: Option<PlanDiff>,
+    },
+    Tool(Text<'static>),
+    Failed(String),
+}
+
+/// One request opened for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewView {
+    pub draft: ReviewDraft,
+    pub session: SessionKey,
+    pub body: ReviewBody,
+    pub diff: DiffMode,
+    pub scroll: usize,
+}
+
+impl ReviewView {
+    pub fn open(
+        row: &InboxRow,
+        session: SessionKey,
+        decided_by: &str,
+        style: &ReviewStyle,
+    ) -> Self {
+        let draft = ReviewDraft::open(&row.request, decided_by);
+        let body = if draft.target.kind == crate::model::pending::RequestKind::Plan {
+            ReviewBody::Loading
+        } else {
+            let name = row.request.name.as_str().unwrap_or("");
+            ReviewBody::Tool(render_tool_input(name, &row.request.input, style).text)
+        };
+        Self {
+            draft,
+            session,
+            body,
+            diff: DiffMode::Off,
+            scroll: 0,
+        }
+    }
+
+    /// The plan's history arrived: show the revision under review.
+    pub fn set_history(&mut self, history: PlanHistory, style: &ReviewStyle) {
+        let event_id = &self.draft.target.key.event_id;
+        let index = history
+            .revisions
+            .iter()
+            .position(|r| &r.event_id == event_id)
+            .unwrap_or(history.revisions.len().saturating_sub(1));
+        self.body = plan_body(history, index, style);
+    }
+
+    /// `[`/`]`: an earlier or later revision of the plan.
+    pub fn browse(&mut self, delta: isize, style: &ReviewStyle) -> bool {
+        let ReviewBody::Plan { history, index, .. } = &self.body else {
+            return false;
+        };
+        let last = history.revisions.len().saturating_sub(1) as isize;
+        let next = (*index as isize + delta).clamp(0, last) as usize;
+        if next == *index {
+            return false;
+        }
+        self.body = plan_body(history.clone(), next, style);
+        self.scroll = 0;
+        true
+    }
+
+    /// The lines of the body as the diff mode asks.
+    pub fn body_lines(&self) -> Vec<Line<'static>> {
+        match &self.body {
+            ReviewBody::Loading => vec![Line::raw("Reading the plan's revisions…")],
+            ReviewBody::Failed(e) => vec![Line::raw(e.clone())],
+            ReviewBody::Tool(text) => text.lines.clone(),
+            ReviewBody::Plan { markdown, diff, .. } => match (self.diff, diff) {
+                (DiffMode::Off, _) | (_, None) => markdown.lines.clone(),
+                (DiffMode::Unified, Some(d)) => d.unified.clone(),
+                (DiffMode::SideBySide, Some(_)) => Vec::new(),
+            },
+        }
+    }
+}
+
+fn plan_body(history: PlanHistory, index: usize, style: &ReviewStyle) -> ReviewBody {
+    let markdown = history
+        .revisions
+        .get(index)
+        .map(|r| render_markdown(&r.markdown, style))
+        .unwrap_or_default();
+    let diff = history.diff_at(index, style);
+    ReviewBody::Plan {
+        history,
+        index,
+        markdown,
+        diff,
+    }
+}
+
+/// The bulk approval overlay: a preview, then the per-request results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkView {
+    pub items: Vec<BulkItem>,
+    pub results: Option<Vec<BulkResult>>,
+    pub scroll: usize,
+}

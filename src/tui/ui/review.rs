@@ -1,0 +1,267 @@
+//! The review inbox, the review overlay (plan or tool request, diff modes,
+//! the decision line: verdict, message editor, `y` confirmation, result)
+//! and the bulk approval preview. Text comes from state, built on arrival.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+
+use super::{overlay_area, pane_block};
+use crate::model::pending::RequestKind;
+use crate::review::bulk::{render_preview, render_results};
+use crate::review::highlight::NO_HIGHLIGHT;
+use crate::review::inbox::{HEADER, WIDTHS};
+use crate::review::{ReviewStyle, Stage};
+use crate::tui::state::{BulkView, DiffMode, ReviewBody, ReviewView, State};
+use crate::tui::theme::Theme;
+
+/// The review toolkit's styles from the dashboard's theme. Under
+/// `NO_COLOR` the theme has no colours, so neither does this, and code is
+/// not highlighted.
+pub fn review_style(theme: &Theme) -> ReviewStyle {
+    let colourless = [theme.base, theme.ok, theme.error, theme.pending]
+        .iter()
+        .all(|s| s.fg.is_none() && s.bg.is_none());
+    let syntax_theme = if colourless {
+        NO_HIGHLIGHT.to_string()
+    } else if theme.name == "light" {
+        "InspiredGitHub".to_string()
+    } else {
+        ReviewStyle::default().syntax_theme
+    };
+    ReviewStyle {
+        text: theme.base,
+        muted: theme.muted,
+        heading: theme.title.add_modifier(Modifier::BOLD),
+        quote: theme.muted.add_modifier(Modifier::ITALIC),
+        list_marker: theme.pending,
+        link: theme.json_string.add_modifier(Modifier::UNDERLINED),
+        inline_code: theme.json_key,
+        code_block: theme.base,
+        table_border: theme.border,
+        added: theme.ok,
+        removed: theme.error,
+        added_word: theme.ok.add_modifier(Modifier::REVERSED),
+        removed_word: theme.error.add_modifier(Modifier::REVERSED),
+        hunk_header: theme.row_status,
+        file_header: theme.header.add_modifier(Modifier::BOLD),
+        filler: theme.muted,
+        kind_plan: theme.row_request.add_modifier(Modifier::BOLD),
+        kind_tool: theme.row_tool,
+        kind_custom: theme.row_agent,
+        fingerprint: theme.muted,
+        warning: theme.warning.add_modifier(Modifier::BOLD),
+        success: theme.ok,
+        syntax_theme,
+    }
+}
+
+pub fn render_inbox(state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = overlay_area(frame, if frame.area().width < 120 { 98 } else { 80 }, 80);
+    let review = &state.review;
+    let selected = review.bulk.len();
+    let title = if selected > 0 {
+        format!(
+            " Review inbox · {} pending · {selected} selected · B approves them · esc closes ",
+            review.inbox.len()
+        )
+    } else {
+        format!(
+            " Review inbox · {} pending · enter reviews · space selects · esc closes ",
+            review.inbox.len()
+        )
+    };
+    let block = pane_block(theme, title, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if review.inbox.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(" No pending requests.", theme.muted)),
+            inner,
+        );
+        return;
+    }
+    let rows: Vec<Row> = review
+        .inbox
+        .iter()
+        .map(|row| {
+            let mark = if review.bulk.contains(&row.key) {
+                "✓"
+            } else {
+                " "
+            };
+            let style = &review.style;
+            let kind_style = match row.kind {
+                RequestKind::Plan => style.kind_plan,
+                RequestKind::ToolConfirmation => style.kind_tool,
+                RequestKind::CustomToolResult => style.kind_custom,
+            };
+            let fingerprint = if row.tampered {
+                Span::styled("tampered", style.warning)
+            } else {
+                Span::styled(row.short_fingerprint.clone(), style.fingerprint)
+            };
+            let cells: Vec<Cell> = vec![
+                Cell::from(mark),
+                Cell::from(Span::styled(row.session_label(), style.text)),
+                Cell::from(Span::styled(row.kind_label.clone(), kind_style)),
+                Cell::from(Span::styled(row.tool.clone(), style.text)),
+                Cell::from(Span::styled(row.age.clone(), style.muted)),
+                Cell::from(fingerprint),
+            ];
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![Constraint::Length(1)];
+    widths.extend(WIDTHS);
+    let mut header = vec![""];
+    header.extend(HEADER);
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header))
+        .row_highlight_style(theme.selected);
+    let mut table_state = TableState::default().with_selected(Some(review.selected));
+    frame.render_stateful_widget(table, inner, &mut table_state);
+}
+
+pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mut Frame) {
+    // Everything but the hint bar: a review needs the room.
+    let screen = frame.area();
+    let area = Rect {
+        height: screen.height.saturating_sub(1),
+        ..screen
+    };
+    frame.render_widget(Clear, area);
+    let target = &view.draft.target;
+    let what = match (&view.body, view.diff) {
+        (ReviewBody::Plan { history, index, .. }, mode) => {
+            let revision = history.revisions.get(*index);
+            format!(
+                "plan r{} ({}) · {}",
+                revision.map_or(0, |r| r.revision),
+                revision.map_or("", |r| r.decision.label()),
+                match mode {
+                    DiffMode::Off => "D diff",
+                    DiffMode::Unified => "unified diff · D side by side",
+                    DiffMode::SideBySide => "side by side · D rendered",
+                }
+            )
+        }
+        _ => format!("{} request", target.kind.label()),
+    };
+    let title = format!(
+        " Review {} in {} · {what} ",
+        target.key.event_id, target.key.session_id
+    );
+    let block = pane_block(theme, title, true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut prompt = view.draft.prompt(&state.review.style).lines;
+    if matches!(view.draft.stage, Stage::Writing(_)) {
+        prompt.push(Line::from(vec![
+            Span::styled(" ctrl+s ", theme.hint_key),
+            Span::styled(" done  ", theme.hint_label),
+            Span::styled(" enter ", theme.hint_key),
+            Span::styled(" new line  ", theme.hint_label),
+            Span::styled(" esc ", theme.hint_key),
+            Span::styled(" back ", theme.hint_label),
+        ]));
+    }
+    let width = inner.width.max(1) as usize;
+    let wrapped: usize = prompt
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width))
+        .sum();
+    let prompt_height = (wrapped as u16 + 1).clamp(2, inner.height / 2);
+    let [body, decision] = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Min(1), Constraint::Length(prompt_height)])
+        .areas(inner);
+    render_body(view, theme, frame, body);
+    let mut lines = vec![Line::styled(
+        "─".repeat(decision.width as usize),
+        theme.border,
+    )];
+    lines.extend(prompt);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), decision);
+}
+
+fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut top = area;
+    if let ReviewBody::Plan { history, index, .. } = &view.body {
+        // One line per revision: which one is shown, and what each got.
+        let spans: Vec<Span> = history
+            .revisions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                let style = if i == *index {
+                    theme.selected
+                } else {
+                    theme.muted
+                };
+                [
+                    Span::styled(format!(" r{} {} ", r.revision, r.decision.label()), style),
+                    Span::raw(" "),
+                ]
+            })
+            .chain([Span::styled("[ ] browse", theme.muted)])
+            .collect();
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)),
+            Rect { height: 1, ..area },
+        );
+        top = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
+    }
+    if let (
+        ReviewBody::Plan {
+            diff: Some(diff), ..
+        },
+        DiffMode::SideBySide,
+    ) = (&view.body, view.diff)
+    {
+        let [left, right] = Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(top);
+        for (lines, rect) in [(&diff.left, left), (&diff.right, right)] {
+            frame.render_widget(
+                Paragraph::new(lines.clone()).scroll((view.scroll as u16, 0)),
+                rect,
+            );
+        }
+        return;
+    }
+    frame.render_widget(
+        Paragraph::new(view.body_lines())
+            .wrap(Wrap { trim: false })
+            .scroll((view.scroll as u16, 0)),
+        top,
+    );
+}
+
+pub fn render_bulk(view: &BulkView, state: &State, theme: &Theme, frame: &mut Frame) {
+    let area = overlay_area(frame, 98, 60);
+    let (title, mut lines) = match &view.results {
+        None => (
+            " Bulk approval · y approves each on its own · n/esc cancels ",
+            render_preview(&view.items, &state.review.style),
+        ),
+        Some(results) => (
+            " Bulk approval · results · esc closes ",
+            render_results(results, &state.review.style),
+        ),
+    };
+    if view.scroll > 0 {
+        lines.drain(..view.scroll.min(lines.len()));
+    }
+    let block = pane_block(theme, title.into(), true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

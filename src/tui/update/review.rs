@@ -1,0 +1,447 @@
+//! The review inbox and decisions: `:pending` lists every pending request,
+//! Enter opens one, `a`/`d`/`r`/`R` choose a verdict (a message in the
+//! editor for the last three), `y` sends it through an effect to
+//! `store::decide`, and the store's answer (or a feed update that changed
+//! the request first) ends the review. Bulk approval previews then submits.
+
+use super::commands::{error, info};
+use crate::model::pending::RequestKind;
+use crate::review::bulk::preview;
+use crate::review::{
+    Outcome, ReviewStyle, Stage, new_requests, notification_for, render_markdown, render_tool_input,
+};
+use crate::store::Verdict;
+use crate::tui::input::{Chord, Command, Key};
+use crate::tui::msg::{Effect, Msg};
+use crate::tui::state::{BulkView, Overlay, ReviewBody, ReviewView, State};
+
+/// The commands this module owns; others return `None`.
+pub fn run(state: &mut State, command: Command) -> Option<Vec<Effect>> {
+    let effects = match command {
+        Command::Approve => choose(state, Verdict::Allow),
+        Command::Deny => choose(state, Verdict::Deny),
+        Command::Redirect => choose(state, Verdict::Redirect),
+        Command::Respond => choose(state, Verdict::Respond),
+        Command::ToggleDiff => {
+            if let Some(view) = review_mut(state) {
+                view.diff = view.diff.next();
+                view.scroll = 0;
+            }
+            Vec::new()
+        }
+        Command::PrevRevision | Command::NextRevision => {
+            let delta = if command == Command::PrevRevision {
+                -1
+            } else {
+                1
+            };
+            let style = state.review.style.clone();
+            if let Some(view) = review_mut(state)
+                && !view.browse(delta, &style)
+            {
+                info(state, "No other revision that way.".into());
+            }
+            Vec::new()
+        }
+        Command::ToggleSelect => {
+            if let Some(key) = state.review.selected_row().map(|r| r.key.clone()) {
+                state.review.bulk.toggle(&key);
+                state.review.selected =
+                    (state.review.selected + 1).min(state.review.inbox.len().saturating_sub(1));
+            }
+            Vec::new()
+        }
+        Command::BulkApprove => {
+            open_bulk(state);
+            Vec::new()
+        }
+        _ => return None,
+    };
+    Some(effects)
+}
+
+/// `:pending` and `2`: the inbox over the fleet's pending view.
+pub fn open_inbox(state: &mut State) {
+    if !state.overlays.iter().any(|o| matches!(o, Overlay::Inbox)) {
+        state.overlays.push(Overlay::Inbox);
+    }
+}
+
+fn review_mut(state: &mut State) -> Option<&mut ReviewView> {
+    match state.overlays.last_mut() {
+        Some(Overlay::Review(view)) => Some(view),
+        _ => None,
+    }
+}
+
+/// Up/Down in the inbox or scrolling in a review; true if handled.
+pub fn move_by(state: &mut State, delta: isize) -> bool {
+    match state.overlays.last_mut() {
+        Some(Overlay::Inbox) => {
+            let last = state.review.inbox.len().saturating_sub(1) as isize;
+            state.review.selected = (state.review.selected as isize)
+                .saturating_add(delta)
+                .clamp(0, last) as usize;
+            true
+        }
+        Some(Overlay::Review(view)) => {
+            view.scroll = (view.scroll as isize).saturating_add(delta).max(0) as usize;
+            true
+        }
+        Some(Overlay::Bulk(view)) => {
+            view.scroll = (view.scroll as isize).saturating_add(delta).max(0) as usize;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Enter in the inbox: open the selected request for review.
+pub fn open(state: &mut State) -> Vec<Effect> {
+    let Some(row) = state.review.selected_row().cloned() else {
+        info(state, "No pending request to open.".into());
+        return Vec::new();
+    };
+    let Some(session) = state.review.session_of.get(&row.key).cloned() else {
+        return Vec::new();
+    };
+    let view = ReviewView::open(
+        &row,
+        session.clone(),
+        &state.review.decided_by,
+        &state.review.style,
+    );
+    let mut effects = Vec::new();
+    if view.draft.target.kind == RequestKind::Plan {
+        match state.sessions.get(&session) {
+            Some(entry) => effects.push(Effect::LoadPlan {
+                request: row.key.clone(),
+                journal: entry.snapshot.journal_path(),
+                plan_tools: state.review.plan_tools.clone(),
+            }),
+            None => return Vec::new(),
+        }
+    }
+    state.overlays.push(Overlay::Review(Box::new(view)));
+    effects
+}
+
+fn choose(state: &mut State, verdict: Verdict) -> Vec<Effect> {
+    let Some(view) = review_mut(state) else {
+        return Vec::new();
+    };
+    let result = match &view.draft.stage {
+        Stage::Done(Outcome::Written { answer_id }) => Err(format!(
+            "Already decided: this request was answered ({answer_id}); nothing more was written."
+        )),
+        Stage::Done(Outcome::Refused(refusal)) => {
+            Err(format!("{} (Esc closes the review.)", refusal.message))
+        }
+        _ => view.draft.choose(verdict).map_err(|r| r.message),
+    };
+    if let Err(text) = result {
+        error(state, text);
+    }
+    Vec::new()
+}
+
+/// Keys while a review is writing a message or asking `y`/`n`; `None`
+/// when the keymap should handle the key.
+pub fn review_key(state: &mut State, chord: Chord) -> Option<Vec<Effect>> {
+    let Some(Overlay::Review(view)) = state.overlays.last_mut() else {
+        return None;
+    };
+    let ctrl = chord.mods.ctrl;
+    match &mut view.draft.stage {
+        Stage::Writing(editor) => {
+            match chord.key {
+                Key::Esc => view.draft.cancel(),
+                Key::Char('c') if ctrl => view.draft.cancel(),
+                Key::Char('s' | 'd') if ctrl => {
+                    if let Err(refusal) = view.draft.finish_message() {
+                        error(state, refusal.message);
+                    }
+                }
+                Key::Enter => editor.newline(),
+                Key::Backspace => editor.backspace(),
+                Key::Delete => editor.delete(),
+                Key::Left => editor.left(),
+                Key::Right => editor.right(),
+                Key::Up => editor.up(),
+                Key::Down => editor.down(),
+                Key::Home => editor.home(),
+                Key::End => editor.end(),
+                Key::Char('w') if ctrl => editor.delete_word_back(),
+                Key::Char('u') if ctrl => editor.delete_to_line_start(),
+                _ => {
+                    if let Some(c) = chord.typed_char() {
+                        editor.insert_char(c);
+                    }
+                }
+            }
+            Some(Vec::new())
+        }
+        Stage::Confirming => {
+            let yes = matches!(chord.key, Key::Char('y' | 'Y')) && !ctrl;
+            let no = matches!(chord.key, Key::Char('n' | 'N') | Key::Esc)
+                || (chord.key == Key::Char('c') && ctrl);
+            if no {
+                view.draft.cancel();
+                info(state, "Not sent; nothing was written.".into());
+                return Some(Vec::new());
+            }
+            if !yes {
+                return Some(Vec::new());
+            }
+            Some(submit(state))
+        }
+        _ => None,
+    }
+}
+
+fn submit(state: &mut State) -> Vec<Effect> {
+    let now = state.now;
+    let plan_tools = state.review.plan_tools.clone();
+    let Some(Overlay::Review(view)) = state.overlays.last() else {
+        return Vec::new();
+    };
+    let session = view.session.clone();
+    let root = if state.review.is_read_only(session.source) {
+        Err(
+            "This session's source is read-only here (a daemon or a transcript); decide it where it runs, e.g. with `switchboard decide`.",
+        )
+    } else {
+        state
+            .sessions
+            .get(&session)
+            .and_then(|e| e.snapshot.dir.parent().map(std::path::Path::to_path_buf))
+            .ok_or("This session is gone from the dashboard; nothing was written.")
+    };
+    let Some(Overlay::Review(view)) = state.overlays.last_mut() else {
+        return Vec::new();
+    };
+    let root = match root {
+        Ok(root) => root,
+        Err(why) => {
+            view.draft.cancel();
+            error(state, why.to_string());
+            return Vec::new();
+        }
+    };
+    let Some(decision) = view.draft.confirm() else {
+        return Vec::new();
+    };
+    let effect = Effect::Decide {
+        request: view.draft.target.key.clone(),
+        root,
+        decision,
+        plan_tools,
+        now,
+    };
+    info(state, "Sending the decision…".into());
+    vec![effect]
+}
+
+/// Paste into the message editor.
+pub fn paste(state: &mut State, text: &str) -> bool {
+    let Some(Overlay::Review(view)) = state.overlays.last_mut() else {
+        return false;
+    };
+    match view.draft.editor_mut() {
+        Some(editor) => {
+            editor.insert_str(text);
+            true
+        }
+        None => false,
+    }
+}
+
+fn open_bulk(state: &mut State) {
+    if state.review.bulk.is_empty() {
+        error(
+            state,
+            "Select requests with space first; B then approves them together.".into(),
+        );
+        return;
+    }
+    let items = preview(&state.review.bulk, &state.review.inbox);
+    state.overlays.push(Overlay::Bulk(BulkView {
+        items,
+        results: None,
+        scroll: 0,
+    }));
+}
+
+/// Keys while the bulk preview is on top: `y` approves, `n`/Esc closes.
+pub fn bulk_key(state: &mut State, chord: Chord) -> Option<Vec<Effect>> {
+    let Some(Overlay::Bulk(view)) = state.overlays.last() else {
+        return None;
+    };
+    let yes = chord.key == Key::Char('y') && !chord.mods.ctrl;
+    let no = matches!(chord.key, Key::Char('n') | Key::Esc | Key::Char('q'));
+    if no {
+        state.overlays.pop();
+        return Some(Vec::new());
+    }
+    if !yes || view.results.is_some() {
+        return None;
+    }
+    let items = view.items.clone();
+    let roots = items
+        .iter()
+        .map(|item| {
+            let key = item.target.key.clone();
+            let root = state
+                .review
+                .session_of
+                .get(&key)
+                .filter(|s| !state.review.is_read_only(s.source))
+                .and_then(|s| state.sessions.get(s))
+                .and_then(|e| e.snapshot.dir.parent().map(std::path::Path::to_path_buf));
+            (key, root)
+        })
+        .collect();
+    info(state, "Approving the selected requests…".into());
+    Some(vec![Effect::BulkApprove {
+        items,
+        roots,
+        decided_by: state.review.decided_by.clone(),
+        plan_tools: state.review.plan_tools.clone(),
+        now: state.now,
+    }])
+}
+
+pub fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::PlanLoaded { request, result } => {
+            let style = state.review.style.clone();
+            for overlay in &mut state.overlays {
+                if let Overlay::Review(view) = overlay
+                    && view.draft.target.key == request
+                {
+                    match &result {
+                        Ok(Some(history)) => view.set_history(history.clone(), &style),
+                        Ok(None) => {
+                            view.body = ReviewBody::Failed(
+                                "This plan's revision is not in the journal any more.".into(),
+                            )
+                        }
+                        Err(e) => view.body = ReviewBody::Failed(e.clone()),
+                    }
+                }
+            }
+        }
+        Msg::Decided { request, outcome } => {
+            let mut text = None;
+            for overlay in &mut state.overlays {
+                if let Overlay::Review(view) = overlay
+                    && view.draft.target.key == request
+                    && view.draft.stage == Stage::Submitted
+                {
+                    view.draft.stage = Stage::Done(outcome.clone());
+                    text = Some(view.draft.prompt(&state.review.style));
+                }
+            }
+            let line = text
+                .map(|t| {
+                    t.lines
+                        .iter()
+                        .map(|l| l.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            match outcome {
+                Outcome::Written { .. } => info(state, line),
+                Outcome::Refused(_) => error(state, line),
+            }
+            state.review.stale = true;
+        }
+        Msg::BulkDone(results) => {
+            let written = results
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Written { .. }))
+                .count();
+            let total = results.len();
+            if let Some(Overlay::Bulk(view)) = state.overlays.last_mut() {
+                view.results = Some(results);
+                view.scroll = 0;
+            }
+            state.review.bulk.clear();
+            let text = format!("Approved {written} of {total} requests; Esc closes.");
+            if written == total {
+                info(state, text);
+            } else {
+                error(state, text);
+            }
+        }
+        Msg::ReviewStyle(style) => restyle(state, *style),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// A new theme: rebuild the review's text in its styles.
+fn restyle(state: &mut State, style: ReviewStyle) {
+    state.review.style = style.clone();
+    for overlay in &mut state.overlays {
+        let Overlay::Review(view) = overlay else {
+            continue;
+        };
+        match &mut view.body {
+            ReviewBody::Plan {
+                history,
+                index,
+                markdown,
+                diff,
+            } => {
+                if let Some(r) = history.revisions.get(*index) {
+                    *markdown = render_markdown(&r.markdown, &style);
+                }
+                *diff = history.diff_at(*index, &style);
+            }
+            ReviewBody::Tool(text) => {
+                let row = state
+                    .review
+                    .inbox
+                    .iter()
+                    .find(|r| r.key == view.draft.target.key);
+                if let Some(row) = row {
+                    let name = row.request.name.as_str().unwrap_or("");
+                    *text = render_tool_input(name, &row.request.input, &style).text;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// After messages: rebuild the inbox when sessions changed, announce new
+/// requests, and check open reviews against what is pending now.
+pub fn settle(state: &mut State) -> Vec<Effect> {
+    if !state.review.stale {
+        return Vec::new();
+    }
+    let labels: Vec<String> = state.sources.iter().map(|s| s.label.clone()).collect();
+    let old = std::mem::take(&mut state.review.inbox);
+    state.review.rebuild(&state.sessions, &labels, state.now);
+    let mut effects = Vec::new();
+    if state.review.primed {
+        let new = new_requests(&old, &state.review.inbox);
+        if let Some(notification) = notification_for(&new) {
+            effects.push(Effect::Notify {
+                mode: state.review.notify_mode,
+                notification,
+            });
+        }
+    }
+    // Requests already waiting when the dashboard opens are not news.
+    state.review.primed = state.review.primed || !state.sessions.is_empty();
+    let pending = state.review.pending_rows();
+    for overlay in &mut state.overlays {
+        if let Overlay::Review(view) = overlay {
+            view.draft.reconcile(&pending);
+        }
+    }
+    effects
+}
