@@ -294,3 +294,61 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
         "status=0 signal="
     );
 }
+
+#[test]
+fn review_in_a_real_terminal_approve_a_plan_once() {
+    let root = fixture_root("contract");
+    let fingerprint = common::pending_fingerprint(&root, "sesn_plan", "sevt_0005");
+    let tmux = Tmux::new("review");
+    start(&tmux, &root);
+    tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
+
+    keys(&tmux, &[":", "pending", "Enter"]);
+    tmux.wait_for("the inbox", |t| {
+        t.screen().contains("Review inbox · 5 pending")
+    });
+    // Oldest first: sesn_awaiting, sesn_tampered, then the plan.
+    keys(&tmux, &["j", "j", "Enter"]);
+    tmux.wait_for("the plan", |t| {
+        let s = t.screen();
+        s.contains("Review sevt_0005 in sesn_plan") && s.contains("1. Add a failing test")
+    });
+    keys(&tmux, &["D"]);
+    tmux.wait_for("the diff", |t| {
+        t.screen().contains("+ 1. Add a failing test")
+    });
+    keys(&tmux, &["a"]);
+    tmux.wait_for("the confirmation", |t| t.screen().contains(&fingerprint));
+    keys(&tmux, &["y"]);
+    tmux.wait_for("the result", |t| {
+        t.screen().contains("Approved submit_plan")
+    });
+    let answers: Vec<serde_json::Value> = root
+        .journal("sesn_plan")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["custom_tool_use_id"] == "sevt_0005")
+        .collect();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0]["type"], "user.custom_tool_result");
+    assert_eq!(answers[0]["result"], "allow");
+    assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
+
+    // A second attempt on the same request writes nothing.
+    keys(&tmux, &["a"]);
+    tmux.wait_for("the refusal", |t| t.screen().contains("Already decided"));
+    let again = root
+        .journal("sesn_plan")
+        .lines()
+        .filter(|l| {
+            l.contains("\"custom_tool_use_id\":\"sevt_0005\"")
+                || l.contains("\"custom_tool_use_id\": \"sevt_0005\"")
+        })
+        .count();
+    assert_eq!(again, 1);
+
+    keys(&tmux, &["Escape", "Escape", "q"]);
+    tmux.wait_for("the dashboard to exit", |t| {
+        t.display("#{pane_dead}") == "1"
+    });
+}
