@@ -355,3 +355,20 @@ fn a_new_request_rings_the_bell_once() {
     let written = terminal.lock().unwrap().clone();
     assert_eq!(written, b"\x07");
 }
+
+#[test]
+fn the_external_editor_is_refused_without_a_terminal_of_our_own() {
+    let root = fixture_root("contract");
+    let mut dash = dashboard(&root);
+    open_request(&mut dash, "sesn_awaiting", "sevt_0003");
+    dash.keys(&["d"]);
+    dash.type_text("kept");
+    dash.keys(&["ctrl+e"]);
+    let text = notice(&dash.state);
+    assert!(text.contains("No external editor"), "{text}");
+    let screen = review_text(&mut dash);
+    assert!(
+        screen.contains("kept"),
+        "the message in place is kept: {screen}"
+    );
+}

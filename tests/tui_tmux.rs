@@ -184,12 +184,17 @@ fn dashboard_runs_live_in_a_real_terminal() {
 
 /// Starts the real binary on `root` in a tmux pane of its own.
 fn start(tmux: &Tmux, root: &common::Root) {
+    start_with(tmux, root, &[]);
+}
+
+/// `start` with extra `NAME=value` environment entries.
+fn start_with(tmux: &Tmux, root: &common::Root, env: &[&str]) {
     let config_dir = root.path().join(".no-config");
     let env_now = format!("SWITCHBOARD_NOW={FIXTURE_NOW}");
     let env_config = format!("SWITCHBOARD_CONFIG_DIR={}", config_dir.display());
     let env_audit = format!("SWITCHBOARD_AUDIT_LOG={}", root.audit.display());
     let root_arg = root.path().to_str().unwrap().to_string();
-    let started = tmux.cmd(&[
+    let mut args = vec![
         "new-session",
         "-d",
         "-s",
@@ -206,10 +211,12 @@ fn start(tmux: &Tmux, root: &common::Root) {
         &env_audit,
         "-e",
         "TERM=xterm-256color",
-        env!("CARGO_BIN_EXE_switchboard"),
-        "--root",
-        &root_arg,
-    ]);
+    ];
+    for entry in env {
+        args.extend(["-e", entry]);
+    }
+    args.extend([env!("CARGO_BIN_EXE_switchboard"), "--root", &root_arg]);
+    let started = tmux.cmd(&args);
     assert!(started.status.success(), "{started:?}");
     tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
 }
@@ -347,6 +354,48 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
         .count();
     assert_eq!(again, 1);
 
+    keys(&tmux, &["Escape", "Escape", "q"]);
+    tmux.wait_for("the dashboard to exit", |t| {
+        t.display("#{pane_dead}") == "1"
+    });
+}
+
+#[test]
+fn review_in_a_real_terminal_deny_with_a_message_from_the_external_editor() {
+    let root = fixture_root("contract");
+    let tmux = Tmux::new("editor");
+    // An "editor" that writes the message and exits, as a person would.
+    let script = root.path().join(".editor.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf 'Open a PR instead of pushing.' > \"$1\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let editor = format!("EDITOR={}", script.display());
+    start_with(&tmux, &root, &[&editor, "VISUAL="]);
+    tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
+    keys(&tmux, &["2"]);
+    tmux.wait_for("the inbox", |t| t.screen().contains("Review inbox"));
+    keys(&tmux, &["Enter"]);
+    tmux.wait_for("the bash request", |t| {
+        t.screen().contains("git push origin fix/login")
+    });
+    keys(&tmux, &["d"]);
+    tmux.wait_for("the editor", |t| t.screen().contains("why it is denied"));
+    keys(&tmux, &["C-e"]);
+    tmux.wait_for("the message back", |t| {
+        t.screen().contains("Open a PR instead of pushing.")
+    });
+    keys(&tmux, &["C-s"]);
+    tmux.wait_for("the confirmation", |t| t.screen().contains("y confirm"));
+    keys(&tmux, &["y"]);
+    tmux.wait_for("the result", |t| t.screen().contains("Denied bash"));
+    let journal = root.journal("sesn_awaiting");
+    let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(last["tool_use_id"], "sevt_0003");
+    assert_eq!(last["deny_message"], "Open a PR instead of pushing.");
     keys(&tmux, &["Escape", "Escape", "q"]);
     tmux.wait_for("the dashboard to exit", |t| {
         t.display("#{pane_dead}") == "1"

@@ -32,6 +32,7 @@ pub struct AppConfig {
     pub plan_tools: PlanTools,
     pub poll_interval: Duration,
     pub max_fps: u32,
+    pub mouse: bool,
 }
 
 pub async fn run(
@@ -53,9 +54,11 @@ pub async fn run(
     drop(feed_tx);
     let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Msg>();
     let stop_input = Arc::new(AtomicBool::new(false));
-    let input_thread = spawn_input_thread(input_tx, stop_input.clone())?;
+    let pause_input = Arc::new(AtomicBool::new(false));
+    let input_thread = spawn_input_thread(input_tx, stop_input.clone(), pause_input.clone())?;
     let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
     let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD);
+    runner.enable_external_editor(pause_input.clone(), config.mouse);
     // Clipboard copies (OSC 52) go to the terminal between frames.
     runner.set_terminal(Box::new(std::io::stdout()));
 
@@ -72,6 +75,12 @@ pub async fn run(
     loop {
         let effects = update_all(&mut state, msgs.drain(..));
         run_effects(&mut state, &mut runner, effects);
+        if state.full_redraw {
+            // Back from `$EDITOR`: the screen holds whatever it left.
+            guard.terminal.clear()?;
+            state.full_redraw = false;
+            state.dirty = true;
+        }
         if state.quit {
             break;
         }
@@ -132,11 +141,17 @@ fn panic_failpoint() {
 fn spawn_input_thread(
     tx: mpsc::UnboundedSender<Msg>,
     stop: Arc<AtomicBool>,
+    pause: Arc<AtomicBool>,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
+                if pause.load(Ordering::SeqCst) {
+                    // `$EDITOR` has the terminal; its keys are not ours.
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
                 match crossterm::event::poll(Duration::from_millis(100)) {
                     Ok(true) => {}
                     Ok(false) => continue,

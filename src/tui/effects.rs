@@ -56,6 +56,9 @@ pub struct EffectRunner {
     audit_log: PathBuf,
     /// Who actions are recorded as (`human:user@host`).
     who: String,
+    /// Set while `$EDITOR` has the terminal (the input thread pauses), and
+    /// whether the mouse is captured; `None`: no terminal of our own.
+    suspend: Option<(Arc<AtomicBool>, bool)>,
 }
 
 impl EffectRunner {
@@ -68,7 +71,14 @@ impl EffectRunner {
             terminal: Box::new(std::io::sink()),
             audit_log: crate::store::paths::audit_log(),
             who: crate::cli::context::default_decider(),
+            suspend: None,
         }
+    }
+
+    /// Lets `$EDITOR` take the terminal: `pause` stops the input thread
+    /// reading keys meanwhile; `mouse` is restored after.
+    pub fn enable_external_editor(&mut self, pause: Arc<AtomicBool>, mouse: bool) {
+        self.suspend = Some((pause, mouse));
     }
 
     /// Where clipboard sequences go (the terminal; a buffer in tests).
@@ -232,6 +242,13 @@ impl EffectRunner {
                 &plan_tools,
                 now,
             )],
+            Effect::ExternalEditor { request, text } => {
+                let result = match &self.suspend {
+                    Some((pause, mouse)) => review_io::external_editor(&text, pause, *mouse),
+                    None => Err("The external editor needs the dashboard's own terminal; write the message in place.".into()),
+                };
+                vec![Msg::EditorDone { request, result }]
+            }
             Effect::Notify { mode, notification } => {
                 review_io::notify(mode, &notification, self.terminal.as_mut());
                 Vec::new()

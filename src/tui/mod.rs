@@ -97,6 +97,7 @@ pub fn run(feeds: Vec<crate::feed::FeedSource>, config: Config) -> Result<(), St
         plan_tools: config.plan_tools(),
         poll_interval: Duration::from_millis(config.ui.poll_interval_ms.max(50)),
         max_fps: config.ui.max_fps,
+        mouse: config.ui.mouse,
     };
     let result = runtime.block_on(app::run(&mut guard, state, themes, app_config));
     drop(guard);

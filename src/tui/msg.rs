@@ -95,6 +95,11 @@ pub enum Msg {
     },
     /// A bulk approval finished: one result per request.
     BulkDone(Vec<BulkResult>),
+    /// `$EDITOR` returned the message (or why it could not run).
+    EditorDone {
+        request: RequestKey,
+        result: Result<String, String>,
+    },
     /// The theme changed: review text is rebuilt in its styles.
     ReviewStyle(Box<ReviewStyle>),
 }
@@ -165,6 +170,12 @@ pub enum Effect {
         decision: Decision,
         plan_tools: PlanTools,
         now: Timestamp,
+    },
+    /// Write the decision message in `$VISUAL`/`$EDITOR`, the dashboard
+    /// suspended meanwhile.
+    ExternalEditor {
+        request: RequestKey,
+        text: String,
     },
     /// Announce new requests (a BEL to the terminal, or the desktop).
     Notify {

@@ -88,3 +88,26 @@ pub fn bulk(
 pub fn notify(mode: NotificationMode, notification: &Notification, terminal: &mut dyn Write) {
     deliver(mode, notification, terminal);
 }
+
+/// Runs `$VISUAL`/`$EDITOR` on `text` with the dashboard suspended: the
+/// input thread paused (so it does not steal the editor's keys), the
+/// terminal restored, then taken back.
+pub fn external_editor(
+    text: &str,
+    pause: &std::sync::atomic::AtomicBool,
+    mouse: bool,
+) -> Result<String, String> {
+    use std::sync::atomic::Ordering;
+    if crate::review::external_editor::editor_command().is_none() {
+        return Err(crate::review::EditorError::NotSet.to_string());
+    }
+    pause.store(true, Ordering::SeqCst);
+    // The input thread polls in 100 ms steps; let its current poll end.
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    super::terminal::restore();
+    let result = crate::review::edit_in_external_editor(text).map_err(|e| e.to_string());
+    let back = super::terminal::reenter(mouse);
+    pause.store(false, Ordering::SeqCst);
+    back.map_err(|e| format!("could not take the terminal back: {e}"))?;
+    result
+}

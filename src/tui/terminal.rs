@@ -48,6 +48,17 @@ pub fn enter(mouse: bool) -> io::Result<TerminalGuard> {
     setup
 }
 
+/// Takes the terminal back after `restore` (around `$EDITOR`); the
+/// caller clears the screen so the next frame is drawn whole.
+pub fn reenter(mouse: bool) -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
 /// Undoes `enter`; safe to call more than once.
 pub fn restore() {
     let _ = execute!(

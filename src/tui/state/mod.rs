@@ -121,6 +121,8 @@ pub struct State {
     pub jump_to_evidence: Option<SessionKey>,
     /// The review inbox and decisions (state/review.rs).
     pub review: ReviewState,
+    /// The screen was used by another program (`$EDITOR`): draw it whole.
+    pub full_redraw: bool,
 }
 
 impl State {
@@ -162,6 +164,7 @@ impl State {
                 decided_by: crate::cli::context::default_decider(),
                 ..ReviewState::default()
             },
+            full_redraw: false,
         }
     }
 

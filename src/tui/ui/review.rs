@@ -164,6 +164,8 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
             Span::styled(" done  ", theme.hint_label),
             Span::styled(" enter ", theme.hint_key),
             Span::styled(" new line  ", theme.hint_label),
+            Span::styled(" ctrl+e ", theme.hint_key),
+            Span::styled(" $EDITOR  ", theme.hint_label),
             Span::styled(" esc ", theme.hint_key),
             Span::styled(" back ", theme.hint_label),
         ]));

@@ -54,6 +54,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 msg @ (Msg::PlanLoaded { .. }
                 | Msg::Decided { .. }
                 | Msg::BulkDone(_)
+                | Msg::EditorDone { .. }
                 | Msg::ReviewStyle(_)) => review::apply(state, msg),
                 other => stream::apply(state, other),
             }

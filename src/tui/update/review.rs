@@ -157,6 +157,13 @@ pub fn review_key(state: &mut State, chord: Chord) -> Option<Vec<Effect>> {
             match chord.key {
                 Key::Esc => view.draft.cancel(),
                 Key::Char('c') if ctrl => view.draft.cancel(),
+                Key::Char('e') if ctrl => {
+                    let effect = Effect::ExternalEditor {
+                        request: view.draft.target.key.clone(),
+                        text: editor.text(),
+                    };
+                    return Some(vec![effect]);
+                }
                 Key::Char('s' | 'd') if ctrl => {
                     if let Err(refusal) = view.draft.finish_message() {
                         error(state, refusal.message);
@@ -373,6 +380,24 @@ pub fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 info(state, text);
             } else {
                 error(state, text);
+            }
+        }
+        Msg::EditorDone { request, result } => {
+            state.full_redraw = true;
+            let view = state.overlays.iter_mut().rev().find_map(|o| match o {
+                Overlay::Review(view) if view.draft.target.key == request => Some(view),
+                _ => None,
+            });
+            match (view, result) {
+                (Some(view), Ok(text)) => {
+                    view.draft.set_message_text(&text);
+                    info(
+                        state,
+                        "The message is back from the editor; ctrl+s when done.".into(),
+                    );
+                }
+                (_, Err(why)) => error(state, format!("No external editor: {why}.")),
+                (None, Ok(_)) => {}
             }
         }
         Msg::ReviewStyle(style) => restyle(state, *style),
