@@ -120,6 +120,12 @@ pub fn set_view(state: &mut State, kind: ViewKind) {
     } else if state.fleet.kind == ViewKind::Stuck {
         state.bottom = Pane::Stream;
     }
+    if kind != ViewKind::Pending {
+        // Another view replaces the review inbox (nothing undecided is sent).
+        state
+            .overlays
+            .retain(|o| !matches!(o, Overlay::Inbox | Overlay::Review(_) | Overlay::Bulk(_)));
+    }
     state.fleet.kind = kind;
     state.fleet.needs_rebuild = true;
     state.focus = Pane::Fleet;
