@@ -90,7 +90,7 @@ impl Default for UiConfig {
             sort: SortKey::Status,
             tree: false,
             follow: true,
-            stuck_recheck_secs: 5,
+            stuck_recheck_secs: 30,
         }
     }
 }

@@ -130,7 +130,10 @@ impl RawHead<'_> {
 /// Decodes only an event line's head. `Some` implies `parse_line` would give
 /// an `Event` with the same head; `None` means "decode it fully to know".
 pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
-    serde_json::from_slice(bytes).ok()
+    // serde_json does not check UTF-8 inside the strings it skips, so the
+    // whole line is checked first: invalid UTF-8 anywhere is malformed.
+    let text = std::str::from_utf8(bytes).ok()?;
+    serde_json::from_str(text).ok()
 }
 
 /// Splits a line's bytes off any trailing `\r` so CRLF journals read cleanly.

@@ -67,24 +67,38 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
 fn tick(state: &mut State, now: crate::model::time::Timestamp) {
     let before = state.now;
     state.now = now;
-    if state
+    let inbox_open = state
         .overlays
         .iter()
-        .any(|o| matches!(o, crate::tui::state::Overlay::Inbox))
-    {
-        // The inbox's ages move with the clock while it is open.
+        .any(|o| matches!(o, crate::tui::state::Overlay::Inbox));
+    let inbox_aged = inbox_open
+        && state.review.inbox.iter().any(|row| {
+            row.pending_since.is_some_and(|t| {
+                format_age((before - t).num_seconds()) != format_age((now - t).num_seconds())
+            })
+        });
+    if inbox_aged {
+        // The open inbox shows ages; rebuild it when one reads differently.
         state.review.stale = true;
         state.dirty = true;
     }
-    let ages_changed = state.fleet.rows.iter().any(|row| {
-        state
-            .sessions
-            .get(&row.key)
-            .and_then(|e| e.last_activity)
-            .is_some_and(|t| {
-                format_age((before - t).num_seconds()) != format_age((now - t).num_seconds())
-            })
-    });
+    // Only rows on screen show an age; a screenful is plenty to look at.
+    let visible = state.fleet.offset..state.fleet.offset.saturating_add(state.viewport.1 as usize);
+    let ages_changed = state
+        .fleet
+        .rows
+        .get(visible.start.min(state.fleet.rows.len())..visible.end.min(state.fleet.rows.len()))
+        .unwrap_or_default()
+        .iter()
+        .any(|row| {
+            state
+                .sessions
+                .get(&row.key)
+                .and_then(|e| e.last_activity)
+                .is_some_and(|t| {
+                    format_age((before - t).num_seconds()) != format_age((now - t).num_seconds())
+                })
+        });
     let recheck = (now - state.stuck_checked_at).num_seconds() >= state.stuck_recheck_secs;
     let stuck_changed = recheck && state.recompute_stuck();
     if ages_changed || stuck_changed {
