@@ -372,3 +372,16 @@ fn the_external_editor_is_refused_without_a_terminal_of_our_own() {
         "the message in place is kept: {screen}"
     );
 }
+
+#[test]
+fn read_only_sources_refuse_decisions_with_a_reason() {
+    let root = fixture_root("contract");
+    let before = root.journal("sesn_plan");
+    let mut dash = dashboard(&root);
+    dash.state.review.read_only = vec![true];
+    open_request(&mut dash, "sesn_plan", "sevt_0005");
+    dash.keys(&["a", "y"]);
+    let text = notice(&dash.state);
+    assert!(text.contains("read-only"), "{text}");
+    assert_eq!(root.journal("sesn_plan"), before, "nothing was written");
+}

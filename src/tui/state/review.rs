@@ -212,3 +212,88 @@ pub struct BulkView {
     pub results: Option<Vec<BulkResult>>,
     pub scroll: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::{Revision, RevisionDecision};
+
+    fn history() -> PlanHistory {
+        let revision = |n: u32, text: &str, decision| Revision {
+            revision: n,
+            event_id: format!("e{n}"),
+            created_at: None,
+            markdown: text.to_string(),
+            fingerprint: format!("sha256:{n}"),
+            decision,
+        };
+        PlanHistory {
+            plan_id: Some("p".into()),
+            revisions: vec![
+                revision(1, "# Plan\n\n1. old", RevisionDecision::Superseded),
+                revision(2, "# Plan\n\n1. new", RevisionDecision::Pending),
+            ],
+        }
+    }
+
+    fn view() -> ReviewView {
+        let row = PendingRow {
+            session_id: "s".into(),
+            event_id: "e2".into(),
+            event_type: "agent.custom_tool_use".into(),
+            kind: "plan".into(),
+            name: serde_json::json!("submit_plan"),
+            input: serde_json::json!({"plan": "# Plan\n\n1. new", "plan_id": "p"}),
+            fingerprint: "sha256:2".into(),
+            requested_at: None,
+            plan_revision: Some(2),
+            tampered: false,
+            pending_since: None,
+            source: None,
+        };
+        let inbox = build_inbox(&[row], chrono::Utc::now());
+        let key = SessionKey {
+            source: 0,
+            id: "s".into(),
+        };
+        ReviewView::open(&inbox[0], key, "human:t@test", &ReviewStyle::default())
+    }
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn a_plan_shows_the_revision_under_review_and_browses_the_others() {
+        let style = ReviewStyle::default();
+        let mut view = view();
+        assert_eq!(view.body, ReviewBody::Loading);
+        view.set_history(history(), &style);
+        assert!(text(&view.body_lines()).contains("1. new"));
+        assert!(!view.browse(1, &style), "r2 is the newest");
+        assert!(view.browse(-1, &style));
+        assert!(text(&view.body_lines()).contains("1. old"));
+        assert!(!view.browse(-1, &style), "r1 is the first");
+    }
+
+    #[test]
+    fn d_cycles_rendered_unified_and_side_by_side() {
+        let style = ReviewStyle::default();
+        let mut view = view();
+        view.set_history(history(), &style);
+        view.diff = view.diff.next();
+        assert_eq!(view.diff, DiffMode::Unified);
+        let unified = text(&view.body_lines());
+        assert!(
+            unified.contains("- 1. old") && unified.contains("+ 1. new"),
+            "{unified}"
+        );
+        view.diff = view.diff.next();
+        assert_eq!(view.diff, DiffMode::SideBySide);
+        assert_eq!(view.diff.next(), DiffMode::Off);
+    }
+}

@@ -267,3 +267,38 @@ pub fn render_bulk(view: &BulkView, state: &State, theme: &Theme, frame: &mut Fr
     frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::render_tool_input;
+    use crate::tui::theme::Themes;
+
+    #[test]
+    fn no_color_themes_give_uncoloured_review_text() {
+        let theme = Themes::embedded(true).get("dark");
+        let style = review_style(&theme);
+        assert_eq!(style.syntax_theme, NO_HIGHLIGHT);
+        let input = serde_json::json!({"command": "git push origin main"});
+        let view = render_tool_input("bash", &input, &style);
+        for span in view.text.lines.iter().flat_map(|l| l.spans.iter()) {
+            assert_eq!((span.style.fg, span.style.bg), (None, None), "{span:?}");
+        }
+    }
+
+    #[test]
+    fn coloured_themes_highlight_code() {
+        let theme = Themes::embedded(false).get("dark");
+        let style = review_style(&theme);
+        assert_ne!(style.syntax_theme, NO_HIGHLIGHT);
+        let input = serde_json::json!({"command": "git push origin main"});
+        let view = render_tool_input("bash", &input, &style);
+        assert!(
+            view.text
+                .lines
+                .iter()
+                .flat_map(|l| l.spans.iter())
+                .any(|s| s.style.fg.is_some())
+        );
+    }
+}
