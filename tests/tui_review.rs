@@ -385,3 +385,30 @@ fn read_only_sources_refuse_decisions_with_a_reason() {
     assert!(text.contains("read-only"), "{text}");
     assert_eq!(root.journal("sesn_plan"), before, "nothing was written");
 }
+
+#[test]
+fn daemon_sessions_are_decided_through_the_daemon() {
+    isolate_audit_log();
+    let root = fixture_root("contract");
+    let fingerprint = pending_fingerprint(&root, "sesn_plan", "sevt_0005");
+    // A socket nobody listens on: the decision must go there, and fail.
+    let mut dash = dashboard(&root);
+    dash.state.review.daemons = vec![Some(root.path().join("no-daemon.sock"))];
+    open_request(&mut dash, "sesn_plan", "sevt_0005");
+    dash.keys(&["a", "y"]);
+    assert!(answers_to(&root, "sesn_plan", "sevt_0005").is_empty());
+    assert!(
+        notice(&dash.state).contains("daemon"),
+        "{}",
+        notice(&dash.state)
+    );
+
+    let daemon = common::daemon::Daemon::start(&root);
+    let mut dash = dashboard(&root);
+    dash.state.review.daemons = vec![Some(daemon.socket.clone())];
+    open_request(&mut dash, "sesn_plan", "sevt_0005");
+    dash.keys(&["a", "y"]);
+    let answers = answers_to(&root, "sesn_plan", "sevt_0005");
+    assert_eq!(answers.len(), 1, "{}", notice(&dash.state));
+    assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
+}

@@ -232,6 +232,7 @@ impl EffectRunner {
             Effect::Decide {
                 request,
                 root,
+                remote: false,
                 decision,
                 plan_tools,
                 now,
@@ -242,6 +243,14 @@ impl EffectRunner {
                 &plan_tools,
                 now,
             )],
+            Effect::Decide {
+                request,
+                root,
+                remote: true,
+                decision,
+                now,
+                ..
+            } => vec![review_io::decide_remote(request, &root, &decision, now)],
             Effect::ExternalEditor { request, text } => {
                 let result = match &self.suspend {
                     Some((pause, mouse)) => review_io::external_editor(&text, pause, *mouse),

@@ -163,10 +163,12 @@ pub enum Effect {
         journal: PathBuf,
         plan_tools: PlanTools,
     },
-    /// Write a decision through `store::decide` under `root`.
+    /// Write a decision through `store::decide` under `root`, or through
+    /// the daemon listening on `root` when `remote`.
     Decide {
         request: RequestKey,
         root: PathBuf,
+        remote: bool,
         decision: Decision,
         plan_tools: PlanTools,
         now: Timestamp,

@@ -17,6 +17,8 @@ use crate::review::bulk::{BulkItem, submit};
 use crate::review::{
     Notification, NotificationMode, Outcome, RequestKey, deliver, plan_histories, refusal_for,
 };
+use crate::review::{Refusal, RefusalKind};
+use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::for_each_line;
 use crate::store::{Decision, decide};
 
@@ -65,6 +67,40 @@ pub fn decide_one(
                 .to_string(),
         },
         Err(e) => Outcome::Refused(refusal_for(&e)),
+    };
+    Msg::Decided { request, outcome }
+}
+
+/// Decides through the daemon on `socket` (its own checks and lock).
+pub fn decide_remote(
+    request: RequestKey,
+    socket: &Path,
+    decision: &Decision,
+    now: Timestamp,
+) -> Msg {
+    let outcome = match crate::cli::remote::decide(socket, decision, now) {
+        Ok(event) => Outcome::Written {
+            answer_id: event
+                .get("id")
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string(),
+        },
+        Err(e) => {
+            // The daemon's refusal, by the CLI's exit codes.
+            let kind = match e.code {
+                3 => RefusalKind::Stale,
+                4 => RefusalKind::AlreadyDecided,
+                5 => RefusalKind::NotFound,
+                2 => RefusalKind::Invalid,
+                _ => RefusalKind::Io,
+            };
+            let message = format!(
+                "The daemon refused: {}. Nothing was written.",
+                sanitize_line(e.message.trim_end_matches('.'))
+            );
+            Outcome::Refused(Refusal::new(kind, message))
+        }
     };
     Msg::Decided { request, outcome }
 }

@@ -37,6 +37,8 @@ pub struct ReviewState {
     /// Per source: true when decisions cannot be written there (daemons,
     /// transcripts). Sources not listed are writable roots.
     pub read_only: Vec<bool>,
+    /// Per source: the daemon socket decisions go through, if it is one.
+    pub daemons: Vec<Option<std::path::PathBuf>>,
 }
 
 impl ReviewState {
@@ -73,6 +75,10 @@ impl ReviewState {
 
     pub fn selected_row(&self) -> Option<&InboxRow> {
         self.inbox.get(self.selected)
+    }
+
+    pub fn daemon_of(&self, source: usize) -> Option<&std::path::PathBuf> {
+        self.daemons.get(source).and_then(Option::as_ref)
     }
 
     pub fn is_read_only(&self, source: usize) -> bool {

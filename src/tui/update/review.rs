@@ -213,10 +213,13 @@ fn submit(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let session = view.session.clone();
+    let daemon = state.review.daemon_of(session.source).cloned();
     let root = if state.review.is_read_only(session.source) {
         Err(
-            "This session's source is read-only here (a daemon or a transcript); decide it where it runs, e.g. with `switchboard decide`.",
+            "This session's source is read-only here (an agent transcript); decide it where it runs.",
         )
+    } else if let Some(socket) = daemon.clone() {
+        Ok(socket)
     } else {
         state
             .sessions
@@ -241,6 +244,7 @@ fn submit(state: &mut State) -> Vec<Effect> {
     let effect = Effect::Decide {
         request: view.draft.target.key.clone(),
         root,
+        remote: daemon.is_some(),
         decision,
         plan_tools,
         now,
@@ -302,7 +306,12 @@ pub fn bulk_key(state: &mut State, chord: Chord) -> Option<Vec<Effect>> {
                 .review
                 .session_of
                 .get(&key)
-                .filter(|s| !state.review.is_read_only(s.source))
+                // Bulk approval writes under roots only; daemon sessions
+                // are refused as read-only here.
+                .filter(|s| {
+                    !state.review.is_read_only(s.source)
+                        && state.review.daemon_of(s.source).is_none()
+                })
                 .and_then(|s| state.sessions.get(s))
                 .and_then(|e| e.snapshot.dir.parent().map(std::path::Path::to_path_buf));
             (key, root)
