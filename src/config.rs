@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::plan::PlanTools;
 use crate::model::stuck::StuckThresholds;
+use crate::review::notify::NotificationsConfig;
 use crate::store::paths;
 use crate::tui::input::KeymapSpec;
 use crate::tui::state::SortKey;
@@ -33,6 +34,8 @@ pub struct Config {
     pub ui: UiConfig,
     /// `switchboard daemon`: who may connect and how much a client may lag.
     pub daemon: DaemonConfig,
+    /// How the dashboard announces new pending requests.
+    pub notifications: NotificationsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -123,6 +126,7 @@ impl Default for Config {
             keymap: KeymapSpec::new(),
             ui: UiConfig::default(),
             daemon: DaemonConfig::default(),
+            notifications: NotificationsConfig::default(),
         }
     }
 }

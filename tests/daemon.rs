@@ -492,3 +492,67 @@ fn socket_is_private_stale_ones_are_replaced_live_ones_left_alone() {
     first.wait_ready();
     assert_eq!(code(&first.cli(&["ls"])), 0);
 }
+
+#[test]
+fn a_client_sending_one_byte_a_second_does_not_stall_the_others() {
+    use std::io::Write;
+    let root = fixture_root("contract");
+    let daemon = Daemon::start(&root);
+    let mut slow = std::os::unix::net::UnixStream::connect(&daemon.socket).unwrap();
+    let request = br#"{"jsonrpc":"2.0","id":1,"method":"sessions.list","params":{}}"#;
+    let mut fast = daemon.client();
+    let expected = fast.result("sessions.list", json!({}));
+    for byte in request.iter().take(4) {
+        slow.write_all(&[*byte]).unwrap();
+        // While the slow client dribbles, another is served at once.
+        assert_eq!(fast.result("sessions.list", json!({})), expected);
+        thread::sleep(std::time::Duration::from_secs(1));
+    }
+    // The slow client is still served once its frame is whole.
+    slow.write_all(&request[4..]).unwrap();
+    slow.write_all(b"\n").unwrap();
+    let mut reader = std::io::BufReader::new(slow);
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+    let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(reply["result"], expected);
+}
+
+#[test]
+fn a_thousand_simultaneous_clients_are_all_served() {
+    // The test process needs the descriptors too.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        limit.rlim_cur = limit.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+    }
+    let root = fixture_root("contract");
+    let daemon = Daemon::start(&root);
+    let expected = daemon.client().result("sessions.list", json!({}));
+    let mut clients: Vec<_> = (0..1000).map(|_| daemon.client()).collect();
+    let answered: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = clients
+            .chunks_mut(100)
+            .map(|chunk| {
+                let expected = &expected;
+                scope.spawn(move || {
+                    let mut served = 0;
+                    for client in chunk.iter_mut() {
+                        if &client.result("sessions.list", json!({})) == expected {
+                            served += 1;
+                        }
+                    }
+                    served
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).sum()
+    });
+    assert_eq!(answered, 1000);
+    let status = daemon.client().result("daemon.status", json!({}));
+    assert!(status["clients"].as_u64().unwrap() >= 1000, "{status}");
+}

@@ -180,3 +180,116 @@ fn dashboard_runs_live_in_a_real_terminal() {
         "the terminal was restored"
     );
 }
+
+/// Starts the real binary on `root` in a tmux pane of its own.
+fn start(tmux: &Tmux, root: &common::Root) {
+    let config_dir = root.path().join(".no-config");
+    let env_now = format!("SWITCHBOARD_NOW={FIXTURE_NOW}");
+    let env_config = format!("SWITCHBOARD_CONFIG_DIR={}", config_dir.display());
+    let env_audit = format!("SWITCHBOARD_AUDIT_LOG={}", root.audit.display());
+    let root_arg = root.path().to_str().unwrap().to_string();
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "dash",
+        "-x",
+        "160",
+        "-y",
+        "48",
+        "-e",
+        &env_now,
+        "-e",
+        &env_config,
+        "-e",
+        &env_audit,
+        "-e",
+        "TERM=xterm-256color",
+        env!("CARGO_BIN_EXE_switchboard"),
+        "--root",
+        &root_arg,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+}
+
+fn keys(tmux: &Tmux, keys: &[&str]) {
+    for key in keys {
+        tmux.cmd(&["send-keys", "-t", "dash", key]);
+    }
+}
+
+#[test]
+fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
+    let root = fixture_root("contract");
+    let tmux = Tmux::new("oncall");
+    start(&tmux, &root);
+    tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
+    tmux.wait_for("the stuck alert", |t| t.screen().contains("⚠ 8 stuck"));
+
+    keys(&tmux, &[":", "stuck", "Enter"]);
+    tmux.wait_for("the stuck view", |t| t.screen().contains("Why stuck"));
+    let screen = tmux.screen();
+    for (rule, reason) in [
+        ("awaiting_human", "Waiting 23 min for approval of `bash`."),
+        (
+            "orphaned",
+            "Parent sesn_orch is terminated but this session is not.",
+        ),
+        ("silent_running", "Running but silent for 31 min."),
+        ("reschedule_loop", "Rescheduled 5 times in the last 10 min."),
+        ("wake_overdue", "Wake wake_1 due 12 min ago, not consumed"),
+        ("error_loop", "3 errors in the last 10 min"),
+        (
+            "queue_stalled",
+            "user.message sevt_0003 queued for 5 min and not processed.",
+        ),
+        ("error_loop", "Stopped with retries_exhausted."),
+    ] {
+        assert!(screen.contains(rule), "{rule} on screen:\n{screen}");
+        assert!(screen.contains(reason), "{reason} on screen:\n{screen}");
+    }
+    assert!(
+        screen.contains("thresholds: awaiting_human>10 min"),
+        "{screen}"
+    );
+    // The selected session's evidence, decoded from its journal.
+    assert!(screen.contains("L3 09:36:00 agent.tool_use"), "{screen}");
+
+    // Select the silent session, interrupt it, confirm with y.
+    keys(&tmux, &["j", "j"]);
+    tmux.wait_for("the silent session", |t| {
+        t.screen().contains("Why stuck · sesn_silent")
+    });
+    keys(&tmux, &["i"]);
+    tmux.wait_for("the confirm dialog", |t| {
+        t.screen().contains("Interrupt sesn_silent?")
+    });
+    keys(&tmux, &["y"]);
+    tmux.wait_for("the result", |t| {
+        t.screen().contains("Interrupted sesn_silent")
+    });
+    let journal = root.journal("sesn_silent");
+    let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "user.interrupt");
+    let audit = std::fs::read_to_string(&root.audit).unwrap();
+    assert!(audit.contains("\"action\":\"interrupt\""), "{audit}");
+
+    // Enter jumps to the evidence in the stream.
+    keys(&tmux, &["Enter"]);
+    tmux.wait_for("the stream at the evidence", |t| {
+        t.screen().contains("At the first evidence event")
+    });
+
+    keys(&tmux, &["q"]);
+    tmux.wait_for("the dashboard to exit", |t| {
+        t.display("#{pane_dead}") == "1"
+            && !t
+                .display("#{pane_dead_status}#{pane_dead_signal}")
+                .is_empty()
+    });
+    assert_eq!(
+        tmux.display("status=#{pane_dead_status} signal=#{pane_dead_signal}"),
+        "status=0 signal="
+    );
+}

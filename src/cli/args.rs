@@ -181,6 +181,11 @@ pub enum Command {
     Hook(HookCommand),
     /// Serve the root over a Unix socket (JSON-RPC 2.0; see docs/protocol.md).
     Daemon(DaemonArgs),
+    /// Write a simulated fleet of sessions into a root (headless).
+    #[command(long_about = SIMULATE_ABOUT)]
+    Simulate(SimulateArgs),
+    /// A simulated fleet in a scratch root, to try everything on.
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -318,6 +323,29 @@ pub struct DaemonArgs {
     pub json: bool,
 }
 
+const SIMULATE_ABOUT: &str = "Write a simulated fleet of sessions into a root (headless).
+
+The simulated agents write real session folders through the same store a
+runtime uses, and honour decisions made with approve/deny/redirect/respond as
+the contract requires: a stale, tampered or replayed decision is refused with
+a system.message and the agent asks again. The same --seed gives the same
+sessions and events, apart from timestamps.
+
+Scenarios:
+  mixed   a realistic fleet: orchestrators with child sessions, planners whose
+          plans wait for approval (a redirect gets a revised plan), workers
+          whose edits (unified diffs) and git pushes need confirmation,
+          support agents waiting on custom tools, errors with retries,
+          reschedules through wake-queue.jsonl, endings (end_turn,
+          retries_exhausted), a plan met at revision 2 after a redirect;
+          with --sessions 12 or more, also one session stuck in each of the
+          seven ways. Sessions that end or start waiting are replaced, up to
+          three times --sessions open at once.
+  stuck   only the stuck cases, one per rule (--sessions is ignored)
+  review  plans, tool confirmations and custom tool uses waiting for review
+  load    uniform cheap events for benchmarks: batched, unsynced writes;
+          prints the rate reached (e.g. --sessions 10000 --rate 50000)";
+
 #[derive(Debug, Args)]
 pub struct JsonArgs {
     /// Print exactly one JSON document on stdout.
@@ -389,6 +417,50 @@ pub struct RespondArgs {
     /// The answer text.
     #[arg(long, value_name = "T")]
     pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScenarioName {
+    /// A realistic fleet with everything, including stuck sessions.
+    Mixed,
+    /// Only the stuck cases, one per rule.
+    Stuck,
+    /// Plans and tool confirmations waiting for review.
+    Review,
+    /// Uniform cheap events for benchmarks.
+    Load,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// How many sessions to start with.
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub sessions: usize,
+    /// Target events per second across the fleet.
+    #[arg(long, value_name = "EVENTS_PER_S", default_value_t = 10.0)]
+    pub rate: f64,
+    /// Stop after this many seconds (default: run until Ctrl-C).
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
+    /// Seed for every choice (default: a random one, printed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// What to simulate (the scenarios are described above).
+    #[arg(long, value_name = "NAME", value_enum, default_value_t = ScenarioName::Mixed)]
+    pub scenario: ScenarioName,
+    /// Stop once this many events have been written.
+    #[arg(long, value_name = "N")]
+    pub events: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many sessions the demo fleet starts with.
+    #[arg(long, value_name = "N", default_value_t = 18)]
+    pub sessions: usize,
+    /// Seed for the demo fleet.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod completions;
 pub mod context;
 pub mod daemon;
 pub mod decide;
+pub mod demo;
 pub mod doctor;
 pub mod exit;
 pub mod hook;
@@ -18,6 +19,7 @@ pub mod pending;
 pub mod purge;
 pub mod remote;
 pub mod show;
+pub mod simulate;
 pub mod table;
 
 use args::{Cli, Command};
@@ -38,6 +40,8 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Man => completions::run_man(),
         Command::Hook(command) => hook::run(&cli, command),
         Command::Daemon(args) => daemon::run(&cli, args),
+        Command::Simulate(args) => simulate::run(&cli.root, args),
+        Command::Demo(args) => demo::run(args),
         command => {
             let ctx = Context::from_cli(&cli)?;
             run_with_context(&ctx, command)
@@ -68,9 +72,14 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
         Command::Message(args) => actions::run_message(ctx, args),
         Command::Wake(args) => actions::run_wake(ctx, args),
         Command::Tui => run_dashboard_with(ctx),
-        Command::Completions(_) | Command::Man | Command::Hook(_) | Command::Daemon(_) => Err(
-            CliError::usage("this command does not read sessions; run it on its own"),
-        ),
+        Command::Completions(_)
+        | Command::Man
+        | Command::Hook(_)
+        | Command::Daemon(_)
+        | Command::Simulate(_)
+        | Command::Demo(_) => Err(CliError::usage(
+            "this command does not read sessions; run it on its own",
+        )),
     }
 }
 

@@ -128,11 +128,11 @@ async fn handle_frame(daemon: &Arc<Daemon>, caller: &Caller, bytes: &[u8]) -> Op
     }
 }
 
-type Parts = (Option<Value>, String, Value);
+pub type Parts = (Option<Value>, String, Value);
 
 /// Checks the request object's shape: `jsonrpc` "2.0", a string `method`,
 /// an id that is a string, a number or null, params an object if present.
-fn split_request(value: Value) -> Result<Parts, Box<Response>> {
+pub fn split_request(value: Value) -> Result<Parts, Box<Response>> {
     let refuse = |id: Value, error: RpcError| Box::new(Response::err(id, error));
     let Value::Object(mut map) = value else {
         let what = if value.is_array() {

@@ -53,6 +53,8 @@ pub fn default_log() -> PathBuf {
 pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
     let bound = socket::bind(&options.socket)?;
     let _log_guard = init_logging(&options.log)?;
+    let open_files = raise_open_file_limit();
+    tracing::info!(open_files, "open file limit");
     tracing::info!(
         socket = %options.socket.display(),
         root = %options.root.display(),
@@ -180,4 +182,30 @@ pub fn status(socket: &Path) -> Status {
             }
         }
     }
+}
+
+/// Raises the soft open-file limit to the hard one: every client is a
+/// descriptor, and the default soft limit (often 1024) would turn a busy
+/// fleet of terminals into refused connections. Returns the limit in force.
+fn raise_open_file_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 0;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                return raised.rlim_cur;
+            }
+        }
+    }
+    limit.rlim_cur
 }

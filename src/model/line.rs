@@ -86,6 +86,10 @@ fn present_or_null<'de, D: Deserializer<'de>>(
 }
 
 impl RawHead<'_> {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     pub fn kind(&self) -> EventType {
         EventType::parse(&self.kind)
     }

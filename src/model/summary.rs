@@ -54,7 +54,7 @@ pub struct Mark {
     pub at: Timestamp,
     pub event_id: String,
     pub kind: EventType,
-    /// `session.error`'s `error.type`, when it is one.
+    /// `session.error`'s `error.type`, or `session.status_idle`'s stop reason.
     pub detail: Option<String>,
 }
 
@@ -239,15 +239,20 @@ impl JournalSummary {
             return;
         }
         let Some(at) = event.created_at else { return };
-        let detail = (event.kind == EventType::SessionError).then(|| {
-            event
-                .body
-                .get("error")
-                .and_then(|e| e.get("type"))
-                .and_then(|t| t.as_str())
-                .unwrap_or("error")
-                .to_string()
-        });
+        let detail = match event.kind {
+            EventType::SessionError => Some(
+                event
+                    .body
+                    .get("error")
+                    .and_then(|e| e.get("type"))
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("error")
+                    .to_string(),
+            ),
+            // The timeline tells an idle that waits on a human from one that does not.
+            EventType::SessionStatusIdle => event.stop_reason().map(|r| r.kind),
+            _ => None,
+        };
         if self.recent.len() == RECENT_CAP {
             self.recent.pop_front();
         }

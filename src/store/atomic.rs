@@ -33,8 +33,20 @@ pub fn write_session_doc(dir: &Path, doc: &Value) -> Result<(), StoreError> {
     write_atomically(dir, SESSION_FILE, &bytes)
 }
 
+/// Replaces `<dir>/session.json` atomically (readers still see the old file
+/// or the new one) but without fsync: for bulk writers only (the simulator's
+/// load mode), where a crash may lose the newest state but never tears it.
+pub fn write_session_doc_fast(dir: &Path, doc: &Value) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec_pretty(doc).map_err(|e| StoreError::Refused(e.to_string()))?;
+    replace_file(dir, SESSION_FILE, &bytes, false)
+}
+
 /// Replaces `<dir>/<name>` with `bytes` through a temp file and a rename.
 pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    replace_file(dir, name, bytes, true)
+}
+
+fn replace_file(dir: &Path, name: &str, bytes: &[u8], durable: bool) -> Result<(), StoreError> {
     clean_temp_files(dir, STALE_TEMP_AGE);
     let temp = temp_path(dir);
     let result = (|| {
@@ -46,12 +58,14 @@ pub fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Stor
         file.write_all(bytes)
             .map_err(|e| StoreError::write(&temp, e))?;
         failpoint("temp_written");
-        file.sync_all().map_err(|e| StoreError::write(&temp, e))?;
+        if durable {
+            file.sync_all().map_err(|e| StoreError::write(&temp, e))?;
+        }
         failpoint("temp_synced");
         let target = dir.join(name);
         fs::rename(&temp, &target).map_err(|e| StoreError::write(&target, e))?;
         failpoint("renamed");
-        sync_dir(dir)
+        if durable { sync_dir(dir) } else { Ok(()) }
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -109,6 +123,17 @@ mod tests {
         assert_eq!(doc["id"], "b");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1, "no temp file left behind");
+    }
+
+    #[test]
+    fn fast_write_replaces_too() {
+        let dir = tempfile::tempdir().unwrap();
+        write_session_doc_fast(dir.path(), &serde_json::json!({"id":"a"})).unwrap();
+        write_session_doc_fast(dir.path(), &serde_json::json!({"id":"c"})).unwrap();
+        let doc: Value =
+            serde_json::from_slice(&fs::read(dir.path().join("session.json")).unwrap()).unwrap();
+        assert_eq!(doc["id"], "c");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

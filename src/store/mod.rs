@@ -16,6 +16,7 @@ pub mod journal_tail;
 pub mod paths;
 pub mod session_snapshot;
 pub mod summary_cache;
+pub mod wake_queue;
 
 pub use decide::{DecideError, Decision, Verdict, decide};
 pub use error::StoreError;

@@ -58,6 +58,8 @@ pub async fn run(
     let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
     let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD)
         .with_origins(JournalOrigin::all(&config.feeds));
+    // Clipboard copies (OSC 52) go to the terminal between frames.
+    runner.set_terminal(Box::new(std::io::stdout()));
 
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);

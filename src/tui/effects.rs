@@ -4,6 +4,7 @@
 //! socket; a transcript: converted in memory), reading the visible window,
 //! reading one event in full.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,13 +12,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::journal::detail::build_detail;
+use super::journal::evidence::find_events;
 use super::journal::file::OpenError;
 use super::journal::rows::decode_row;
 use super::journal::{
     FileJournal, JournalAccess, JournalOrigin, MemoryJournal, Refresh, SocketJournal,
 };
 use super::msg::{Effect, Msg};
+use super::oncall_io::{act, copy, event_json};
 use crate::feed::SessionKey;
+use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::{complete_end, tail_lines};
 
 /// Journals bigger than this show their tail while being indexed.
@@ -65,6 +69,11 @@ pub struct EffectRunner {
     /// How each source's journals are read, by source number; sources
     /// past the end are session folders on this machine.
     origins: Vec<JournalOrigin>,
+    /// The terminal, for OSC 52 clipboard sequences (never for journal text).
+    terminal: Box<dyn Write + Send>,
+    audit_log: PathBuf,
+    /// Who actions are recorded as (`human:user@host`).
+    who: String,
 }
 
 impl EffectRunner {
@@ -75,16 +84,27 @@ impl EffectRunner {
             background: None,
             tail_threshold: u64::MAX,
             origins: Vec::new(),
+            terminal: Box::new(std::io::sink()),
+            audit_log: crate::store::paths::audit_log(),
+            who: crate::cli::context::default_decider(),
         }
+    }
+
+    /// Where clipboard sequences go (the terminal; a buffer in tests).
+    pub fn set_terminal(&mut self, terminal: Box<dyn Write + Send>) {
+        self.terminal = terminal;
+    }
+
+    pub fn set_audit_log(&mut self, path: PathBuf) {
+        self.audit_log = path;
     }
 
     /// Indexes big journals on a thread, reporting to `tx`.
     pub fn with_background(tx: UnboundedSender<Background>, tail_threshold: u64) -> Self {
         Self {
-            open: None,
             background: Some(tx),
             tail_threshold,
-            origins: Vec::new(),
+            ..Self::inline()
         }
     }
 
@@ -166,6 +186,62 @@ impl EffectRunner {
                     }],
                     None => Vec::new(),
                 }
+            }
+            Effect::LoadEvidence { key, stamp, ids } => {
+                let Some(path) = path_of(&key) else {
+                    return Vec::new();
+                };
+                match find_events(&path, &ids) {
+                    Ok(items) => vec![Msg::Evidence { key, stamp, items }],
+                    Err(e) => vec![Msg::Outcome {
+                        ok: false,
+                        text: sanitize_line(&format!(
+                            "Cannot read the evidence in {}: {e}",
+                            path.display()
+                        )),
+                    }],
+                }
+            }
+            Effect::Act {
+                dir, action, now, ..
+            } => {
+                let (ok, text) = act(&dir, &action, &self.who, &self.audit_log, now);
+                vec![Msg::Outcome {
+                    ok,
+                    text: sanitize_line(&text),
+                }]
+            }
+            Effect::Copy { what, text } => {
+                let (ok, text) = copy(self.terminal.as_mut(), &what, &text);
+                vec![Msg::Outcome { ok, text }]
+            }
+            Effect::CopyEvent {
+                key,
+                generation,
+                line,
+            } => {
+                let Some(open) = self.current(&key, generation) else {
+                    return Vec::new();
+                };
+                let bytes = match &open.access {
+                    Some(access) => access
+                        .read_lines(line..line + 1)
+                        .ok()
+                        .and_then(|mut l| l.pop()),
+                    None => open.tail.get(line).map(|(_, b)| b.clone()),
+                };
+                let json = match bytes.map(|b| event_json(line, &b)) {
+                    Some(Ok(json)) => json,
+                    Some(Err(why)) => {
+                        return vec![Msg::Outcome {
+                            ok: false,
+                            text: sanitize_line(&format!("Nothing copied: {why}.")),
+                        }];
+                    }
+                    None => return Vec::new(),
+                };
+                let (ok, text) = copy(self.terminal.as_mut(), "event", &json);
+                vec![Msg::Outcome { ok, text }]
             }
         }
     }

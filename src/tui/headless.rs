@@ -34,6 +34,20 @@ impl Headless {
         self
     }
 
+    /// Records actions in this audit log instead of the user's.
+    pub fn set_audit_log(&mut self, path: std::path::PathBuf) {
+        self.runner.set_audit_log(path);
+    }
+
+    /// What the effect runner writes to the terminal (OSC 52 copies),
+    /// captured from now on.
+    pub fn capture_terminal(&mut self) -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        self.runner
+            .set_terminal(Box::new(SharedBuffer(buffer.clone())));
+        buffer
+    }
+
     pub fn send(&mut self, msg: Msg) {
         self.send_all(vec![msg]);
     }
@@ -90,5 +104,22 @@ pub fn run_effects(state: &mut State, runner: &mut EffectRunner, mut effects: Ve
             }));
         }
         effects = update_all(state, replies);
+    }
+}
+
+/// A `Write` into a buffer tests can read.
+struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self.0.lock() {
+            Ok(mut b) => b.extend_from_slice(buf),
+            Err(poisoned) => poisoned.into_inner().extend_from_slice(buf),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

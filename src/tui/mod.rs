@@ -9,6 +9,7 @@ pub mod headless;
 pub mod input;
 pub mod journal;
 pub mod msg;
+pub mod oncall_io;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -60,6 +61,7 @@ pub fn initial_state(
         follow: config.ui.follow,
         stuck_recheck_secs: config.ui.stuck_recheck_secs.max(1) as i64,
         viewport,
+        default_ttl_minutes: config.hygiene.default_ttl_minutes,
     }))
 }
 

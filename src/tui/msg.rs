@@ -1,11 +1,12 @@
 //! What happens to the dashboard (`Msg`) and the IO it asks for (`Effect`).
 
 use std::ops::Range;
+use std::path::PathBuf;
 
 use crate::feed::{SessionKey, Update};
 use crate::model::time::Timestamp;
 use crate::tui::input::Chord;
-use crate::tui::state::{DetailDoc, StreamRow};
+use crate::tui::state::{DetailDoc, EvidenceItem, SessionAction, StreamRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MouseKind {
@@ -65,6 +66,17 @@ pub enum Msg {
         line: usize,
         doc: DetailDoc,
     },
+    /// Evidence events found in a journal, by id.
+    Evidence {
+        key: SessionKey,
+        stamp: u64,
+        items: Vec<(String, EvidenceItem)>,
+    },
+    /// An action or a copy finished: done, or refused with the reason.
+    Outcome {
+        ok: bool,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +102,32 @@ pub enum Effect {
     },
     /// Read one line in full for the detail overlay.
     OpenEvent {
+        key: SessionKey,
+        generation: u64,
+        line: usize,
+    },
+    /// Find events by id in a session's journal (stuck evidence).
+    LoadEvidence {
+        key: SessionKey,
+        stamp: u64,
+        ids: Vec<String>,
+    },
+    /// Write an action through the store, under the journal's lock, and
+    /// record it in the audit log.
+    Act {
+        key: SessionKey,
+        /// The session's directory; its parent is the root.
+        dir: PathBuf,
+        action: SessionAction,
+        now: Timestamp,
+    },
+    /// Put our own text on the clipboard (OSC 52, written to the terminal).
+    Copy {
+        what: String,
+        text: String,
+    },
+    /// Re-serialise a line of the open journal as JSON and copy it.
+    CopyEvent {
         key: SessionKey,
         generation: u64,
         line: usize,

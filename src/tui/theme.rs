@@ -126,6 +126,10 @@ theme_slots! {
     status_terminated,
     status_unknown,
     stuck,
+    /// The status bar's stuck count when anything is stuck: meant to be seen.
+    stuck_alert,
+    /// An agent running more sessions than its `max_concurrent`.
+    over_limit,
     pending,
     error,
     warning,
@@ -269,6 +273,12 @@ impl Themes {
                 .status_requires_action
                 .add_modifier(Modifier::BOLD | Modifier::REVERSED);
             theme.selected = theme.selected.add_modifier(Modifier::REVERSED);
+            theme.stuck_alert = theme
+                .stuck_alert
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED);
+            theme.over_limit = theme
+                .over_limit
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED);
         }
         theme
     }

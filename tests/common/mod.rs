@@ -61,6 +61,20 @@ pub fn fixture_root(name: &str) -> Root {
     Root { dir, audit }
 }
 
+impl Root {
+    /// The binary on this root at the real time (for roots written live,
+    /// such as the simulator's).
+    pub fn live(&self, args: &[&str]) -> Output {
+        self.live_command(args).output().unwrap()
+    }
+
+    pub fn live_command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.command(args);
+        cmd.env_remove("SWITCHBOARD_NOW");
+        cmd
+    }
+}
+
 pub fn empty_root() -> Root {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join(".audit/audit.jsonl");
@@ -141,6 +155,8 @@ pub fn live_dashboard(
     )
     .unwrap();
     let mut dash = switchboard::tui::headless::Headless::new(state);
+    // Actions are recorded in the fixture's audit log, never the user's.
+    dash.set_audit_log(root.audit.clone());
     dash.send(Msg::Feed(Update::Health {
         source: 0,
         health: FeedHealth::Polling {

@@ -27,6 +27,15 @@ pub enum Command {
     ViewAll,
     ViewPending,
     ViewStuck,
+    // On call and hygiene.
+    ViewAgents,
+    ToggleArchived,
+    Interrupt,
+    SendMessage,
+    Revisit,
+    CopyId,
+    CopyPath,
+    CopyEvent,
 }
 
 /// What the help screen and hint bar say about a command.
@@ -34,8 +43,7 @@ pub struct CommandSpec {
     pub description: &'static str,
     /// Short label for the hint bar; `None` keeps it off the bar.
     pub hint: Option<&'static str>,
-    /// Destructive or approving commands ask for a confirm key first
-    /// (none of today's commands are; decisions will be).
+    /// Commands that write to a session ask for a confirm key first.
     pub needs_confirmation: bool,
 }
 
@@ -47,8 +55,17 @@ const fn spec(description: &'static str, hint: Option<&'static str>) -> CommandS
     }
 }
 
+/// A command that writes to a session: asks `y`/`n` first.
+const fn confirmed(description: &'static str, hint: Option<&'static str>) -> CommandSpec {
+    CommandSpec {
+        description,
+        hint,
+        needs_confirmation: true,
+    }
+}
+
 impl Command {
-    pub const ALL: [Command; 21] = [
+    pub const ALL: [Command; 29] = [
         Self::Quit,
         Self::Help,
         Self::NextPane,
@@ -70,6 +87,14 @@ impl Command {
         Self::ViewAll,
         Self::ViewPending,
         Self::ViewStuck,
+        Self::ViewAgents,
+        Self::ToggleArchived,
+        Self::Interrupt,
+        Self::SendMessage,
+        Self::Revisit,
+        Self::CopyId,
+        Self::CopyPath,
+        Self::CopyEvent,
     ];
 
     pub fn spec(self) -> CommandSpec {
@@ -80,7 +105,7 @@ impl Command {
             Self::PrevPane => spec("Move to the previous pane", None),
             Self::Filter => spec("Filter sessions (terms below)", Some("filter")),
             Self::CommandLine => spec(
-                "Command line: :pending :stuck :tree :theme NAME…",
+                "Command line: :pending :stuck :agents :archived :theme NAME…",
                 Some("cmd"),
             ),
             Self::Back => spec(
@@ -103,7 +128,26 @@ impl Command {
             Self::ToggleFollow => spec("Follow the end of the journal", Some("follow")),
             Self::ViewAll => spec("View all sessions", None),
             Self::ViewPending => spec("View sessions with pending requests", Some("pending")),
-            Self::ViewStuck => spec("View stuck sessions", Some("stuck")),
+            Self::ViewStuck => spec(
+                "View stuck sessions: rule, for how long, why, evidence",
+                Some("stuck"),
+            ),
+            Self::ViewAgents => spec(
+                "View agents: sessions, limits, rate limits, tokens",
+                Some("agents"),
+            ),
+            Self::ToggleArchived => spec("Show or hide archived sessions", Some("archived")),
+            Self::Interrupt => confirmed("Interrupt the session (user.interrupt)", Some("intr")),
+            Self::SendMessage => {
+                confirmed("Send the session a message (user.message)", Some("msg"))
+            }
+            Self::Revisit => confirmed("Schedule a revisit now (wake queue)", Some("wake")),
+            Self::CopyId => spec(
+                "Copy the session id to the clipboard (OSC 52)",
+                Some("copy"),
+            ),
+            Self::CopyPath => spec("Copy the journal's path to the clipboard", None),
+            Self::CopyEvent => spec("Copy the event as JSON to the clipboard", Some("copy")),
         }
     }
 

@@ -46,7 +46,7 @@ pub fn help_lines(keymap: &Keymap) -> Vec<HelpLine> {
     lines
 }
 
-const FILTER_HELP: [(&str, &str); 4] = [
+const FILTER_HELP: [(&str, &str); 5] = [
     ("words", "fuzzy match on title and id"),
     (
         "status:NAME,…",
@@ -57,6 +57,7 @@ const FILTER_HELP: [(&str, &str); 4] = [
         "stuck sessions, or one rule (awaiting_human…)",
     ),
     ("stuck:no", "sessions that are not stuck"),
+    ("agent:ID", "one agent's sessions (its id or name)"),
 ];
 
 /// The keymap as a Markdown table, for the README (a test keeps the two equal).

@@ -22,16 +22,18 @@ pub enum Mode {
     Session,
     Detail,
     Help,
+    Agents,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 7] = [
         Self::Global,
         Self::Fleet,
         Self::Stream,
         Self::Session,
         Self::Detail,
         Self::Help,
+        Self::Agents,
     ];
 
     pub fn title(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Mode {
             Self::Session => "Session pane",
             Self::Detail => "Event detail",
             Self::Help => "Help",
+            Self::Agents => "Agents view",
         }
     }
 }

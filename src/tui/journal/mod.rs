@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod detail;
+pub mod evidence;
 pub mod file;
 pub mod memory;
 pub mod origin;

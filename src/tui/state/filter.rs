@@ -20,6 +20,8 @@ pub struct Filter {
     pub text: String,
     statuses: Vec<DisplayStatus>,
     stuck: Option<StuckTerm>,
+    /// `agent:ID`: sessions of these agents (id or name, any case).
+    agents: Vec<String>,
     fuzzy: String,
     /// What in the text could not be understood (shown; the term is ignored).
     pub error: Option<String>,
@@ -40,6 +42,13 @@ impl Filter {
                         None => filter.error = Some(format!("no status {v:?}")),
                     }
                 }
+            } else if let Some(value) = term.strip_prefix("agent:") {
+                filter.agents.extend(
+                    value
+                        .split(',')
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_lowercase),
+                );
             } else if let Some(value) = term.strip_prefix("stuck:") {
                 filter.stuck = match value {
                     "" | "any" | "yes" | "true" => Some(StuckTerm::Any),
@@ -64,7 +73,10 @@ impl Filter {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.statuses.is_empty() && self.stuck.is_none() && self.fuzzy.is_empty()
+        self.statuses.is_empty()
+            && self.stuck.is_none()
+            && self.agents.is_empty()
+            && self.fuzzy.is_empty()
     }
 
     /// A matcher for this filter, to run over many sessions.
@@ -100,6 +112,20 @@ impl FilterMatcher<'_> {
         };
         if !stuck_ok {
             return false;
+        }
+        if !f.agents.is_empty() {
+            let doc = &entry.snapshot.doc;
+            let names = [
+                doc.agent_id().unwrap_or("-"),
+                doc.agent.name.as_deref().unwrap_or(""),
+            ];
+            if !f
+                .agents
+                .iter()
+                .any(|a| names.iter().any(|n| n.to_lowercase() == *a))
+            {
+                return false;
+            }
         }
         match &self.pattern {
             None => true,
@@ -140,5 +166,8 @@ mod tests {
         assert_eq!(Filter::parse("stuck:").stuck, Some(StuckTerm::Any));
         assert!(Filter::parse("status:sleeping").error.is_some());
         assert!(Filter::parse("  ").is_empty());
+        let agent = Filter::parse("agent:Agent_Fixer");
+        assert_eq!(agent.agents, vec!["agent_fixer"]);
+        assert!(!agent.is_empty() && agent.fuzzy.is_empty());
     }
 }

@@ -99,6 +99,8 @@ pub struct FleetView {
     /// arrive (so the first screen shows the most urgent session).
     pub user_selected: bool,
     pub needs_rebuild: bool,
+    /// Archived sessions are listed only when asked for (`A`, `:archived`).
+    pub show_archived: bool,
 }
 
 impl FleetView {
@@ -115,6 +117,7 @@ impl FleetView {
             selected_key: None,
             user_selected: false,
             needs_rebuild: true,
+            show_archived: false,
         }
     }
 
@@ -128,6 +131,7 @@ impl FleetView {
         let mut matcher = self.filter.matcher();
         let matching: HashSet<&SessionKey> = sessions
             .values()
+            .filter(|e| self.show_archived || !e.snapshot.doc.is_archived())
             .filter(|e| self.kind.includes(e) && matcher.matches(e))
             .map(|e| &e.key)
             .collect();

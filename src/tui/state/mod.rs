@@ -1,9 +1,11 @@
 //! The dashboard's single state. Plain data: no terminal, no runtime, no IO.
 //! `update` changes it; render reads it.
 
+pub mod agents_view;
 pub mod filter;
 pub mod fleet_view;
 pub mod layout;
+pub mod oncall;
 pub mod overlay;
 pub mod session;
 pub mod session_detail;
@@ -11,14 +13,17 @@ pub mod stream;
 
 use std::collections::BTreeMap;
 
+pub use agents_view::AgentsView;
 pub use filter::Filter;
 pub use fleet_view::{FleetRow, FleetView, SortKey, ViewKind};
 pub use layout::{Area, Layout};
+pub use oncall::{Confirm, Evidence, EvidenceItem, SessionAction, Timeline};
 pub use overlay::{DetailDoc, DetailView, Overlay, Prompt, PromptKind, TokenClass};
 pub use session::SessionEntry;
 pub use stream::{RowClass, StreamPhase, StreamRow, StreamState};
 
 use crate::feed::{FeedHealth, SessionKey};
+use crate::model::agents::is_expired;
 use crate::model::status::DisplayStatus;
 use crate::model::stuck::StuckThresholds;
 use crate::model::time::Timestamp;
@@ -74,6 +79,8 @@ pub struct StateInit {
     pub follow: bool,
     pub stuck_recheck_secs: i64,
     pub viewport: (u16, u16),
+    /// `[hygiene] default_ttl_minutes`: 0 means sessions without a TTL never expire.
+    pub default_ttl_minutes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -101,6 +108,15 @@ pub struct State {
     pub stuck_recheck_secs: i64,
     /// A session changed since stuck rules were last evaluated.
     pub stuck_stale: bool,
+    // On call and hygiene (state/oncall.rs, state/agents_view.rs).
+    pub default_ttl_minutes: u64,
+    /// The selected session's strip, recomputed as it changes.
+    pub timeline: Option<Timeline>,
+    /// The selected stuck session's evidence events, read from its journal.
+    pub evidence: Option<Evidence>,
+    /// Enter in the stuck view: put the stream's cursor on the first
+    /// evidence event of this session once both are read.
+    pub jump_to_evidence: Option<SessionKey>,
 }
 
 impl State {
@@ -133,6 +149,10 @@ impl State {
             stuck_checked_at: init.now,
             stuck_recheck_secs: init.stuck_recheck_secs,
             stuck_stale: true,
+            default_ttl_minutes: init.default_ttl_minutes,
+            timeline: None,
+            evidence: None,
+            jump_to_evidence: None,
         }
     }
 
@@ -152,7 +172,8 @@ impl State {
         match self.overlays.last() {
             Some(Overlay::Help { .. }) => Mode::Help,
             Some(Overlay::Detail(_)) => Mode::Detail,
-            Some(Overlay::Prompt(_)) | None => self.focus.mode(),
+            Some(Overlay::Agents(_)) => Mode::Agents,
+            Some(Overlay::Prompt(_) | Overlay::Confirm(_)) | None => self.focus.mode(),
         }
     }
 
@@ -189,6 +210,11 @@ impl State {
                 entry.stuck = stuck;
                 changed = true;
             }
+            let expired = is_expired(&entry.snapshot.doc, self.default_ttl_minutes, self.now);
+            if expired != entry.expired {
+                entry.expired = expired;
+                changed = true;
+            }
         }
         self.stuck_checked_at = self.now;
         self.stuck_stale = false;
@@ -198,14 +224,34 @@ impl State {
         changed
     }
 
-    /// Counts for the status bar: per displayed status, and stuck.
+    /// Counts for the status bar: per displayed status, and stuck (of the
+    /// sessions shown: hidden archived ones are not counted).
     pub fn counts(&self) -> (BTreeMap<DisplayStatus, usize>, usize) {
         let mut by_status = BTreeMap::new();
         let mut stuck = 0;
-        for entry in self.sessions.values() {
+        for entry in self.shown_sessions() {
             *by_status.entry(entry.status).or_insert(0) += 1;
             stuck += usize::from(entry.is_stuck());
         }
         (by_status, stuck)
+    }
+
+    /// Sessions the dashboard lists: archived ones only when shown.
+    pub fn shown_sessions(&self) -> impl Iterator<Item = &SessionEntry> {
+        let show = self.fleet.show_archived;
+        self.sessions
+            .values()
+            .filter(move |e| show || !e.snapshot.doc.is_archived())
+    }
+
+    /// Archived sessions hidden from the dashboard right now.
+    pub fn archived_hidden(&self) -> usize {
+        if self.fleet.show_archived {
+            return 0;
+        }
+        self.sessions
+            .values()
+            .filter(|e| e.snapshot.doc.is_archived())
+            .count()
     }
 }

@@ -1,12 +1,20 @@
 //! Overlays stack over the panes; the top one gets keys first.
 
+use super::agents_view::AgentsView;
+use super::oncall::Confirm;
 use crate::feed::SessionKey;
 
 #[derive(Debug, Clone)]
 pub enum Overlay {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     Detail(DetailView),
     Prompt(Prompt),
+    /// An action on a session, asking `y`/`n`.
+    Confirm(Confirm),
+    /// `:agents`.
+    Agents(AgentsView),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +23,8 @@ pub enum PromptKind {
     Filter,
     /// `:`: runs a command on Enter.
     Command,
+    /// `m`: a message to the prompt's `target` session, confirmed on Enter.
+    Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +36,8 @@ pub struct Prompt {
     /// The filter before editing began, restored by Esc.
     pub previous: String,
     pub error: Option<String>,
+    /// The session a message prompt writes to.
+    pub target: Option<(SessionKey, std::path::PathBuf)>,
 }
 
 impl Prompt {
@@ -36,6 +48,7 @@ impl Prompt {
             cursor: text.chars().count(),
             previous: text.to_string(),
             error: None,
+            target: None,
         }
     }
 

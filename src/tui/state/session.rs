@@ -25,6 +25,8 @@ pub struct SessionEntry {
     pub id: String,
     pub pending: usize,
     pub last_activity: Option<Timestamp>,
+    /// Past its TTL (`metadata.ttl_minutes` or the configured default).
+    pub expired: bool,
 }
 
 impl SessionEntry {
@@ -39,6 +41,7 @@ impl SessionEntry {
             agent: String::new(),
             pending: 0,
             last_activity: None,
+            expired: false,
         };
         entry.refresh();
         entry

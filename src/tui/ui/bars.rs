@@ -82,10 +82,44 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
             status_style(theme, status),
         );
     }
-    push(stuck, "⚠", "stuck", "stuck", theme.stuck);
     let unknown = count(DisplayStatus::Unknown);
     if unknown > 0 {
         push(unknown, "?", "unknown", "unkn", theme.status_unknown);
+    }
+    // Fleet health: anything stuck turns into a segment meant to be seen.
+    if stuck > 0 {
+        spans.push(Span::styled(
+            format!(" ⚠ {stuck} stuck "),
+            theme.stuck_alert,
+        ));
+        spans.push(Span::raw(" "));
+    } else {
+        spans.push(Span::styled(
+            if compact {
+                "✓ ".to_string()
+            } else {
+                "✓ none stuck  ".to_string()
+            },
+            theme.bar,
+        ));
+    }
+    let expired = state.shown_sessions().filter(|e| e.expired).count();
+    if expired > 0 {
+        let text = if compact {
+            format!("⊘{expired} exp ")
+        } else {
+            format!("⊘ {expired} expired  ")
+        };
+        spans.push(Span::styled(text, theme.warning.patch(theme.bar)));
+    }
+    let hidden = state.archived_hidden();
+    if hidden > 0 {
+        let text = if compact {
+            format!("{hidden} arch ")
+        } else {
+            format!("{hidden} archived hidden (A)  ")
+        };
+        spans.push(Span::styled(text, theme.muted.patch(theme.bar)));
     }
     spans
 }
@@ -140,16 +174,35 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
     }
     let mut spans = Vec::new();
     let mut used = 0;
-    for (chord, label) in state.keymap.hints(state.mode()) {
-        let key = format!(" {chord} ");
-        let text = format!(" {label} ");
-        let need = key.chars().count() + text.chars().count();
-        if used + need > width {
+    let hints = state.keymap.hints(state.mode());
+    // The help key always shows: it leads to every other key.
+    let help = hints.iter().copied().find(|(_, label)| *label == "help");
+    let need_of = |chord: &crate::tui::input::Chord, label: &str| {
+        format!(" {chord} ").chars().count() + format!(" {label} ").chars().count()
+    };
+    let reserve = help.map_or(0, |(c, l)| need_of(&c, l));
+    let mut help_shown = false;
+    for (chord, label) in hints.iter().copied() {
+        let need = need_of(&chord, label);
+        let is_help = help.is_some_and(|(c, _)| c == chord) && label == "help";
+        let room = if is_help || help_shown {
+            width
+        } else {
+            width.saturating_sub(reserve)
+        };
+        if used + need > room {
             break;
         }
         used += need;
-        spans.push(Span::styled(key, theme.hint_key));
-        spans.push(Span::styled(text, theme.hint_label));
+        help_shown |= is_help;
+        spans.push(Span::styled(format!(" {chord} "), theme.hint_key));
+        spans.push(Span::styled(format!(" {label} "), theme.hint_label));
+    }
+    if let Some((chord, label)) = help.filter(|_| !help_shown)
+        && used + reserve <= width
+    {
+        spans.push(Span::styled(format!(" {chord} "), theme.hint_key));
+        spans.push(Span::styled(format!(" {label} "), theme.hint_label));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
 }

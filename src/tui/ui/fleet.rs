@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 use super::text::{fit, rect, right, tokens};
 use super::{pane_block, status_style};
@@ -75,15 +76,19 @@ fn title(state: &State) -> String {
         ViewKind::Pending => "Pending",
         ViewKind::Stuck => "Stuck",
     };
+    let total = state.shown_sessions().count();
     let mut parts = vec![format!(
         "{name} {}/{}",
         fleet.rows.iter().filter(|r| !r.context_only).count(),
-        state.sessions.len()
+        total
     )];
     let arrow = if fleet.reverse { "↑" } else { "↓" };
     parts.push(format!("sort {} {arrow}", fleet.sort.as_str()));
     if fleet.tree {
         parts.push("tree".into());
+    }
+    if fleet.show_archived {
+        parts.push("with archived".into());
     }
     if !fleet.filter.text.is_empty() {
         parts.push(format!("filter “{}”", sanitize_line(&fleet.filter.text)));
@@ -92,6 +97,9 @@ fn title(state: &State) -> String {
 }
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
+    if state.fleet.kind == ViewKind::Stuck {
+        return super::stuck::render_list(state, theme, frame, area);
+    }
     let focused = state.focus == Pane::Fleet && state.overlays.is_empty();
     let block: Block = pane_block(theme, title(state), focused);
     frame.render_widget(block, rect(area));
@@ -185,7 +193,15 @@ fn row_spans<'a>(
     } else {
         format!("{prefix}{}", entry.title)
     };
-    spans.push(Span::styled(fit(&title, cols.title), text_style));
+    if entry.expired {
+        // Past its TTL: marked, so hygiene can be seen at a glance.
+        const MARK: &str = "⊘ ";
+        spans.push(Span::styled(MARK, theme.warning));
+        let rest = cols.title.saturating_sub(MARK.width());
+        spans.push(Span::styled(fit(&title, rest), text_style));
+    } else {
+        spans.push(Span::styled(fit(&title, cols.title), text_style));
+    }
     if cols.agent > 0 {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(fit(&entry.agent, cols.agent), theme.muted));

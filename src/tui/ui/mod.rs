@@ -1,14 +1,18 @@
 //! `render(&State, &Theme, &mut Frame)`: reads state, draws, never mutates.
 //! One pane or overlay a file.
 
+mod agents;
 mod bars;
+mod confirm;
 mod detail;
 mod fleet;
 mod help;
 mod prompt;
 mod session;
 mod stream;
+mod stuck;
 pub mod text;
+mod timeline;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -36,7 +40,11 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
         stream::render(state, theme, frame, a);
     }
     if let Some(a) = layout.session {
-        session::render(state, theme, frame, a);
+        if state.fleet.kind == crate::tui::state::ViewKind::Stuck {
+            stuck::render_why(state, theme, frame, a);
+        } else {
+            session::render(state, theme, frame, a);
+        }
     }
     bars::status(state, theme, frame, layout.status);
     bars::hints(state, theme, frame, layout.hints);
@@ -45,6 +53,8 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) {
             Overlay::Help { scroll } => help::render(state, theme, frame, *scroll),
             Overlay::Detail(view) => detail::render(view, theme, frame),
             Overlay::Prompt(p) => prompt::render(p, theme, frame, layout.hints),
+            Overlay::Confirm(c) => confirm::render(c, theme, frame),
+            Overlay::Agents(view) => agents::render(view, theme, frame),
         }
     }
 }

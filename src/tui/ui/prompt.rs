@@ -12,6 +12,14 @@ use crate::tui::state::{Area, Prompt, PromptKind};
 use crate::tui::theme::Theme;
 
 pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
+    let message_help = format!(
+        "to {} · Enter asks to send · Esc cancels",
+        prompt
+            .target
+            .as_ref()
+            .map(|(key, _)| sanitize_line(&key.id))
+            .unwrap_or_default()
+    );
     let (sigil, help) = match prompt.kind {
         PromptKind::Filter => (
             "/",
@@ -19,8 +27,9 @@ pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
         ),
         PromptKind::Command => (
             ":",
-            "all pending stuck tree sort theme filter follow help quit · Tab completes",
+            "all pending stuck agents archived tree sort theme filter follow help quit · Tab completes",
         ),
+        PromptKind::Message => ("✉ ", message_help.as_str()),
     };
     let text = sanitize_line(&prompt.text);
     let before: String = text.chars().take(prompt.cursor).collect();
@@ -29,7 +38,7 @@ pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
         Span::styled(text.clone(), theme.prompt),
         Span::raw("  "),
     ];
-    let used = 1 + text.width() + 2;
+    let used = sigil.width() + text.width() + 2;
     let room = (area.width as usize).saturating_sub(used);
     match &prompt.error {
         Some(error) => spans.push(Span::styled(cut(&sanitize_line(error), room), theme.error)),
@@ -40,7 +49,7 @@ pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
         Paragraph::new(Line::from(spans)).style(theme.prompt),
         rect(area),
     );
-    let x = area.x + 1 + before.width() as u16;
+    let x = area.x + sigil.width() as u16 + before.width() as u16;
     frame.set_cursor_position(Position::new(
         x.min(area.x + area.width.saturating_sub(1)),
         area.y,

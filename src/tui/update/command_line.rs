@@ -8,8 +8,9 @@ use crate::tui::msg::Effect;
 use crate::tui::state::{SortKey, State, ViewKind};
 
 /// Every command name, for completion and the help text.
-pub const COMMAND_NAMES: [&str; 11] = [
-    "all", "pending", "stuck", "tree", "sort", "theme", "filter", "follow", "help", "quit", "q",
+pub const COMMAND_NAMES: [&str; 13] = [
+    "all", "pending", "stuck", "agents", "archived", "tree", "sort", "theme", "filter", "follow",
+    "help", "quit", "q",
 ];
 
 pub fn run(state: &mut State, line: &str) -> Vec<Effect> {
@@ -23,6 +24,8 @@ pub fn run(state: &mut State, line: &str) -> Vec<Effect> {
         "all" | "sessions" | "fleet" => set_view(state, ViewKind::All),
         "pending" => set_view(state, ViewKind::Pending),
         "stuck" => set_view(state, ViewKind::Stuck),
+        "agents" => super::oncall::open_agents(state),
+        "archived" => super::oncall::set_archived(state, arg),
         "tree" => {
             state.fleet.tree = match arg {
                 "on" => true,

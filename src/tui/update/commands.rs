@@ -9,6 +9,9 @@ use crate::tui::state::session_detail::session_details;
 use crate::tui::state::{Notice, NoticeLevel, Overlay, Pane, Prompt, PromptKind, State, ViewKind};
 
 pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
+    if let Some(effects) = super::oncall::run(state, command) {
+        return effects;
+    }
     match command {
         Command::Quit => state.quit = true,
         Command::Help => {
@@ -67,6 +70,15 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ViewAll => set_view(state, ViewKind::All),
         Command::ViewPending => set_view(state, ViewKind::Pending),
         Command::ViewStuck => set_view(state, ViewKind::Stuck),
+        // Handled by update::oncall above.
+        Command::ViewAgents
+        | Command::ToggleArchived
+        | Command::Interrupt
+        | Command::SendMessage
+        | Command::Revisit
+        | Command::CopyId
+        | Command::CopyPath
+        | Command::CopyEvent => {}
     }
     Vec::new()
 }
@@ -86,6 +98,12 @@ pub fn error(state: &mut State, text: String) {
 }
 
 pub fn set_view(state: &mut State, kind: ViewKind) {
+    // The stuck view shows why below the fleet (the session pane's place).
+    if kind == ViewKind::Stuck {
+        state.bottom = Pane::Session;
+    } else if state.fleet.kind == ViewKind::Stuck {
+        state.bottom = Pane::Stream;
+    }
     state.fleet.kind = kind;
     state.fleet.needs_rebuild = true;
     state.focus = Pane::Fleet;
@@ -118,8 +136,13 @@ fn back(state: &mut State) {
 }
 
 fn open(state: &mut State) -> Vec<Effect> {
+    if matches!(state.overlays.last(), Some(Overlay::Agents(_))) {
+        super::oncall::agents_open(state);
+        return Vec::new();
+    }
     match state.focus {
         Pane::Fleet if state.fleet.selected_key.is_some() => {
+            super::oncall::jump_from_stuck_view(state);
             focus(state, Pane::Stream);
             Vec::new()
         }
@@ -133,7 +156,9 @@ fn page(state: &State) -> usize {
     let layout = state.layout();
     let h = state.viewport.1 as usize;
     let area = match state.overlays.last() {
-        Some(Overlay::Help { .. } | Overlay::Detail(_)) => return h.saturating_sub(6).max(1),
+        Some(Overlay::Help { .. } | Overlay::Detail(_) | Overlay::Agents(_)) => {
+            return h.saturating_sub(6).max(1);
+        }
         _ => match state.focus {
             Pane::Fleet => layout.fleet,
             Pane::Stream => layout.stream,
@@ -144,6 +169,9 @@ fn page(state: &State) -> usize {
 }
 
 fn move_by(state: &mut State, delta: isize) {
+    if super::oncall::agents_move(state, delta) {
+        return;
+    }
     let clamp = |at: usize, len: usize| -> usize {
         (at as isize)
             .saturating_add(delta)

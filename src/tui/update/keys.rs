@@ -11,6 +11,9 @@ pub fn handle(state: &mut State, chord: Chord) -> Vec<Effect> {
     if matches!(state.overlays.last(), Some(Overlay::Prompt(_))) {
         return prompt_key(state, chord);
     }
+    if matches!(state.overlays.last(), Some(Overlay::Confirm(_))) {
+        return super::oncall::confirm_key(state, chord);
+    }
     match state.keymap.lookup(state.mode(), chord) {
         Some(command) => commands::run(state, command),
         None => Vec::new(),
@@ -62,6 +65,7 @@ fn prompt_key(state: &mut State, chord: Chord) -> Vec<Effect> {
             return match prompt.kind {
                 PromptKind::Filter => Vec::new(),
                 PromptKind::Command => command_line::run(state, &prompt.text),
+                PromptKind::Message => super::oncall::message_entered(state, prompt),
             };
         }
         Key::Tab if prompt.kind == PromptKind::Command => {

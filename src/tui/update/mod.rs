@@ -6,6 +6,7 @@ mod commands;
 mod feed;
 mod keys;
 mod mouse;
+mod oncall;
 mod stream;
 
 use super::msg::{Effect, Msg};
@@ -48,6 +49,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.viewport = (width, height);
                     Vec::new()
                 }
+                msg @ (Msg::Evidence { .. } | Msg::Outcome { .. }) => oncall::apply(state, msg),
                 other => stream::apply(state, other),
             }
         }
@@ -81,6 +83,7 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     if state.stuck_stale {
         state.recompute_stuck();
     }
+    oncall::settle_agents(state);
     if state.fleet.needs_rebuild {
         state.fleet.rebuild(&state.sessions);
     }
@@ -102,6 +105,7 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
             None => Effect::CloseJournal,
         });
     }
+    effects.extend(oncall::settle(state));
     effects.extend(stream::ensure_window(state));
     effects
 }

@@ -12,7 +12,10 @@ pub fn handle(state: &mut State, mouse: Mouse) -> Vec<Effect> {
     if let Some(top) = state.overlays.last() {
         // Overlays are modal: the wheel scrolls them, a click outside a
         // prompt does nothing.
-        if matches!(top, Overlay::Help { .. } | Overlay::Detail(_)) {
+        if matches!(
+            top,
+            Overlay::Help { .. } | Overlay::Detail(_) | Overlay::Agents(_)
+        ) {
             let command = match mouse.kind {
                 MouseKind::ScrollUp => Command::Up,
                 MouseKind::ScrollDown => Command::Down,

@@ -1,0 +1,212 @@
+//! The inbox: every pending request across the fleet, oldest first, as
+//! rows of session, kind, tool, age and short fingerprint.
+
+use std::cmp::Ordering;
+
+use ratatui::layout::Constraint;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
+
+use super::style::ReviewStyle;
+use crate::model::fingerprint::short;
+use crate::model::pending::RequestKind;
+use crate::model::time::{Timestamp, format_age};
+use crate::sanitize::sanitize_line;
+use crate::views::PendingRow;
+
+/// What identifies a request across merged roots.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestKey {
+    pub source: Option<String>,
+    pub session_id: String,
+    pub event_id: String,
+}
+
+impl RequestKey {
+    pub fn of(row: &PendingRow) -> Self {
+        Self {
+            source: row.source.clone(),
+            session_id: row.session_id.clone(),
+            event_id: row.event_id.clone(),
+        }
+    }
+}
+
+/// One inbox row; the text fields are sanitised and ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxRow {
+    pub key: RequestKey,
+    pub kind: RequestKind,
+    /// `plan r2`, `tool`, `custom`.
+    pub kind_label: String,
+    pub tool: String,
+    pub age: String,
+    pub short_fingerprint: String,
+    pub pending_since: Option<Timestamp>,
+    pub tampered: bool,
+    /// The row it came from, for opening the review.
+    pub request: PendingRow,
+}
+
+pub const HEADER: [&str; 5] = ["SESSION", "KIND", "TOOL", "AGE", "FINGERPRINT"];
+
+/// Column widths for a `Table` of inbox rows.
+pub const WIDTHS: [Constraint; 5] = [
+    Constraint::Fill(2),
+    Constraint::Length(8),
+    Constraint::Fill(1),
+    Constraint::Length(4),
+    Constraint::Length(13),
+];
+
+/// Builds the inbox from pending rows: oldest first by when each started
+/// waiting (rows with no time last), then by session, event and source.
+pub fn build_inbox(rows: &[PendingRow], now: Timestamp) -> Vec<InboxRow> {
+    let mut inbox: Vec<InboxRow> = rows.iter().map(|row| inbox_row(row, now)).collect();
+    inbox.sort_by(compare);
+    inbox
+}
+
+fn compare(a: &InboxRow, b: &InboxRow) -> Ordering {
+    let time = match (a.pending_since, b.pending_since) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    };
+    time.then_with(|| {
+        (&a.key.session_id, &a.key.event_id, &a.key.source).cmp(&(
+            &b.key.session_id,
+            &b.key.event_id,
+            &b.key.source,
+        ))
+    })
+}
+
+fn inbox_row(row: &PendingRow, now: Timestamp) -> InboxRow {
+    let kind = match row.kind.as_str() {
+        "plan" => RequestKind::Plan,
+        "custom_tool_result" => RequestKind::CustomToolResult,
+        _ => RequestKind::ToolConfirmation,
+    };
+    let kind_label = match (kind, row.plan_revision) {
+        (RequestKind::Plan, Some(revision)) => format!("plan r{revision}"),
+        _ => kind.label().to_string(),
+    };
+    let age = row.pending_since.map_or_else(
+        || "?".to_string(),
+        |since| format_age((now - since).num_seconds()),
+    );
+    InboxRow {
+        key: RequestKey::of(row),
+        kind,
+        kind_label,
+        tool: sanitize_line(row.name.as_str().unwrap_or("")),
+        age,
+        short_fingerprint: short(&row.fingerprint).to_string(),
+        pending_since: row.pending_since,
+        tampered: row.tampered,
+        request: row.clone(),
+    }
+}
+
+impl InboxRow {
+    /// The session as shown: `source: session` when roots are merged.
+    pub fn session_label(&self) -> String {
+        match &self.key.source {
+            Some(source) => format!("{}: {}", sanitize_line(source), self.key.session_id),
+            None => self.key.session_id.clone(),
+        }
+    }
+
+    fn kind_style(&self, style: &ReviewStyle) -> Style {
+        match self.kind {
+            RequestKind::Plan => style.kind_plan,
+            RequestKind::ToolConfirmation => style.kind_tool,
+            RequestKind::CustomToolResult => style.kind_custom,
+        }
+    }
+
+    /// A row for a ratatui `Table` (see `HEADER` and `WIDTHS`).
+    pub fn to_row(&self, style: &ReviewStyle) -> Row<'static> {
+        let fingerprint = if self.tampered {
+            Span::styled("tampered", style.warning)
+        } else {
+            Span::styled(self.short_fingerprint.clone(), style.fingerprint)
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(self.session_label(), style.text)),
+            Cell::from(Span::styled(
+                self.kind_label.clone(),
+                self.kind_style(style),
+            )),
+            Cell::from(Span::styled(self.tool.clone(), style.text)),
+            Cell::from(Span::styled(self.age.clone(), style.muted)),
+            Cell::from(fingerprint),
+        ])
+    }
+
+    /// The same row as one line, columns padded to the given widths, for
+    /// lists and `:pending`.
+    pub fn to_line(&self, widths: &[usize; 4], style: &ReviewStyle) -> Line<'static> {
+        let pad = |text: &str, width: usize| format!("{text:<width$}  ");
+        let fingerprint = if self.tampered {
+            Span::styled("tampered", style.warning)
+        } else {
+            Span::styled(self.short_fingerprint.clone(), style.fingerprint)
+        };
+        Line::from(vec![
+            Span::styled(pad(&self.session_label(), widths[0]), style.text),
+            Span::styled(pad(&self.kind_label, widths[1]), self.kind_style(style)),
+            Span::styled(pad(&self.tool, widths[2]), style.text),
+            Span::styled(format!("{:>w$}  ", self.age, w = widths[3]), style.muted),
+            fingerprint,
+        ])
+    }
+}
+
+/// Column widths that fit every row's text (for `to_line`).
+pub fn column_widths(rows: &[InboxRow]) -> [usize; 4] {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths = [0usize; 4];
+    for row in rows {
+        widths[0] = widths[0].max(row.session_label().width());
+        widths[1] = widths[1].max(row.kind_label.width());
+        widths[2] = widths[2].max(row.tool.width());
+        widths[3] = widths[3].max(row.age.width());
+    }
+    widths
+}
+
+/// The inbox as lines: a header, then one line per row.
+pub fn render_inbox(rows: &[InboxRow], style: &ReviewStyle) -> Vec<Line<'static>> {
+    if rows.is_empty() {
+        return vec![Line::from(Span::styled(
+            "No pending requests.",
+            style.muted,
+        ))];
+    }
+    let mut widths = column_widths(rows);
+    for (width, title) in widths.iter_mut().zip(HEADER) {
+        *width = (*width).max(title.len());
+    }
+    let header = format!(
+        "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {}",
+        HEADER[0],
+        HEADER[1],
+        HEADER[2],
+        HEADER[3],
+        HEADER[4],
+        w0 = widths[0],
+        w1 = widths[1],
+        w2 = widths[2],
+        w3 = widths[3]
+    );
+    let mut lines = vec![Line::from(Span::styled(header, style.muted))];
+    lines.extend(rows.iter().map(|row| row.to_line(&widths, style)));
+    lines
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
