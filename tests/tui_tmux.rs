@@ -121,7 +121,6 @@ fn dashboard_runs_live_through_a_daemon_with_connect() {
         &env_for(&root),
     );
     live_fleet_scenario(&tmux, &root);
-    // The stream came through the socket: the source shown is the daemon.
     drop(daemon);
 }
 
