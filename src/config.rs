@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::feed::options::FeedConfig;
 use crate::model::plan::PlanTools;
 use crate::model::stuck::StuckThresholds;
 use crate::review::notify::NotificationsConfig;
@@ -36,6 +37,8 @@ pub struct Config {
     pub daemon: DaemonConfig,
     /// How the dashboard announces new pending requests.
     pub notifications: NotificationsConfig,
+    /// The live feed: watch budget and poll intervals.
+    pub feed: FeedConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -127,6 +130,7 @@ impl Default for Config {
             ui: UiConfig::default(),
             daemon: DaemonConfig::default(),
             notifications: NotificationsConfig::default(),
+            feed: FeedConfig::default(),
         }
     }
 }

@@ -186,6 +186,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// A simulated fleet in a scratch root, to try everything on.
     Demo(DemoArgs),
+    /// Follow every journal; print each event as it is appended.
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -461,6 +463,16 @@ pub struct DemoArgs {
     /// Seed for the demo fleet.
     #[arg(long, value_name = "S", default_value_t = 42)]
     pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// One JSON object per line: {"session_id":…,"event":<the event as written>}.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the events already in the journals first, then follow.
+    #[arg(long)]
+    pub from_start: bool,
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ pub mod remote;
 pub mod show;
 pub mod simulate;
 pub mod table;
+pub mod watch;
+pub mod watch_print;
 
 use args::{Cli, Command};
 use context::Context;
@@ -64,6 +66,7 @@ fn run_with_context(ctx: &Context, command: &Command) -> CliResult {
             decide::run(ctx, &args.decide, Verdict::Respond, Some(&args.text))
         }
         Command::Audit(args) => audit::run(args),
+        Command::Watch(args) => watch::run(ctx, args),
         Command::Agents(args) => agents::run(ctx, args),
         Command::Archive(args) => archive::run_archive(ctx, args),
         Command::Unarchive(args) => archive::run_unarchive(ctx, args),

@@ -3,7 +3,7 @@
 //! The watcher uses the same per-session step when a notification hints
 //! that something changed; polling alone is the fallback.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::stamp::FileStamp;
@@ -18,6 +18,9 @@ use crate::store::session_snapshot::SessionSnapshot;
 
 struct Tracked {
     follower: JournalFollower,
+    /// The journal as stat'ed just before the last read: a later stat that
+    /// differs means there may be more to read.
+    journal_stamp: FileStamp,
     session_stamp: FileStamp,
     wake_stamp: FileStamp,
     heartbeat_stamp: FileStamp,
@@ -27,7 +30,8 @@ pub struct RootPoller {
     root: PathBuf,
     source: usize,
     plan_tools: PlanTools,
-    sessions: BTreeMap<String, Tracked>,
+    /// Hashed, not ordered: looked up for every check of every session.
+    sessions: HashMap<String, Tracked>,
     root_missing: Option<bool>,
 }
 
@@ -37,7 +41,7 @@ impl RootPoller {
             root: root.into(),
             source,
             plan_tools,
-            sessions: BTreeMap::new(),
+            sessions: HashMap::new(),
             root_missing: None,
         }
     }
@@ -91,12 +95,13 @@ impl RootPoller {
             .iter()
             .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
-        let gone: Vec<String> = self
+        let mut gone: Vec<String> = self
             .sessions
             .keys()
             .filter(|id| present.binary_search(id).is_err())
             .cloned()
             .collect();
+        gone.sort();
         for id in gone {
             self.sessions.remove(&id);
             updates.push(Update::Removed { key: self.key(&id) });
@@ -124,6 +129,7 @@ impl RootPoller {
         let Some(tracked) = self.sessions.get_mut(id) else {
             return updates;
         };
+        tracked.journal_stamp = FileStamp::of(tracked.follower.path());
         match tracked.follower.poll() {
             Ok(read) if read.replaced => return self.load(id, true),
             Ok(read) if !read.lines.is_empty() => updates.push(Update::Appended {
@@ -151,9 +157,48 @@ impl RootPoller {
         updates
     }
 
+    /// The cheap check: re-stats the session's files and reads only when a
+    /// stamp differs from the last read (or the folder is not a session yet).
+    pub fn check_session(&mut self, id: &str) -> Vec<Update> {
+        let Some(tracked) = self.sessions.get(id) else {
+            return self.poll_session(id);
+        };
+        let dir = self.root.join(id);
+        let unchanged = FileStamp::of(tracked.follower.path()) == tracked.journal_stamp
+            && FileStamp::of(&paths::session_file(&dir)) == tracked.session_stamp
+            && FileStamp::of(&paths::wake_queue(&dir)) == tracked.wake_stamp
+            && FileStamp::of(&dir.join(paths::HEARTBEAT_FILE)) == tracked.heartbeat_stamp;
+        if unchanged {
+            Vec::new()
+        } else {
+            self.poll_session(id)
+        }
+    }
+
+    /// The cheapest check: only the journal is re-stat'ed.
+    pub fn check_journal(&mut self, id: &str) -> Vec<Update> {
+        match self.sessions.get(id) {
+            Some(tracked) if FileStamp::of(tracked.follower.path()) == tracked.journal_stamp => {
+                Vec::new()
+            }
+            _ => self.poll_session(id),
+        }
+    }
+
+    /// Whether `id` is a session being followed.
+    pub fn is_tracked(&self, id: &str) -> bool {
+        self.sessions.contains_key(id)
+    }
+
+    /// The ids of the sessions being followed, in no particular order.
+    pub fn tracked_ids(&self) -> impl Iterator<Item = &str> {
+        self.sessions.keys().map(String::as_str)
+    }
+
     fn load(&mut self, id: &str, replaced: bool) -> Vec<Update> {
         let dir = self.root.join(id);
         let session_stamp = FileStamp::of(&paths::session_file(&dir));
+        let journal_stamp = FileStamp::of(&paths::journal(&dir));
         match SessionSnapshot::load(&dir, &self.plan_tools) {
             Ok(Some(snapshot)) => {
                 let mut follower = JournalFollower::new(paths::journal(&dir));
@@ -164,6 +209,7 @@ impl RootPoller {
                     id.to_string(),
                     Tracked {
                         follower,
+                        journal_stamp,
                         session_stamp,
                         wake_stamp: FileStamp::of(&paths::wake_queue(&dir)),
                         heartbeat_stamp: FileStamp::of(&dir.join(paths::HEARTBEAT_FILE)),

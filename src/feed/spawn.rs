@@ -9,21 +9,31 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::Sender;
 
-use super::root_poll::RootPoller;
-use super::update::{FeedHealth, Update};
+use super::hints::HintSink;
+use super::options::FeedOptions;
+use super::update::Update;
+use super::watcher::RootFeed;
 use crate::model::plan::PlanTools;
 
-/// Stops the feed thread when dropped.
+/// Stops the feed thread when dropped (also while it waits on a full
+/// channel).
 pub struct FeedHandle {
-    stop: Arc<AtomicBool>,
+    stop: StopSignal,
     thread: Option<JoinHandle<()>>,
+}
+
+/// How a feed thread is told to stop: the watcher's hint sink (which also
+/// wakes it), or a flag that simpler feeds (socket, transcripts) check.
+enum StopSignal {
+    Sink(HintSink),
+    Flag(Arc<AtomicBool>),
 }
 
 impl FeedHandle {
     /// A handle on a feed thread that watches `stop`.
     pub fn from_parts(stop: Arc<AtomicBool>, thread: JoinHandle<()>) -> Self {
         Self {
-            stop,
+            stop: StopSignal::Flag(stop),
             thread: Some(thread),
         }
     }
@@ -33,9 +43,21 @@ impl FeedHandle {
     }
 
     fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        match &self.stop {
+            StopSignal::Sink(sink) => sink.stop(),
+            StopSignal::Flag(flag) => flag.store(true, Ordering::Relaxed),
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+    }
+
+    /// Hands the feed a notification as if inotify had sent it (tests reach
+    /// the overflow and error paths this way; the feed cannot tell).
+    #[cfg(test)]
+    pub(crate) fn inject(&self, event: notify::Result<notify::Event>) {
+        if let StopSignal::Sink(sink) = &self.stop {
+            sink.record(event);
         }
     }
 }
@@ -46,8 +68,9 @@ impl Drop for FeedHandle {
     }
 }
 
-/// Follows `root` by polling every `interval`, sending updates to `tx`
-/// (blocking when the receiver is behind: the data waits on disk).
+/// Follows `root` with the default `[feed]` settings, `interval` being the
+/// poll interval for polled sessions that changed recently. Updates go to
+/// `tx` (blocking when the receiver is behind: the data waits on disk).
 pub fn spawn_root_feed(
     root: PathBuf,
     source: usize,
@@ -55,33 +78,24 @@ pub fn spawn_root_feed(
     interval: Duration,
     tx: Sender<Update>,
 ) -> std::io::Result<FeedHandle> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stop_flag = stop.clone();
+    let mut options = FeedOptions::new(root, source, plan_tools);
+    options.poll_interval = interval.max(Duration::from_millis(1));
+    options.idle_poll_interval = options.idle_poll_interval.max(options.poll_interval);
+    spawn_feed(options, tx)
+}
+
+/// Follows a root as `options` say. The first updates are the initial
+/// snapshot (a `Loaded` per session) followed by the first `Health`; every
+/// `Loaded` after that is a session that appeared or was replaced.
+pub fn spawn_feed(options: FeedOptions, tx: Sender<Update>) -> std::io::Result<FeedHandle> {
+    let name = format!("feed-{}", options.source);
+    let feed = RootFeed::new(options, tx);
+    let sink = feed.sink();
     let thread = std::thread::Builder::new()
-        .name(format!("feed-{source}"))
-        .spawn(move || {
-            let mut poller = RootPoller::new(root, source, plan_tools);
-            let health = Update::Health {
-                source,
-                health: FeedHealth::Polling {
-                    interval_ms: interval.as_millis() as u64,
-                    reason: "polling feed".into(),
-                },
-            };
-            if tx.blocking_send(health).is_err() {
-                return;
-            }
-            while !stop_flag.load(Ordering::Relaxed) {
-                for update in poller.poll_all() {
-                    if tx.blocking_send(update).is_err() {
-                        return;
-                    }
-                }
-                std::thread::sleep(interval);
-            }
-        })?;
+        .name(name)
+        .spawn(move || feed.run())?;
     Ok(FeedHandle {
-        stop,
+        stop: StopSignal::Sink(sink),
         thread: Some(thread),
     })
 }

@@ -42,7 +42,9 @@ pub enum Update {
     },
     /// The session's folder or its `session.json` is gone.
     Removed { key: SessionKey },
-    /// How the source is being followed; shown in the status bar.
+    /// How the source is being followed; shown in the status bar. A root
+    /// feed sends its first `Health` right after its initial snapshot: every
+    /// `Loaded` before it was there at the start, every one after is new.
     Health { source: usize, health: FeedHealth },
 }
 

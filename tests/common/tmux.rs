@@ -82,9 +82,10 @@ impl Tmux {
         .to_string()
     }
 
-    /// Polls until `ready` holds; fails with the last screen after 30 s.
+    /// Polls until `ready` holds; fails with the last screen after 60 s
+    /// (a guard against hangs on a loaded machine, not a timing assert).
     pub fn wait_for(&self, what: &str, ready: impl Fn(&Tmux) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if ready(self) {
                 return;
