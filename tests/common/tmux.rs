@@ -101,16 +101,32 @@ impl Tmux {
     /// Presses `q` and waits for the dashboard to exit with status 0.
     pub fn quit(&self) {
         self.keys(&["q"]);
-        // tmux (remain-on-exit) says so in the pane; its pane_dead_status
-        // format is sometimes left empty under load.
-        self.wait_for("the dashboard to exit", |t| {
-            t.display("#{pane_dead}") == "1" && t.screen().contains("Pane is dead (status ")
-        });
-        let screen = self.screen();
-        assert!(
-            screen.contains("Pane is dead (status 0,"),
-            "it exited cleanly; the screen:\n{screen}"
+        self.wait_for("the dashboard to exit", |t| t.exit_status().is_some());
+        assert_eq!(
+            self.exit_status(),
+            Some(0),
+            "it exited cleanly; the screen:\n{}",
+            self.screen()
         );
+    }
+
+    /// The pane's exit status once its process has exited. tmux sometimes
+    /// misses the child's exit under load and leaves it a zombie without a
+    /// status; the kernel still has it in /proc/PID/stat (field 52).
+    fn exit_status(&self) -> Option<i32> {
+        if self.display("#{pane_dead}") != "1" {
+            return None;
+        }
+        if let Ok(status) = self.display("#{pane_dead_status}").parse() {
+            return Some(status);
+        }
+        let pid = self.display("#{pane_pid}");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces) start at 3.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let zombie = fields.first() == Some(&"Z");
+        let code: i32 = fields.get(49)?.parse().ok()?;
+        zombie.then_some((code >> 8) & 0xff)
     }
 }
 
