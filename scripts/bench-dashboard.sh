@@ -25,6 +25,21 @@ for _ in $(seq 1 3000); do
   sleep 0.01
 done
 pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
+# Key → frame: press `j` and wait for the screen to change (tmux's own
+# send/capture round trip, ~5-10 ms, is included).
+lat=()
+for _ in $(seq 1 20); do
+  before=$(tmux -L "$sock" capture-pane -p)
+  t0=$(now_ms)
+  tmux -L "$sock" send-keys j
+  for _ in $(seq 1 500); do
+    [ "$(tmux -L "$sock" capture-pane -p)" != "$before" ] && break
+    sleep 0.002
+  done
+  lat+=($(( $(now_ms) - t0 )))
+  sleep 0.2
+done
+keys=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {printf "median %d ms, max %d ms (n=%d)", a[int((NR+1)/2)], a[NR], NR}')
 sleep 5
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 t0=$(ticks); sleep 30; t1=$(ticks)
@@ -37,5 +52,6 @@ tmux -L "$sock" kill-server 2>/dev/null || true
 echo "sessions: $n"
 echo "first frame: ${first:-never} ms (launch to the fleet pane on screen, incl. process start and tmux polling)"
 echo "whole fleet listed: ${full:-not within 30 s} ms"
+echo "key to frame: $keys"
 echo "idle CPU over 30 s: ${idle}% of a core"
 echo "RSS: $((rss / 1024)) MB"

@@ -1,113 +1,45 @@
 //! The real binary in a real terminal: tmux runs the dashboard on a fixture
-//! root while the test appends events, adds a session, injects a title
-//! escape, and quits with `q`.
+//! root (directly, through a daemon with `--connect`, or on Claude Code
+//! transcripts) while the test appends events, adds a session, injects a
+//! title escape, and quits with `q`.
 
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use common::{FIXTURE_NOW, fixture_root};
+use common::daemon::Daemon;
+use common::tmux::Tmux;
+use common::{Root, fixture_root};
 
-/// A tmux server of our own (its own socket), killed when dropped.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Self {
-        assert!(
-            Command::new("tmux").arg("-V").output().is_ok(),
-            "tmux is needed for this test (.ci/run installs it)"
-        );
-        Self {
-            socket: format!("switchboard-test-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "dash"]).stdout)
-            .into_owned()
-    }
-
-    fn display(&self, format: &str) -> String {
-        String::from_utf8_lossy(
-            &self
-                .cmd(&["display-message", "-p", "-t", "dash", format])
-                .stdout,
-        )
-        .trim()
-        .to_string()
-    }
-
-    /// Polls until `ready` holds; fails with the last screen after 60 s
-    /// (a guard against hangs on a loaded machine, not a timing assert).
-    fn wait_for(&self, what: &str, ready: impl Fn(&Tmux) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if ready(self) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "timed out waiting for {what}; the screen:\n{}",
-            self.screen()
-        );
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-fn append(path: &std::path::Path, line: &str) {
+fn append(path: &Path, line: &str) {
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
     f.write_all(line.as_bytes()).unwrap();
     f.write_all(b"\n").unwrap();
 }
 
-#[test]
-fn dashboard_runs_live_in_a_real_terminal() {
-    let root = fixture_root("contract");
-    let tmux = Tmux::new("live");
-    let config_dir = root.path().join(".no-config");
-    let bin = env!("CARGO_BIN_EXE_switchboard");
-    let root_arg = root.path().to_str().unwrap().to_string();
-    let env_now = format!("SWITCHBOARD_NOW={FIXTURE_NOW}");
-    let env_config = format!("SWITCHBOARD_CONFIG_DIR={}", config_dir.display());
-    let started = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "-e",
-        &env_now,
-        "-e",
-        &env_config,
-        "-e",
-        "TERM=xterm-256color",
-        bin,
-        "--root",
-        &root_arg,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+/// The environment the dashboard runs with on `root`: no user config, the
+/// fixture's audit log.
+fn env_for(root: &Root) -> Vec<String> {
+    vec![
+        format!(
+            "SWITCHBOARD_CONFIG_DIR={}",
+            root.path().join(".no-config").display()
+        ),
+        format!("SWITCHBOARD_AUDIT_LOG={}", root.audit.display()),
+    ]
+}
+
+/// Starts the real binary on `root` in a tmux pane of its own.
+fn start(tmux: &Tmux, root: &Root) {
+    tmux.start(&["--root", root.path().to_str().unwrap()], &env_for(root));
+}
+
+/// What a user sees of a live fleet on the contract fixture, however the
+/// dashboard reads it: the fleet, the top session's stream following an
+/// append, a session created meanwhile, a title escape that changes
+/// nothing, and `q` restoring the terminal.
+fn live_fleet_scenario(tmux: &Tmux, root: &Root) {
     tmux.wait_for("the fleet", |t| {
         let s = t.screen();
         s.contains("Fix login timeout") && s.contains("requires_action")
@@ -118,8 +50,11 @@ fn dashboard_runs_live_in_a_real_terminal() {
         "alt=1 mouse=1",
         "the dashboard uses the alternate screen and the mouse"
     );
-
     // The top session (most urgent) has its stream open and followed.
+    tmux.wait_for("the top session's stream", |t| {
+        t.screen().contains("git push origin fix/login")
+    });
+
     let journal = root.session("sesn_awaiting").join("events.jsonl");
     append(
         &journal,
@@ -160,21 +95,7 @@ fn dashboard_runs_live_in_a_real_terminal() {
     );
     assert_ne!(tmux.display("#{pane_title}"), "pwned");
 
-    tmux.cmd(&["send-keys", "-t", "dash", "q"]);
-    // pane_dead_status is filled in just after pane_dead.
-    tmux.wait_for("the dashboard to exit", |t| {
-        t.display("#{pane_dead}") == "1"
-            && !t
-                .display("#{pane_dead_status}#{pane_dead_signal}")
-                .is_empty()
-    });
-    let status = tmux.display("status=#{pane_dead_status} signal=#{pane_dead_signal}");
-    assert_eq!(
-        status,
-        "status=0 signal=",
-        "it exited cleanly; the screen:\n{}",
-        tmux.screen()
-    );
+    tmux.quit();
     assert_eq!(
         tmux.display("alt=#{alternate_on} mouse=#{mouse_any_flag}#{mouse_button_flag}"),
         "alt=0 mouse=00",
@@ -182,49 +103,75 @@ fn dashboard_runs_live_in_a_real_terminal() {
     );
 }
 
-/// Starts the real binary on `root` in a tmux pane of its own.
-fn start(tmux: &Tmux, root: &common::Root) {
-    start_with(tmux, root, &[]);
+#[test]
+fn dashboard_runs_live_in_a_real_terminal() {
+    let root = fixture_root("contract");
+    let tmux = Tmux::new("live");
+    start(&tmux, &root);
+    live_fleet_scenario(&tmux, &root);
 }
 
-/// `start` with extra `NAME=value` environment entries.
-fn start_with(tmux: &Tmux, root: &common::Root, env: &[&str]) {
-    let config_dir = root.path().join(".no-config");
-    let env_now = format!("SWITCHBOARD_NOW={FIXTURE_NOW}");
-    let env_config = format!("SWITCHBOARD_CONFIG_DIR={}", config_dir.display());
-    let env_audit = format!("SWITCHBOARD_AUDIT_LOG={}", root.audit.display());
-    let root_arg = root.path().to_str().unwrap().to_string();
-    let mut args = vec![
-        "new-session",
-        "-d",
-        "-s",
-        "dash",
-        "-x",
-        "160",
-        "-y",
-        "48",
-        "-e",
-        &env_now,
-        "-e",
-        &env_config,
-        "-e",
-        &env_audit,
-        "-e",
-        "TERM=xterm-256color",
-    ];
-    for entry in env {
-        args.extend(["-e", entry]);
-    }
-    args.extend([env!("CARGO_BIN_EXE_switchboard"), "--root", &root_arg]);
-    let started = tmux.cmd(&args);
-    assert!(started.status.success(), "{started:?}");
-    tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+#[test]
+fn dashboard_runs_live_through_a_daemon_with_connect() {
+    let root = fixture_root("contract");
+    let daemon = Daemon::start(&root);
+    let tmux = Tmux::new("connect");
+    tmux.start(
+        &["--connect", daemon.socket.to_str().unwrap()],
+        &env_for(&root),
+    );
+    live_fleet_scenario(&tmux, &root);
+    drop(daemon);
 }
 
-fn keys(tmux: &Tmux, keys: &[&str]) {
-    for key in keys {
-        tmux.cmd(&["send-keys", "-t", "dash", key]);
+/// The transcript file of Claude Code session `id` in the fixture copy.
+fn transcript_of(root: &Root, id: &str) -> std::path::PathBuf {
+    let project = root.path().join("-home-alice-shop");
+    let rest = id.strip_prefix("cc-").unwrap();
+    let direct = project.join(format!("{rest}.jsonl"));
+    if direct.is_file() {
+        return direct;
     }
+    // A subagent: cc-<session>-<file stem>, under <session>/subagents/.
+    let (session, stem) = rest.split_at(36);
+    project
+        .join(session)
+        .join("subagents")
+        .join(format!("{}.jsonl", stem.trim_start_matches('-')))
+}
+
+#[test]
+fn dashboard_follows_a_claude_code_transcript_as_it_grows() {
+    let root = fixture_root("claude-code");
+    let tmux = Tmux::new("claude");
+    tmux.start(
+        &["--claude-code", root.path().to_str().unwrap()],
+        &env_for(&root),
+    );
+    tmux.wait_for("the transcripts and a stream", |t| {
+        let s = t.screen();
+        s.contains("Fix login timeout") && s.contains("Events · cc-")
+    });
+    let screen = tmux.screen();
+    let id: String = screen[screen.find("Events · ").unwrap() + "Events · ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let transcript = transcript_of(&root, &id);
+    assert!(transcript.is_file(), "{}", transcript.display());
+    // The fixtures end on a torn record: end it (as the writer would have)
+    // before the new one.
+    append(&transcript, "");
+    append(
+        &transcript,
+        r#"{"type":"assistant","uuid":"e2e-cc-1","sessionId":"e2e","timestamp":"2026-11-21T09:59:59Z","message":{"id":"msg_e2e","type":"message","role":"assistant","content":[{"type":"text","text":"zebra-quartz from the live transcript"}]}}"#,
+    );
+    tmux.wait_for("the appended record in the event stream", |t| {
+        let s = t.screen();
+        s.contains("zebra-quartz from the live transcript") && s.contains(&format!("Events · {id}"))
+    });
+    tmux.quit();
 }
 
 #[test]
@@ -235,7 +182,7 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
     tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
     tmux.wait_for("the stuck alert", |t| t.screen().contains("⚠ 8 stuck"));
 
-    keys(&tmux, &[":", "stuck", "Enter"]);
+    tmux.keys(&[":", "stuck", "Enter"]);
     tmux.wait_for("the stuck view", |t| t.screen().contains("Why stuck"));
     let screen = tmux.screen();
     for (rule, reason) in [
@@ -265,15 +212,15 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
     assert!(screen.contains("L3 09:36:00 agent.tool_use"), "{screen}");
 
     // Select the silent session, interrupt it, confirm with y.
-    keys(&tmux, &["j", "j"]);
+    tmux.keys(&["j", "j"]);
     tmux.wait_for("the silent session", |t| {
         t.screen().contains("Why stuck · sesn_silent")
     });
-    keys(&tmux, &["i"]);
+    tmux.keys(&["i"]);
     tmux.wait_for("the confirm dialog", |t| {
         t.screen().contains("Interrupt sesn_silent?")
     });
-    keys(&tmux, &["y"]);
+    tmux.keys(&["y"]);
     tmux.wait_for("the result", |t| {
         t.screen().contains("Interrupted sesn_silent")
     });
@@ -284,22 +231,12 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
     assert!(audit.contains("\"action\":\"interrupt\""), "{audit}");
 
     // Enter jumps to the evidence in the stream.
-    keys(&tmux, &["Enter"]);
+    tmux.keys(&["Enter"]);
     tmux.wait_for("the stream at the evidence", |t| {
         t.screen().contains("At the first evidence event")
     });
 
-    keys(&tmux, &["q"]);
-    tmux.wait_for("the dashboard to exit", |t| {
-        t.display("#{pane_dead}") == "1"
-            && !t
-                .display("#{pane_dead_status}#{pane_dead_signal}")
-                .is_empty()
-    });
-    assert_eq!(
-        tmux.display("status=#{pane_dead_status} signal=#{pane_dead_signal}"),
-        "status=0 signal="
-    );
+    tmux.quit();
 }
 
 #[test]
@@ -310,23 +247,23 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
     start(&tmux, &root);
     tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
 
-    keys(&tmux, &[":", "pending", "Enter"]);
+    tmux.keys(&[":", "pending", "Enter"]);
     tmux.wait_for("the inbox", |t| {
         t.screen().contains("Review inbox · 5 pending")
     });
     // Oldest first: sesn_awaiting, sesn_tampered, then the plan.
-    keys(&tmux, &["j", "j", "Enter"]);
+    tmux.keys(&["j", "j", "Enter"]);
     tmux.wait_for("the plan", |t| {
         let s = t.screen();
         s.contains("Review sevt_0005 in sesn_plan") && s.contains("1. Add a failing test")
     });
-    keys(&tmux, &["D"]);
+    tmux.keys(&["D"]);
     tmux.wait_for("the diff", |t| {
         t.screen().contains("+ 1. Add a failing test")
     });
-    keys(&tmux, &["a"]);
+    tmux.keys(&["a"]);
     tmux.wait_for("the confirmation", |t| t.screen().contains(&fingerprint));
-    keys(&tmux, &["y"]);
+    tmux.keys(&["y"]);
     tmux.wait_for("the result", |t| {
         t.screen().contains("Approved submit_plan")
     });
@@ -342,7 +279,7 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
     assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
 
     // A second attempt on the same request writes nothing.
-    keys(&tmux, &["a"]);
+    tmux.keys(&["a"]);
     tmux.wait_for("the refusal", |t| t.screen().contains("Already decided"));
     let again = root
         .journal("sesn_plan")
@@ -354,10 +291,8 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
         .count();
     assert_eq!(again, 1);
 
-    keys(&tmux, &["Escape", "Escape", "q"]);
-    tmux.wait_for("the dashboard to exit", |t| {
-        t.display("#{pane_dead}") == "1"
-    });
+    tmux.keys(&["Escape", "Escape"]);
+    tmux.quit();
 }
 
 #[test]
@@ -374,30 +309,30 @@ fn review_in_a_real_terminal_deny_with_a_message_from_the_external_editor() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     let editor = format!("EDITOR={}", script.display());
-    start_with(&tmux, &root, &[&editor, "VISUAL="]);
+    let mut env = env_for(&root);
+    env.extend([editor, "VISUAL=".to_string()]);
+    tmux.start(&["--root", root.path().to_str().unwrap()], &env);
     tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
-    keys(&tmux, &["2"]);
+    tmux.keys(&["2"]);
     tmux.wait_for("the inbox", |t| t.screen().contains("Review inbox"));
-    keys(&tmux, &["Enter"]);
+    tmux.keys(&["Enter"]);
     tmux.wait_for("the bash request", |t| {
         t.screen().contains("git push origin fix/login")
     });
-    keys(&tmux, &["d"]);
+    tmux.keys(&["d"]);
     tmux.wait_for("the editor", |t| t.screen().contains("why it is denied"));
-    keys(&tmux, &["C-e"]);
+    tmux.keys(&["C-e"]);
     tmux.wait_for("the message back", |t| {
         t.screen().contains("Open a PR instead of pushing.")
     });
-    keys(&tmux, &["C-s"]);
+    tmux.keys(&["C-s"]);
     tmux.wait_for("the confirmation", |t| t.screen().contains("y confirm"));
-    keys(&tmux, &["y"]);
+    tmux.keys(&["y"]);
     tmux.wait_for("the result", |t| t.screen().contains("Denied bash"));
     let journal = root.journal("sesn_awaiting");
     let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
     assert_eq!(last["tool_use_id"], "sevt_0003");
     assert_eq!(last["deny_message"], "Open a PR instead of pushing.");
-    keys(&tmux, &["Escape", "Escape", "q"]);
-    tmux.wait_for("the dashboard to exit", |t| {
-        t.display("#{pane_dead}") == "1"
-    });
+    tmux.keys(&["Escape", "Escape"]);
+    tmux.quit();
 }

@@ -38,8 +38,11 @@ fn lines_of(pipe: impl std::io::Read + Send + 'static) -> Receiver<String> {
 
 impl Watch {
     fn start(root: &Root, args: &[&str]) -> Self {
-        let mut child = root
-            .command(args)
+        Self::spawn(root.command(args))
+    }
+
+    fn spawn(mut command: std::process::Command) -> Self {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -323,4 +326,44 @@ fn the_root_deleted_and_made_again() {
     );
     let line: serde_json::Value = serde_json::from_str(&watch.line()).unwrap();
     assert_eq!(line["event"]["id"], "b2");
+}
+
+#[test]
+fn json_prints_a_claude_code_transcripts_new_record_converted() {
+    let transcripts = common::fixture_root("claude-code");
+    // Only the transcripts: no --root.
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command
+        .args(["watch", "--json", "--claude-code"])
+        .arg(transcripts.path())
+        .env("SWITCHBOARD_NOW", common::FIXTURE_NOW)
+        .env(
+            "SWITCHBOARD_CONFIG_DIR",
+            transcripts.path().join(".no-config"),
+        )
+        .env_remove("SWITCHBOARD_ROOT")
+        .env("NO_COLOR", "1");
+    let mut watch = Watch::spawn(command);
+    watch.note_containing("cc-22222222-2222-4222-8222-222222222222: new session");
+    let transcript = transcripts
+        .path()
+        .join("-home-alice-shop/22222222-2222-4222-8222-222222222222.jsonl");
+    let record = r#"{"type":"assistant","uuid":"w-1","sessionId":"22222222-2222-4222-8222-222222222222","timestamp":"2026-11-21T09:59:59Z","message":{"id":"msg_w","type":"message","role":"assistant","content":[{"type":"text","text":"okapi from a live transcript"}]}}"#;
+    OpenOptions::new()
+        .append(true)
+        .open(&transcript)
+        .unwrap()
+        .write_all(format!("{record}\n").as_bytes())
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_str(&watch.line()).unwrap();
+    assert_eq!(
+        line["session_id"],
+        "cc-22222222-2222-4222-8222-222222222222"
+    );
+    assert_eq!(line["event"]["type"], "agent.message");
+    assert_eq!(
+        line["event"]["content"][0]["text"],
+        "okapi from a live transcript"
+    );
+    assert_eq!(line["event"]["created_at"], "2026-11-21T09:59:59Z");
 }

@@ -51,6 +51,7 @@ pub struct Client {
     frames: FrameReader,
     next_id: u64,
     notifications: VecDeque<Notification>,
+    call_timeout: Duration,
 }
 
 #[derive(Serialize)]
@@ -78,11 +79,18 @@ impl Client {
             frames: FrameReader::new(MAX_RESPONSE_FRAME),
             next_id: 0,
             notifications: VecDeque::new(),
+            call_timeout: CALL_TIMEOUT,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How long a call waits for its answer (an interactive reader should
+    /// give up sooner than a batch command).
+    pub fn set_call_timeout(&mut self, timeout: Duration) {
+        self.call_timeout = timeout;
     }
 
     /// Sends a request and waits for its result.
@@ -110,7 +118,7 @@ impl Client {
         })
         .map_err(|e| self.protocol(e.to_string()))?;
         line.push(b'\n');
-        self.set_timeout(Some(CALL_TIMEOUT))?;
+        self.set_timeout(Some(self.call_timeout))?;
         if let Err(e) = self.writer.write_all(&line) {
             // A daemon that refused us said why before hanging up.
             if let Ok(ServerMessage::Response(response)) = self.read_message()

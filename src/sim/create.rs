@@ -40,7 +40,7 @@ pub fn session_doc(new: &NewSession) -> Map<String, Value> {
     let doc = json!({
         "id": new.id,
         "type": "session",
-        "agent": {"id": agent_id, "name": agent_name},
+        "agent": {"id": agent_id, "name": agent_name, "max_concurrent": new.role.max_concurrent()},
         "environment_id": "env_sim",
         "parent_id": new.parent_id,
         "title": new.title,

@@ -36,6 +36,17 @@ impl Role {
         }
     }
 
+    /// The agent's `max_concurrent` (ext). The repo fixer's limit is low on
+    /// purpose: a busy demo fleet runs it over, which the agents view flags.
+    pub fn max_concurrent(self) -> u64 {
+        match self {
+            Self::Worker | Self::Stuck => 2,
+            Self::Planner => 4,
+            Self::Support => 6,
+            Self::Orchestrator => 3,
+        }
+    }
+
     pub fn agent(self) -> (&'static str, &'static str) {
         match self {
             Self::Worker | Self::Stuck => ("agent_repo_fixer", "repo-fixer"),

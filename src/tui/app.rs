@@ -15,6 +15,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::effects::{Background, DEFAULT_TAIL_THRESHOLD, EffectRunner};
 use super::headless::run_effects;
 use super::input::{Chord, Key, Mods};
+use super::journal::JournalOrigin;
 use super::msg::{Mouse, MouseKind, Msg};
 use super::state::State;
 use super::terminal::TerminalGuard;
@@ -57,7 +58,8 @@ pub async fn run(
     let pause_input = Arc::new(AtomicBool::new(false));
     let input_thread = spawn_input_thread(input_tx, stop_input.clone(), pause_input.clone())?;
     let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
-    let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD);
+    let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD)
+        .with_origins(JournalOrigin::all(&config.feeds));
     runner.enable_external_editor(pause_input.clone(), config.mouse);
     // Clipboard copies (OSC 52) go to the terminal between frames.
     runner.set_terminal(Box::new(std::io::stdout()));

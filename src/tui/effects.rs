@@ -1,6 +1,8 @@
 //! Performs the IO `update` asks for and answers with messages: opening
-//! the selected journal (its tail first when it is big, the index in the
-//! background), reading the visible window, reading one event in full.
+//! the selected journal the way its source is read (a file: its tail first
+//! when it is big, the index in the background; a daemon: through its
+//! socket; a transcript: converted in memory), reading the visible window,
+//! reading one event in full.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,7 +15,9 @@ use super::journal::detail::build_detail;
 use super::journal::evidence::find_events;
 use super::journal::file::OpenError;
 use super::journal::rows::decode_row;
-use super::journal::{FileJournal, JournalAccess, Refresh};
+use super::journal::{
+    FileJournal, JournalAccess, JournalOrigin, MemoryJournal, Refresh, SocketJournal,
+};
 use super::msg::{Effect, Msg};
 use super::oncall_io::{act, copy, event_json};
 use super::review_io;
@@ -38,6 +42,8 @@ pub enum Background {
 struct OpenJournal {
     key: SessionKey,
     generation: u64,
+    origin: JournalOrigin,
+    /// The journal file (meaningful for `JournalOrigin::Files`).
     path: PathBuf,
     access: Option<Box<dyn JournalAccess>>,
     /// The last lines, while the index is built.
@@ -46,11 +52,24 @@ struct OpenJournal {
     cancel: Arc<AtomicBool>,
 }
 
+impl OpenJournal {
+    /// What errors name: the file, or the session when there is none here.
+    fn describe(&self) -> String {
+        match self.origin {
+            JournalOrigin::Files => self.path.display().to_string(),
+            _ => format!("the journal of {}", self.key.id),
+        }
+    }
+}
+
 pub struct EffectRunner {
     open: Option<OpenJournal>,
     /// Where background jobs report; `None` runs everything inline.
     background: Option<UnboundedSender<Background>>,
     tail_threshold: u64,
+    /// How each source's journals are read, by source number; sources
+    /// past the end are session folders on this machine.
+    origins: Vec<JournalOrigin>,
     /// The terminal, for OSC 52 clipboard sequences (never for journal text).
     terminal: Box<dyn Write + Send>,
     audit_log: PathBuf,
@@ -68,6 +87,7 @@ impl EffectRunner {
             open: None,
             background: None,
             tail_threshold: u64::MAX,
+            origins: Vec::new(),
             terminal: Box::new(std::io::sink()),
             audit_log: crate::store::paths::audit_log(),
             who: crate::cli::context::default_decider(),
@@ -97,6 +117,16 @@ impl EffectRunner {
             tail_threshold,
             ..Self::inline()
         }
+    }
+
+    /// Reads source N's journals the way `origins[N]` says.
+    pub fn with_origins(mut self, origins: Vec<JournalOrigin>) -> Self {
+        self.origins = origins;
+        self
+    }
+
+    fn origin_of(&self, key: &SessionKey) -> JournalOrigin {
+        self.origins.get(key.source).cloned().unwrap_or_default()
     }
 
     pub fn run(
@@ -141,7 +171,7 @@ impl EffectRunner {
                             .map(|(i, bytes)| decode_row(range.start + i, bytes))
                             .collect(),
                     }],
-                    Err(e) => vec![failed(key, generation, &open.path, &e.to_string())],
+                    Err(e) => vec![failed(key, generation, &open.describe(), &e.to_string())],
                 }
             }
             Effect::OpenEvent {
@@ -308,10 +338,7 @@ impl EffectRunner {
                             replaced: false,
                         }]
                     }
-                    Err(error) => {
-                        let path = open.path.clone();
-                        vec![failed(key, generation, &path, &error)]
-                    }
+                    Err(error) => vec![failed(key, generation, &open.describe(), &error)],
                 }
             }
         }
@@ -331,9 +358,12 @@ impl EffectRunner {
 
     fn open(&mut self, key: SessionKey, generation: u64, path: PathBuf) -> Vec<Msg> {
         self.close();
+        let origin = self.origin_of(&key);
+        let local = origin == JournalOrigin::Files;
         let mut open = OpenJournal {
             key: key.clone(),
             generation,
+            origin,
             path: path.clone(),
             access: None,
             tail: Vec::new(),
@@ -342,7 +372,7 @@ impl EffectRunner {
         };
         let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let mut msgs = Vec::new();
-        match (&self.background, len > self.tail_threshold) {
+        match (&self.background, local && len > self.tail_threshold) {
             (Some(tx), true) => {
                 if let Ok(tail) = read_tail(&path, len) {
                     msgs.push(Msg::JournalTail {
@@ -375,7 +405,7 @@ impl EffectRunner {
                         });
                     });
                 if let Err(e) = spawned {
-                    msgs.push(failed(key, generation, &open.path, &e.to_string()));
+                    msgs.push(failed(key, generation, &open.describe(), &e.to_string()));
                 }
             }
             _ => msgs.extend(open_inline(&mut open)),
@@ -412,18 +442,39 @@ impl EffectRunner {
                 line_count: access.line_count(),
                 replaced: refresh == Refresh::Replaced,
             }],
-            Err(e) => vec![failed(key.clone(), generation, &open.path, &e.to_string())],
+            Err(e) => vec![failed(
+                key.clone(),
+                generation,
+                &open.describe(),
+                &e.to_string(),
+            )],
         }
     }
 }
 
-/// Opens and indexes in place. A journal that does not exist yet is empty.
+/// Opens in place, the way the journal's source is read. A journal file
+/// that does not exist yet is empty.
 fn open_inline(open: &mut OpenJournal) -> Vec<Msg> {
     let (key, generation) = (open.key.clone(), open.generation);
-    match FileJournal::open(&open.path, &open.cancel) {
-        Ok(journal) => {
-            let line_count = journal.line_count();
-            open.access = Some(Box::new(journal));
+    let opened: Result<Option<Box<dyn JournalAccess>>, String> = match &open.origin {
+        JournalOrigin::Files => match FileJournal::open(&open.path, &open.cancel) {
+            Ok(journal) => Ok(Some(Box::new(journal))),
+            Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.to_string()),
+        },
+        JournalOrigin::Daemon(socket) => match SocketJournal::open(socket, &key.id) {
+            Ok(journal) => Ok(Some(Box::new(journal))),
+            Err(e) => Err(e.to_string()),
+        },
+        JournalOrigin::Transcripts(source) => match MemoryJournal::open(source, &key.id) {
+            Ok(journal) => Ok(Some(Box::new(journal))),
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    match opened {
+        Ok(access) => {
+            let line_count = access.as_ref().map_or(0, |a| a.line_count());
+            open.access = access;
             vec![Msg::JournalReady {
                 key,
                 generation,
@@ -431,15 +482,7 @@ fn open_inline(open: &mut OpenJournal) -> Vec<Msg> {
                 replaced: false,
             }]
         }
-        Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
-            vec![Msg::JournalReady {
-                key,
-                generation,
-                line_count: 0,
-                replaced: false,
-            }]
-        }
-        Err(e) => vec![failed(key, generation, &open.path, &e.to_string())],
+        Err(e) => vec![failed(key, generation, &open.describe(), &e)],
     }
 }
 
@@ -452,11 +495,11 @@ fn read_tail(path: &std::path::Path, len: u64) -> std::io::Result<Vec<(u64, Vec<
     Ok(lines)
 }
 
-fn failed(key: SessionKey, generation: u64, path: &std::path::Path, error: &str) -> Msg {
+fn failed(key: SessionKey, generation: u64, what: &str, error: &str) -> Msg {
     Msg::JournalFailed {
         key,
         generation,
-        error: crate::sanitize::sanitize_line(&format!("cannot read {}: {error}", path.display())),
+        error: crate::sanitize::sanitize_line(&format!("cannot read {what}: {error}")),
     }
 }
 

@@ -7,6 +7,7 @@ use ratatui::backend::TestBackend;
 
 use super::effects::EffectRunner;
 use super::input::Chord;
+use super::journal::JournalOrigin;
 use super::msg::{Effect, Msg};
 use super::state::State;
 use super::theme::Theme;
@@ -24,6 +25,13 @@ impl Headless {
             state,
             runner: EffectRunner::inline(),
         }
+    }
+
+    /// Reads source N's journals the way `origins[N]` says (the default:
+    /// session folders on this machine).
+    pub fn with_origins(mut self, origins: Vec<JournalOrigin>) -> Self {
+        self.runner = self.runner.with_origins(origins);
+        self
     }
 
     /// Records actions in this audit log instead of the user's.

@@ -1,5 +1,6 @@
-//! How the event stream reaches a journal's lines. A file on disk today; a
-//! daemon socket can implement the same trait.
+//! How the event stream reaches a journal's lines: a file on disk
+//! (`FileJournal`), a daemon's socket (`SocketJournal`) or a transcript
+//! converted in memory (`MemoryJournal`).
 
 use std::io;
 use std::ops::Range;
