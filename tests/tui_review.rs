@@ -404,9 +404,20 @@ fn daemon_sessions_are_decided_through_the_daemon() {
     );
 
     let daemon = common::daemon::Daemon::start(&root);
-    let mut dash = dashboard(&root);
+    let mut dash =
+        dashboard(&root).with_origins(vec![switchboard::tui::journal::JournalOrigin::Daemon(
+            daemon.socket.clone(),
+        )]);
     dash.state.review.daemons = vec![Some(daemon.socket.clone())];
+    // As for a daemon on another machine: its folders are not here, so the
+    // plan's revisions must come through the socket.
+    for entry in dash.state.sessions.values_mut() {
+        entry.snapshot.dir = std::path::PathBuf::from("/nonexistent").join(&entry.key.id);
+    }
     open_request(&mut dash, "sesn_plan", "sevt_0005");
+    let screen = review_text(&mut dash);
+    assert!(screen.contains("r1 redirected"), "{screen}");
+    assert!(screen.contains("1. Add a failing test"), "{screen}");
     dash.keys(&["a", "y"]);
     let answers = answers_to(&root, "sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1, "{}", notice(&dash.state));

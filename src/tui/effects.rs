@@ -256,9 +256,22 @@ impl EffectRunner {
             }
             Effect::LoadPlan {
                 request,
+                session,
                 journal,
                 plan_tools,
-            } => vec![review_io::load_plan(request, &journal, &plan_tools)],
+            } => {
+                // Read the way the stream reads this source's journals.
+                let lines = match self.origin_of(&session) {
+                    JournalOrigin::Files => review_io::read_file_lines(&journal),
+                    JournalOrigin::Daemon(socket) => SocketJournal::open(&socket, &session.id)
+                        .map_err(|e| e.to_string())
+                        .and_then(|j| all_lines(&j)),
+                    JournalOrigin::Transcripts(source) => MemoryJournal::open(&source, &session.id)
+                        .map_err(|e| e.to_string())
+                        .and_then(|j| all_lines(&j)),
+                };
+                vec![review_io::load_plan(request, lines, &plan_tools)]
+            }
             Effect::Decide {
                 request,
                 root,
@@ -450,6 +463,13 @@ impl EffectRunner {
             )],
         }
     }
+}
+
+/// Every line of a journal, for reading a plan's revisions.
+fn all_lines(access: &dyn JournalAccess) -> Result<Vec<Vec<u8>>, String> {
+    access
+        .read_lines(0..access.line_count())
+        .map_err(|e| e.to_string())
 }
 
 /// Opens in place, the way the journal's source is read. A journal file

@@ -160,6 +160,7 @@ pub enum Effect {
     /// Read a session's journal for the plan a request belongs to.
     LoadPlan {
         request: RequestKey,
+        session: SessionKey,
         journal: PathBuf,
         plan_tools: PlanTools,
     },

@@ -22,16 +22,24 @@ use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::for_each_line;
 use crate::store::{Decision, decide};
 
-/// The history of the plan `request` belongs to, read from `journal`.
-pub fn load_plan(request: RequestKey, journal: &Path, plan_tools: &PlanTools) -> Msg {
-    let result = read_events(journal)
+/// The history of the plan `request` belongs to, from its journal's lines.
+pub fn load_plan(
+    request: RequestKey,
+    lines: Result<Vec<Vec<u8>>, String>,
+    plan_tools: &PlanTools,
+) -> Msg {
+    let result = lines
         .map_err(|e| {
-            format!(
-                "Cannot read {}: {e}. The request can still be decided.",
-                journal.display()
-            )
+            format!("Cannot read the plan's journal: {e}. The request can still be decided.")
         })
-        .map(|events| {
+        .map(|lines| {
+            let events: Vec<Event> = lines
+                .iter()
+                .filter_map(|line| match parse_line(line) {
+                    LineParse::Event(event) => Some(*event),
+                    _ => None,
+                })
+                .collect();
             plan_histories(&request.session_id, &events, plan_tools)
                 .into_iter()
                 .find(|h| h.revisions.iter().any(|r| r.event_id == request.event_id))
@@ -39,16 +47,18 @@ pub fn load_plan(request: RequestKey, journal: &Path, plan_tools: &PlanTools) ->
     Msg::PlanLoaded { request, result }
 }
 
-fn read_events(path: &Path) -> std::io::Result<Vec<Event>> {
-    let file = File::open(path)?;
-    let mut events = Vec::new();
-    for_each_line(&file, 0, |_, line| {
-        if let LineParse::Event(event) = parse_line(line) {
-            events.push(*event);
-        }
-        ControlFlow::Continue(())
-    })?;
-    Ok(events)
+/// Every complete line of a journal file.
+pub fn read_file_lines(path: &Path) -> Result<Vec<Vec<u8>>, String> {
+    let read = || -> std::io::Result<Vec<Vec<u8>>> {
+        let file = File::open(path)?;
+        let mut lines = Vec::new();
+        for_each_line(&file, 0, |_, line| {
+            lines.push(line.to_vec());
+            ControlFlow::Continue(())
+        })?;
+        Ok(lines)
+    };
+    read().map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub fn decide_one(

@@ -116,6 +116,7 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         match state.sessions.get(&session) {
             Some(entry) => effects.push(Effect::LoadPlan {
                 request: row.key.clone(),
+                session: session.clone(),
                 journal: entry.snapshot.journal_path(),
                 plan_tools: state.review.plan_tools.clone(),
             }),
