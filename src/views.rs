@@ -156,6 +156,35 @@ impl FleetViews {
         views
     }
 
+    pub fn empty() -> Self {
+        Self {
+            sessions: Vec::new(),
+            pending: Vec::new(),
+            doctor: Vec::new(),
+        }
+    }
+
+    /// Adds another source's views, labelling its rows with `source`.
+    pub fn absorb(&mut self, mut other: FleetViews, source: Option<String>) {
+        if source.is_some() {
+            other
+                .sessions
+                .iter_mut()
+                .for_each(|r| r.source = source.clone());
+            other
+                .pending
+                .iter_mut()
+                .for_each(|r| r.source = source.clone());
+            other
+                .doctor
+                .iter_mut()
+                .for_each(|r| r.source = source.clone());
+        }
+        self.sessions.extend(other.sessions);
+        self.pending.extend(other.pending);
+        self.doctor.extend(other.doctor);
+    }
+
     /// Sorts as `cli.md` says: sessions by id, pending by (session, event),
     /// doctor by (session, rule); the source breaks ties.
     pub fn sort(&mut self) {

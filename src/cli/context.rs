@@ -157,50 +157,14 @@ impl Context {
     /// are several.
     pub fn views(&self) -> CliResult<FleetViews> {
         let label_sources = self.several();
-        let mut merged = FleetViews {
-            sessions: Vec::new(),
-            pending: Vec::new(),
-            doctor: Vec::new(),
-        };
+        let mut merged = FleetViews::empty();
         for source in &self.sources {
-            let mut views = self.views_of(source)?;
-            if label_sources {
-                let label = Some(source.label());
-                views
-                    .sessions
-                    .iter_mut()
-                    .for_each(|r| r.source = label.clone());
-                views
-                    .pending
-                    .iter_mut()
-                    .for_each(|r| r.source = label.clone());
-                views
-                    .doctor
-                    .iter_mut()
-                    .for_each(|r| r.source = label.clone());
-            }
-            merged.sessions.extend(views.sessions);
-            merged.pending.extend(views.pending);
-            merged.doctor.extend(views.doctor);
+            let label = label_sources.then(|| source.label());
+            merged.absorb(self.views_of(source)?, label);
         }
         for (fleet, label) in self.adapter_fleets()? {
-            let mut views = FleetViews::build(&fleet, &self.config.stuck, self.now);
-            let label = Some(label);
-            views
-                .sessions
-                .iter_mut()
-                .for_each(|r| r.source = label.clone());
-            views
-                .pending
-                .iter_mut()
-                .for_each(|r| r.source = label.clone());
-            views
-                .doctor
-                .iter_mut()
-                .for_each(|r| r.source = label.clone());
-            merged.sessions.extend(views.sessions);
-            merged.pending.extend(views.pending);
-            merged.doctor.extend(views.doctor);
+            let views = FleetViews::build(&fleet, &self.config.stuck, self.now);
+            merged.absorb(views, Some(label));
         }
         merged.sort();
         Ok(merged)
