@@ -133,6 +133,11 @@ pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
     // serde_json does not check UTF-8 inside the strings it skips, so the
     // whole line is checked first: invalid UTF-8 anywhere is malformed.
     let text = std::str::from_utf8(bytes).ok()?;
+    // A derived struct also accepts a JSON array (fields by position); an
+    // event is an object, so anything else is left to the full parse.
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
     serde_json::from_str(text).ok()
 }
 
