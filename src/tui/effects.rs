@@ -179,24 +179,14 @@ impl EffectRunner {
                 generation,
                 line,
             } => {
-                let Some(open) = self.current(&key, generation) else {
+                let Some(bytes) = self.line_bytes(&key, generation, line) else {
                     return Vec::new();
                 };
-                let bytes = match &open.access {
-                    Some(access) => access
-                        .read_lines(line..line + 1)
-                        .ok()
-                        .and_then(|mut l| l.pop()),
-                    None => open.tail.get(line).map(|(_, b)| b.clone()),
-                };
-                match bytes {
-                    Some(bytes) => vec![Msg::Detail {
-                        key,
-                        line,
-                        doc: build_detail(line, &bytes),
-                    }],
-                    None => Vec::new(),
-                }
+                vec![Msg::Detail {
+                    key,
+                    line,
+                    doc: build_detail(line, &bytes),
+                }]
             }
             Effect::LoadEvidence { key, stamp, ids } => {
                 let Some(path) = path_of(&key) else {
@@ -231,25 +221,17 @@ impl EffectRunner {
                 generation,
                 line,
             } => {
-                let Some(open) = self.current(&key, generation) else {
+                let Some(bytes) = self.line_bytes(&key, generation, line) else {
                     return Vec::new();
                 };
-                let bytes = match &open.access {
-                    Some(access) => access
-                        .read_lines(line..line + 1)
-                        .ok()
-                        .and_then(|mut l| l.pop()),
-                    None => open.tail.get(line).map(|(_, b)| b.clone()),
-                };
-                let json = match bytes.map(|b| event_json(line, &b)) {
-                    Some(Ok(json)) => json,
-                    Some(Err(why)) => {
+                let json = match event_json(line, &bytes) {
+                    Ok(json) => json,
+                    Err(why) => {
                         return vec![Msg::Outcome {
                             ok: false,
                             text: sanitize_line(&format!("Nothing copied: {why}.")),
                         }];
                     }
-                    None => return Vec::new(),
                 };
                 let (ok, text) = copy(self.terminal.as_mut(), "event", &json);
                 vec![Msg::Outcome { ok, text }]
@@ -354,6 +336,18 @@ impl EffectRunner {
                     Err(error) => vec![failed(key, generation, &open.describe(), &error)],
                 }
             }
+        }
+    }
+
+    /// One line of the open journal, from its access or the tail read first.
+    fn line_bytes(&self, key: &SessionKey, generation: u64, line: usize) -> Option<Vec<u8>> {
+        let open = self.current(key, generation)?;
+        match &open.access {
+            Some(access) => access
+                .read_lines(line..line + 1)
+                .ok()
+                .and_then(|mut l| l.pop()),
+            None => open.tail.get(line).map(|(_, b)| b.clone()),
         }
     }
 
