@@ -1,0 +1,486 @@
+//! Claude Code and Codex transcripts read as sessions: fixture transcripts
+//! (written from the tools' documented record formats, with unknown record
+//! types and a torn last line) into events and inferred statuses; real-world
+//! samples for robustness; live appends through the feed.
+
+use crate::common;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use switchboard::adapters::source::{AdapterKind, AdapterSource, ConvertedTranscript};
+use switchboard::feed::{AdapterPoller, Update};
+use switchboard::model::line::{LineParse, parse_line};
+use switchboard::model::plan::PlanTools;
+use switchboard::model::time::parse_rfc3339;
+
+use common::{code, json, stderr};
+
+const CC: &str = "tests/fixtures/claude-code";
+const CODEX: &str = "tests/fixtures/codex";
+const NOW: &str = "2026-01-15T09:02:30Z";
+const MAIN: &str = "cc-11111111-1111-4111-8111-111111111111";
+const FORK: &str = "codex-0199c0de-0000-7000-8000-000000000002";
+
+fn run(args: &[&str]) -> std::process::Output {
+    let empty = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("SWITCHBOARD_NOW", NOW)
+        .env("SWITCHBOARD_CONFIG_DIR", empty.path().join("no-config"))
+        .env("SWITCHBOARD_ROOT", empty.path().join("no-root"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// The file times depend on the checkout; only the times inside count here.
+fn without_mtimes(mut value: Value) -> Value {
+    if let Some(rows) = value.as_array_mut() {
+        for row in rows {
+            row["last_activity_at"] = Value::Null;
+        }
+    }
+    value
+}
+
+#[test]
+fn ls_shows_transcripts_with_inferred_statuses_and_their_source() {
+    let out = run(&["ls", "--json", "--claude-code", CC, "--codex", CODEX]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let value = without_mtimes(json(&out));
+    let status = |id: &str| {
+        value
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing"))["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // A tool use with no result and nothing newer looks like waiting.
+    assert_eq!(status(MAIN), "requires_action");
+    assert_eq!(status(FORK), "requires_action");
+    assert_eq!(status("cc-22222222-2222-4222-8222-222222222222"), "idle");
+    insta::assert_json_snapshot!(value);
+}
+
+#[test]
+fn claude_code_transcript_becomes_the_expected_events() {
+    let out = run(&["show", MAIN, "--json", "--claude-code", CC]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let value = json(&out);
+    assert_eq!(value["session"]["source"], format!("claude-code:{CC}"));
+    assert_eq!(value["session"]["title"], "Fix login timeout");
+    assert_eq!(value["session"]["parent_id"], Value::Null);
+    insta::assert_json_snapshot!(value["events"]);
+}
+
+#[test]
+fn claude_code_subagents_and_odd_lines() {
+    let out = run(&["ls", "--json", "--claude-code", CC]);
+    let value = json(&out);
+    let rows = value.as_array().unwrap();
+    let sub = rows
+        .iter()
+        .find(|r| r["id"] == format!("{MAIN}-agent-a1b2c3d4"))
+        .unwrap();
+    assert_eq!(sub["parent_id"], MAIN);
+    assert_eq!(sub["title"], "Find every caller of TIMEOUT");
+    let done = rows
+        .iter()
+        .find(|r| r["id"] == "cc-22222222-2222-4222-8222-222222222222")
+        .unwrap();
+    assert_eq!(done["title"], "Update the README badges");
+    // One JSON string and one line that is not JSON: shown as malformed.
+    assert_eq!(done["malformed_lines"], 2);
+    let show = json(&run(&[
+        "show",
+        "cc-22222222-2222-4222-8222-222222222222",
+        "--json",
+        "--claude-code",
+        CC,
+    ]));
+    let kinds: Vec<&str> = show["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "session.updated",
+            "user.message",
+            "agent.message",
+            "claude_code.user"
+        ]
+    );
+}
+
+#[test]
+fn codex_rollout_becomes_the_expected_events() {
+    let out = run(&[
+        "show",
+        "codex-0199c0de-0000-7000-8000-000000000001",
+        "--json",
+        "--codex",
+        CODEX,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let value = json(&out);
+    assert_eq!(value["session"]["status"], "idle");
+    insta::assert_json_snapshot!(value["events"]);
+    let fork = json(&run(&["show", FORK, "--json", "--codex", CODEX]));
+    assert_eq!(
+        fork["session"]["parent_id"],
+        "codex-0199c0de-0000-7000-8000-000000000001"
+    );
+    assert_eq!(fork["session"]["malformed_lines"], 1);
+}
+
+#[test]
+fn a_missing_transcript_dir_is_one_clear_error() {
+    let out = run(&["ls", "--claude-code", "/nonexistent/claude"]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("/nonexistent/claude") && err.contains("--claude-code"),
+        "{err}"
+    );
+}
+
+/// `shared/` sits beside the repository in CI (and beside /work/main);
+/// worktrees live one level deeper.
+fn external_dir() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        manifest.join("../shared/fixtures/external/claude-code"),
+        manifest.join("../../shared/fixtures/external/claude-code"),
+    ];
+    candidates
+        .iter()
+        .find(|c| c.is_dir())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "the real-world Claude Code samples are missing: expected shared/fixtures/external/claude-code beside the repository ({}); clone the shared repository there",
+                candidates[0].display()
+            )
+        })
+}
+
+#[test]
+fn real_world_claude_code_samples_never_lose_a_line() {
+    let dir = external_dir();
+    let source = AdapterSource::new(AdapterKind::ClaudeCode, Some(dir.clone()));
+    let files = source.discover().unwrap();
+    assert!(files.len() >= 4, "found {files:?}");
+    let now = parse_rfc3339(NOW).unwrap();
+    for file in files {
+        let text = std::fs::read(&file.path).unwrap();
+        let complete = match text.iter().rposition(|b| *b == b'\n') {
+            Some(end) => &text[..=end],
+            None => &text[..0],
+        };
+        let lines: Vec<&[u8]> = complete
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .collect();
+        let objects = lines
+            .iter()
+            .filter(|l| serde_json::from_slice::<Value>(l).is_ok_and(|v| v.is_object()))
+            .count() as u64;
+        let converted = ConvertedTranscript::read(&file, &PlanTools::default(), now, true).unwrap();
+        let summary = &converted.snapshot.summary;
+        assert_eq!(
+            summary.malformed_lines,
+            lines.len() as u64 - objects,
+            "{}: every line that is not an object is shown as malformed",
+            file.path.display()
+        );
+        assert!(
+            summary.event_count >= objects,
+            "{}: every record becomes at least one event",
+            file.path.display()
+        );
+        let mut ids = HashSet::new();
+        for line in &converted.lines {
+            if let LineParse::Event(event) = parse_line(line) {
+                assert!(ids.insert(event.id.clone()), "duplicate id {}", event.id);
+            }
+        }
+        assert_eq!(
+            converted.snapshot.doc.metadata["inferred_status"],
+            Value::Bool(true)
+        );
+    }
+}
+
+/// These samples end without a final `\n`: their last record (a summary)
+/// is an append in progress until the newline arrives, as in any journal.
+#[test]
+fn real_world_last_lines_wait_for_their_newline() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("todowrite_examples.jsonl");
+    std::fs::copy(external_dir().join("todowrite_examples.jsonl"), &copy).unwrap();
+    let source = AdapterSource::new(AdapterKind::ClaudeCode, Some(dir.path().to_path_buf()));
+    let now = parse_rfc3339(NOW).unwrap();
+    let fleet = source.load_fleet(&PlanTools::default(), now).unwrap();
+    let todo = fleet.get("cc-todowrite_examples").unwrap();
+    assert_eq!(
+        todo.doc.title.as_deref(),
+        Some("/tmp"),
+        "no summary yet: the cwd"
+    );
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&copy)
+        .unwrap()
+        .write_all(b"\n")
+        .unwrap();
+    let fleet = source.load_fleet(&PlanTools::default(), now).unwrap();
+    let todo = fleet.get("cc-todowrite_examples").unwrap();
+    assert_eq!(
+        todo.doc.title.as_deref(),
+        Some("Feature Implementation with Task Management")
+    );
+    assert!(fleet.errors.is_empty(), "{:?}", fleet.errors);
+}
+
+fn copy_fixture(from: &str, to: &Path) {
+    for entry in walk(Path::new(env!("CARGO_MANIFEST_DIR")).join(from)) {
+        let rel = entry
+            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")).join(from))
+            .unwrap();
+        std::fs::create_dir_all(to.join(rel).parent().unwrap()).unwrap();
+        std::fs::copy(&entry, to.join(rel)).unwrap();
+    }
+}
+
+fn walk(dir: PathBuf) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn events_of(lines: &[(u64, Vec<u8>)]) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|(_, l)| serde_json::from_slice(l).unwrap())
+        .collect()
+}
+
+/// The feed that `watch --json` and the dashboard consume: appending to a
+/// transcript (here finishing its torn last line, then a new record) sends
+/// the converted events as `Appended`, and the new inferred status as `Meta`.
+#[test]
+fn live_append_shows_in_the_feed_for_watch_and_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture(CC, dir.path());
+    let transcript = dir
+        .path()
+        .join(format!("-home-alice-shop/{}.jsonl", &MAIN[3..]));
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let feed = switchboard::feed::spawn_claude_code_feed(
+        Some(dir.path().to_path_buf()),
+        3,
+        PlanTools::default(),
+        std::time::Duration::from_millis(20),
+        tx,
+    )
+    .unwrap();
+    let mut next = || rx.blocking_recv().expect("the feed stopped");
+    // Loaded for every session, the main one waiting on its push.
+    let mut loaded = 0;
+    while loaded < 3 {
+        if let Update::Loaded { key, snapshot, .. } = next() {
+            assert_eq!(key.source, 3);
+            if key.id == MAIN {
+                assert_eq!(
+                    snapshot.summary.event_count, 15,
+                    "the torn line is not an event yet"
+                );
+            }
+            loaded += 1;
+        }
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&transcript)
+        .unwrap();
+    file.write_all(
+        br#"0.000Z","message":{"id":"msg_01E","role":"assistant","content":[{"type":"text","text":"Waiting for approval."}]}}
+{"type":"user","uuid":"u-0013","timestamp":"2026-01-15T09:01:50.000Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01Push","content":"pushed"}]}}
+"#,
+    )
+    .unwrap();
+    let (appended, meta) = loop {
+        if let Update::Appended { key, lines, end } = next() {
+            assert_eq!(key.id, MAIN);
+            assert!(end > 0);
+            let meta = loop {
+                if let Update::Meta { key, doc, .. } = next()
+                    && key.id == MAIN
+                {
+                    break doc;
+                }
+            };
+            break (events_of(&lines), meta);
+        }
+    };
+    let kinds: Vec<&str> = appended
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["agent.message", "agent.tool_result"]);
+    assert_eq!(appended[0]["id"], "a-0012:0");
+    assert_eq!(appended[1]["tool_use_id"], "toolu_01Push");
+    assert_eq!(meta.metadata["inferred_status"], Value::Bool(true));
+    feed.stop();
+}
+
+/// What the feed thread runs, at a pinned time: the inferred status moves
+/// from waiting to running when the tool's result is appended.
+#[test]
+fn appended_results_change_the_inferred_status() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture(CC, dir.path());
+    let transcript = dir
+        .path()
+        .join(format!("-home-alice-shop/{}.jsonl", &MAIN[3..]));
+    let now = parse_rfc3339(NOW).unwrap();
+    let mut poller = AdapterPoller::new(
+        AdapterSource::new(AdapterKind::ClaudeCode, Some(dir.path().to_path_buf())),
+        0,
+        PlanTools::default(),
+    );
+    let loaded = poller.poll_all(now);
+    let main = loaded
+        .iter()
+        .find_map(|u| match u {
+            Update::Loaded { key, snapshot, .. } if key.id == MAIN => Some(snapshot),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(main.status().as_str(), "requires_action");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&transcript)
+        .unwrap()
+        .write_all(b"0.000Z\"}\n{\"type\":\"user\",\"uuid\":\"u-0013\",\"timestamp\":\"2026-01-15T09:01:50.000Z\",\"message\":{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_01Push\",\"content\":\"pushed\"}]}}\n")
+        .unwrap();
+    let updates = poller.poll_all(now);
+    let kinds: Vec<String> = updates
+        .iter()
+        .flat_map(|u| match u {
+            Update::Appended { lines, .. } => events_of(lines)
+                .iter()
+                .map(|e| e["type"].as_str().unwrap().to_string())
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    // The completed torn line has no message: it is kept raw.
+    assert_eq!(kinds, ["claude_code.assistant", "agent.tool_result"]);
+    let doc = updates
+        .iter()
+        .find_map(|u| match u {
+            Update::Meta { doc, .. } => Some(doc),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(doc.status.as_deref(), Some("running"));
+    // Half an hour later with nothing new, it is shown idle.
+    let later = parse_rfc3339("2026-01-15T10:00:00Z").unwrap();
+    let quiet = poller.poll_all(later);
+    let main_doc = quiet
+        .iter()
+        .find_map(|u| match u {
+            Update::Meta { key, doc, .. } if key.id == MAIN => Some(doc),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(main_doc.status.as_deref(), Some("idle"));
+    assert!(
+        quiet.iter().all(|u| matches!(u, Update::Meta { .. })),
+        "{quiet:?}"
+    );
+}
+
+#[test]
+fn the_poller_reads_a_replaced_transcript_again() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_fixture(CODEX, dir.path());
+    let now = parse_rfc3339(NOW).unwrap();
+    let mut poller = AdapterPoller::new(
+        AdapterSource::new(AdapterKind::Codex, Some(dir.path().to_path_buf())),
+        0,
+        PlanTools::default(),
+    );
+    let first = poller.poll_all(now);
+    assert_eq!(first.len(), 2);
+    assert!(
+        poller.poll_all(now).is_empty(),
+        "nothing changed, nothing sent"
+    );
+    let fork = walk(dir.path().to_path_buf())
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("000000000002"))
+        .unwrap();
+    std::fs::write(
+        &fork,
+        "{\"timestamp\":\"2026-01-15T09:02:00Z\",\"type\":\"session_meta\",\"payload\":{\"id\":\"x\"}}\n",
+    )
+    .unwrap();
+    let again = poller.poll_all(now);
+    assert!(
+        matches!(&again[..], [Update::Loaded { replaced: true, snapshot, .. }] if snapshot.summary.event_count == 1),
+        "{again:?}"
+    );
+    std::fs::remove_file(&fork).unwrap();
+    assert!(matches!(
+        &poller.poll_all(now)[..],
+        [Update::Removed { .. }]
+    ));
+}
+
+/// `--claude-code` and `--codex` without a value read the default places.
+#[test]
+fn flags_without_a_value_read_the_default_places() {
+    let home = tempfile::tempdir().unwrap();
+    copy_fixture(CC, &home.path().join(".claude/projects"));
+    copy_fixture(CODEX, &home.path().join(".codex"));
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["ls", "--claude-code", "--codex", "--json"])
+        .env("HOME", home.path())
+        .env_remove("CODEX_HOME")
+        .env("SWITCHBOARD_NOW", NOW)
+        .env("SWITCHBOARD_CONFIG_DIR", home.path().join("no-config"))
+        .env("SWITCHBOARD_ROOT", home.path().join("no-root"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = json(&out);
+    let sources: HashSet<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert_eq!(sources, HashSet::from(["claude-code", "codex"]));
+    assert_eq!(rows.as_array().unwrap().len(), 5);
+}
