@@ -156,24 +156,10 @@ fn a_missing_transcript_dir_is_one_clear_error() {
     );
 }
 
-/// `shared/` sits beside the repository in CI (and beside /work/main);
-/// worktrees live one level deeper.
+/// The real-world Claude Code samples, vendored from the shared fixtures
+/// (see `tests/fixtures/external/README.md`).
 fn external_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        manifest.join("../shared/fixtures/external/claude-code"),
-        manifest.join("../../shared/fixtures/external/claude-code"),
-    ];
-    candidates
-        .iter()
-        .find(|c| c.is_dir())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "the real-world Claude Code samples are missing: expected shared/fixtures/external/claude-code beside the repository ({}); clone the shared repository there",
-                candidates[0].display()
-            )
-        })
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/external/claude-code")
 }
 
 #[test]
