@@ -121,7 +121,7 @@ impl RawHead<'_> {
             processed_at: match &self.processed_at {
                 None => ProcessedAt::Absent,
                 Some(None) => ProcessedAt::Queued,
-                Some(Some(at)) => ProcessedAt::At(at.to_string()),
+                Some(Some(_)) => ProcessedAt::At,
             },
         }
     }

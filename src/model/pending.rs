@@ -60,11 +60,23 @@ pub struct RequestRecord {
 
 impl RequestRecord {
     pub fn from_event(event: &Event, plan: Option<PlanRevision>) -> Self {
+        let name = event.body.get("name").cloned().unwrap_or(Value::Null);
+        Self::from_parts(event, name, event.input().clone(), plan)
+    }
+
+    /// `from_event` with `name` and `input` already taken out of the event,
+    /// so a fold that owns the event moves them instead of copying.
+    pub fn from_parts(
+        event: &Event,
+        name: Value,
+        input: Value,
+        plan: Option<PlanRevision>,
+    ) -> Self {
         Self {
             event_id: event.id.clone(),
             event_type: event.kind.clone(),
-            name: event.body.get("name").cloned().unwrap_or(Value::Null),
-            input: event.input().clone(),
+            name,
+            input,
             // Computed when the request is listed: most tool uses never are.
             fingerprint: String::new(),
             // An undecodable request can never match: its content is unverifiable.

@@ -20,11 +20,15 @@ impl PlanTools {
         if !event.kind.is_request() {
             return None;
         }
-        let name = event.name()?;
+        self.plan_group_of(event.name(), event.input())
+    }
+
+    /// `plan_group` for a request's `name` and `input`, taken apart.
+    pub fn plan_group_of(&self, name: Option<&str>, input: &Value) -> Option<Option<String>> {
+        let name = name?;
         if !self.0.iter().any(|tool| tool == name) {
             return None;
         }
-        let input = event.input();
         input.get("plan")?.as_str()?;
         Some(match input.get("plan_id") {
             None | Some(Value::Null) => None,

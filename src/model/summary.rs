@@ -11,6 +11,7 @@ use super::event::{Event, EventHead, ProcessedAt};
 use super::event_type::EventType;
 use super::pending::{PendingRequest, PlanRevision, RequestRecord};
 use super::plan::PlanTools;
+use super::prepared_event::{PreparedEvent, Role};
 use super::time::Timestamp;
 
 /// Notable moments kept for the timeline and the loop rules.
@@ -22,7 +23,7 @@ const QUEUED_CAP: usize = 64;
 /// journal of millions of auto-approved tool uses costs bounded memory.
 const UNLISTED_CAP: usize = 4096;
 /// How far past the cap before forgetting, so forgetting is amortised.
-const UNLISTED_SLACK: usize = 1024;
+const UNLISTED_SLACK: usize = UNLISTED_CAP;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRef {
@@ -58,7 +59,7 @@ pub struct Mark {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalSummary {
     pub session_id: String,
     plan_tools: PlanTools,
@@ -104,25 +105,51 @@ impl JournalSummary {
         self.malformed_lines += 1;
     }
 
+    pub fn note_malformed_lines(&mut self, count: u64) {
+        self.malformed_lines += count;
+    }
+
+    /// Folds `count` consecutive head-only events, none of them `user.*`,
+    /// the last being `last`: exactly what `apply_head` on each one does
+    /// (each counts, becomes the last event, and clears the user queue).
+    pub fn apply_run(&mut self, count: u64, last: EventRef) {
+        debug_assert!(!last.kind.is_user());
+        self.event_count += count;
+        self.last_event = Some(last);
+        self.queued_user.clear();
+        self.queued_user_overflow = 0;
+    }
+
     /// Folds one event, in journal order.
     pub fn apply(&mut self, event: &Event) {
+        self.apply_prepared(PreparedEvent::new(event, &self.plan_tools));
+    }
+
+    /// Folds one prepared event, in journal order.
+    pub fn apply_prepared(&mut self, event: PreparedEvent) {
         self.apply_head(&event.head());
-        if event.kind.is_request() {
-            self.add_request(event);
-        } else if event.kind.is_answer() {
-            self.add_answer(event);
-        } else if event.kind == EventType::SessionStatusIdle {
-            for id in event.requires_action_ids() {
-                if let Some(request) = self.open_requests.get_mut(&id) {
-                    request.ensure_fingerprint(&self.session_id);
+        match event.role {
+            Role::Request { record, plan_group } => self.add_request(*record, plan_group),
+            Role::Answer { request_id, record } => self.add_answer(&request_id, record),
+            Role::Listing { ids } => {
+                for id in ids {
+                    if let Some(request) = self.open_requests.get_mut(&id) {
+                        request.ensure_fingerprint(&self.session_id);
+                    }
+                    self.listings.entry(id).or_insert_with(|| Listing {
+                        since: event.created_at,
+                        idle_event_id: event.id.clone(),
+                    });
                 }
-                self.listings.entry(id).or_insert_with(|| Listing {
-                    since: event.created_at,
-                    idle_event_id: event.id.clone(),
-                });
             }
+            Role::Other => {}
         }
-        self.remember(event);
+        if let Some(mark) = event.mark {
+            if self.recent.len() == RECENT_CAP {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(mark);
+        }
     }
 
     /// Whether an event of this type needs its whole body folded; the others
@@ -160,13 +187,15 @@ impl JournalSummary {
             }
             ProcessedAt::Queued => self.queued_user_overflow += 1,
             // The same id written again as processed acknowledges it.
-            ProcessedAt::At(_) => self.queued_user.retain(|q| q.id != head.id),
+            ProcessedAt::At => self.queued_user.retain(|q| q.id != head.id),
             ProcessedAt::Absent => {}
         }
     }
 
-    fn add_request(&mut self, event: &Event) {
-        let plan = self.plan_tools.plan_group(event).map(|plan_id| {
+    fn add_request(&mut self, mut record: RequestRecord, plan_group: Option<Option<String>>) {
+        // Numbered even when the request turns out answered or repeated: the
+        // revision counts plan submissions as written.
+        record.plan = plan_group.map(|plan_id| {
             let counter = self.plan_revisions.entry(plan_id.clone()).or_insert(0);
             *counter += 1;
             PlanRevision {
@@ -174,11 +203,9 @@ impl JournalSummary {
                 revision: *counter,
             }
         });
-        let record = RequestRecord::from_event(event, plan);
         if self.answer_for(&record).is_some() || self.open_requests.contains_key(&record.event_id) {
             return;
         }
-        let mut record = record;
         if self.listings.contains_key(&record.event_id) {
             record.ensure_fingerprint(&self.session_id);
         }
@@ -206,62 +233,19 @@ impl JournalSummary {
         });
     }
 
-    fn add_answer(&mut self, event: &Event) {
-        let Some(request_id) = event.answered_request_id() else {
-            return;
-        };
-        let key = answer_key(request_id, &event.kind);
+    fn add_answer(&mut self, request_id: &str, record: AnswerRecord) {
+        let key = answer_key(request_id, &record.answer_type);
         if self.answers.contains_key(&key) {
             return;
         }
-        self.answers.insert(
-            key,
-            AnswerRecord {
-                event_id: event.id.clone(),
-                answer_type: event.kind.clone(),
-                result: event.str_field("result").map(str::to_string),
-                redirect: event.body.get("redirect") == Some(&serde_json::Value::Bool(true)),
-                decided_by: event.str_field("decided_by").map(str::to_string),
-                created_at: event.created_at,
-            },
-        );
         let answers_it = self
             .open_requests
             .get(request_id)
-            .is_some_and(|r| r.event_type.answer_type().as_ref() == Some(&event.kind));
+            .is_some_and(|r| r.event_type.answer_type().as_ref() == Some(&record.answer_type));
+        self.answers.insert(key, record);
         if answers_it {
             self.open_requests.shift_remove(request_id);
         }
-    }
-
-    fn remember(&mut self, event: &Event) {
-        if !(is_notable(&event.kind) || event.kind.is_request()) {
-            return;
-        }
-        let Some(at) = event.created_at else { return };
-        let detail = match event.kind {
-            EventType::SessionError => Some(
-                event
-                    .body
-                    .get("error")
-                    .and_then(|e| e.get("type"))
-                    .and_then(|t| t.as_str())
-                    .unwrap_or("error")
-                    .to_string(),
-            ),
-            // The timeline tells an idle that waits on a human from one that does not.
-            EventType::SessionStatusIdle => event.stop_reason().map(|r| r.kind),
-            _ => None,
-        };
-        if self.recent.len() == RECENT_CAP {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(Mark {
-            at,
-            event_id: event.id.clone(),
-            kind: event.kind.clone(),
-            detail,
-        });
     }
 
     /// The first answer to a request, if any.
@@ -321,7 +305,7 @@ impl JournalSummary {
 }
 
 /// Status changes, errors and interrupts: the marks a timeline shows.
-fn is_notable(kind: &EventType) -> bool {
+pub(super) fn is_notable(kind: &EventType) -> bool {
     matches!(
         kind,
         EventType::SessionError

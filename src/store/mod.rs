@@ -9,6 +9,7 @@ pub mod audit;
 pub mod decide;
 pub mod error;
 pub mod fleet;
+pub mod journal_fold;
 pub mod journal_index;
 pub mod journal_lines;
 pub mod journal_select;

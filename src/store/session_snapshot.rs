@@ -3,15 +3,14 @@
 
 use std::fs::{self, File};
 use std::io;
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use super::error::StoreError;
-use super::journal_lines::for_each_line;
+pub use super::journal_fold::fold_journal;
 use super::journal_tail::modified;
 use super::paths;
 use super::summary_cache::fold_journal_cached;
-use crate::model::line::{LineParse, parse_head, parse_line};
+pub use crate::model::fold_steps::fold_line;
 use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
 use crate::model::status::DisplayStatus;
@@ -112,31 +111,5 @@ pub fn doc_warnings(doc: &SessionDoc, id: &str) -> Vec<String> {
             "session.json says id {doc_id:?} but its folder is {id:?}; the folder name is used"
         )],
         None => Vec::new(),
-    }
-}
-
-/// Decodes every complete line from `start` into the summary; returns the
-/// offset just past the last complete line.
-pub fn fold_journal(file: &File, start: u64, summary: &mut JournalSummary) -> io::Result<u64> {
-    for_each_line(file, start, |_, line| {
-        fold_line(summary, line);
-        ControlFlow::Continue(())
-    })
-}
-
-/// Folds one complete line into a summary. Most events only need their head
-/// decoded; requests, answers and status changes are decoded whole.
-pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
-    if let Some(head) = parse_head(line) {
-        let kind = head.kind();
-        if !JournalSummary::needs_body(&kind) {
-            summary.apply_head(&head.to_head(kind));
-            return;
-        }
-    }
-    match parse_line(line) {
-        LineParse::Event(event) => summary.apply(&event),
-        LineParse::Malformed(_) => summary.note_malformed(),
-        LineParse::Blank => {}
     }
 }

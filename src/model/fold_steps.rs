@@ -1,0 +1,139 @@
+//! A block of complete journal lines parsed into the steps that fold it into
+//! a summary. Parsing is nearly all the cost of folding and needs no
+//! summary, so blocks can be parsed on other threads; the steps are then
+//! applied in journal order, with the same result as `fold_line` on each
+//! line.
+
+use super::event::{EventHead, ProcessedAt};
+use super::event_type::EventType;
+use super::line::{LineParse, RawHead, parse_head, parse_line, trim_line_end};
+use super::plan::PlanTools;
+use super::prepared_event::PreparedEvent;
+use super::summary::{EventRef, JournalSummary};
+use super::time::Timestamp;
+
+/// One block's lines, parsed, ready to apply in order.
+#[derive(Debug, Default)]
+pub struct BlockSteps {
+    steps: Vec<Step>,
+    /// Malformed lines only count, so their place in the order is irrelevant.
+    malformed: u64,
+}
+
+#[derive(Debug)]
+enum Step {
+    /// Consecutive head-only events, none of them `user.*`.
+    Run { count: u64, last: EventRef },
+    /// A head-only `user.*` event: its queue state matters.
+    UserHead {
+        id: String,
+        kind: EventType,
+        created_at: Option<Timestamp>,
+        processed_at: ProcessedAt,
+    },
+    /// An event whose body the summary needs, already prepared.
+    Event(Box<PreparedEvent>),
+}
+
+/// Parses every `\n`-terminated line of `bytes` (bytes after the last `\n`
+/// are ignored: they are not a complete line).
+pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
+    let mut block = BlockSteps::default();
+    let mut run: Option<(u64, RawHead<'_>, EventType)> = None;
+    let mut line_start = 0;
+    for newline in memchr::memchr_iter(b'\n', bytes) {
+        let line = trim_line_end(&bytes[line_start..newline]);
+        line_start = newline + 1;
+        if let Some(head) = parse_head(line) {
+            let kind = head.kind();
+            if !JournalSummary::needs_body(&kind) {
+                if kind.is_user() {
+                    flush_run(&mut block.steps, run.take());
+                    let owned = head.to_head(kind);
+                    block.steps.push(Step::UserHead {
+                        id: owned.id.to_string(),
+                        kind: owned.kind,
+                        created_at: owned.created_at,
+                        processed_at: owned.processed_at,
+                    });
+                } else {
+                    let count = run.as_ref().map_or(0, |(count, _, _)| *count);
+                    run = Some((count + 1, head, kind));
+                }
+                continue;
+            }
+        }
+        match parse_line(line) {
+            LineParse::Event(event) => {
+                flush_run(&mut block.steps, run.take());
+                let prepared = PreparedEvent::from_owned(*event, plan_tools);
+                block.steps.push(Step::Event(Box::new(prepared)));
+            }
+            LineParse::Malformed(_) => block.malformed += 1,
+            LineParse::Blank => {}
+        }
+    }
+    flush_run(&mut block.steps, run);
+    block
+}
+
+fn flush_run(steps: &mut Vec<Step>, run: Option<(u64, RawHead<'_>, EventType)>) {
+    if let Some((count, head, kind)) = run {
+        let head = head.to_head(kind);
+        steps.push(Step::Run {
+            count,
+            last: EventRef {
+                id: head.id.to_string(),
+                kind: head.kind,
+                created_at: head.created_at,
+            },
+        });
+    }
+}
+
+impl BlockSteps {
+    /// Folds the block into `summary`; blocks must be applied in journal order.
+    pub fn apply(self, summary: &mut JournalSummary) {
+        for step in self.steps {
+            match step {
+                Step::Run { count, last } => summary.apply_run(count, last),
+                Step::UserHead {
+                    id,
+                    kind,
+                    created_at,
+                    processed_at,
+                } => summary.apply_head(&EventHead {
+                    id: &id,
+                    kind,
+                    created_at,
+                    processed_at,
+                }),
+                Step::Event(event) => summary.apply_prepared(*event),
+            }
+        }
+        summary.note_malformed_lines(self.malformed);
+    }
+}
+
+/// Folds one complete line into a summary. Most events only need their head
+/// decoded; requests, answers and status changes are decoded whole.
+pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
+    if let Some(head) = parse_head(line) {
+        let kind = head.kind();
+        if !JournalSummary::needs_body(&kind) {
+            summary.apply_head(&head.to_head(kind));
+            return;
+        }
+    }
+    match parse_line(line) {
+        LineParse::Event(event) => {
+            let prepared = PreparedEvent::from_owned(*event, summary.plan_tools());
+            summary.apply_prepared(prepared);
+        }
+        LineParse::Malformed(_) => summary.note_malformed(),
+        LineParse::Blank => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+use super::*;
+use crate::model::plan::PlanTools;
+
+/// Folds `journal` line by line, the reference the block fold must match.
+fn fold_lines(journal: &[u8]) -> JournalSummary {
+    let mut summary = JournalSummary::new("sesn_t", PlanTools::default());
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', journal) {
+        fold_line(&mut summary, trim_line_end(&journal[start..newline]));
+        start = newline + 1;
+    }
+    assert_eq!(
+        summary,
+        fold_decoded(journal),
+        "borrowed and owned events fold alike"
+    );
+    summary
+}
+
+/// Folds `journal` by decoding every line whole and applying the events
+/// borrowed: the plainest fold there is.
+fn fold_decoded(journal: &[u8]) -> JournalSummary {
+    let mut summary = JournalSummary::new("sesn_t", PlanTools::default());
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', journal) {
+        match parse_line(trim_line_end(&journal[start..newline])) {
+            LineParse::Event(event) => summary.apply(&event),
+            LineParse::Malformed(_) => summary.note_malformed(),
+            LineParse::Blank => {}
+        }
+        start = newline + 1;
+    }
+    summary
+}
+
+/// Folds `journal` as blocks cut after the given lines.
+fn fold_blocks(journal: &[u8], cuts: &[usize]) -> JournalSummary {
+    let mut summary = JournalSummary::new("sesn_t", PlanTools::default());
+    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', journal).collect();
+    let mut start = 0;
+    for &cut in cuts.iter().chain(std::iter::once(&newlines.len())) {
+        let end = if cut == 0 { 0 } else { newlines[cut - 1] + 1 };
+        if end > start {
+            parse_block(&journal[start..end], &PlanTools::default()).apply(&mut summary);
+            start = end;
+        }
+    }
+    summary
+}
+
+/// Every kind of line the fold treats differently, in an order where the
+/// user queue, requests, listings and answers interact across lines.
+fn mixed_journal() -> Vec<u8> {
+    let t = |s: u32| format!("2026-11-21T09:{:02}:{:02}Z", s / 60, s % 60);
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut push = |line: String| lines.push(line.into_bytes());
+    push(format!(
+        r#"{{"id":"e1","type":"user.message","created_at":"{}","processed_at":null}}"#,
+        t(1)
+    ));
+    push(format!(
+        r#"{{"id":"e2","type":"user.interrupt","created_at":"{}","processed_at":null}}"#,
+        t(2)
+    ));
+    push(format!(
+        r#"{{"id":"e1","type":"user.message","created_at":"{}","processed_at":"{}"}}"#,
+        t(1),
+        t(3)
+    ));
+    push(format!(
+        r#"{{"id":"e3","type":"agent.message","created_at":"{}","content":[{{"type":"text","text":"hi é"}}]}}"#,
+        t(4)
+    ));
+    push(format!(
+        r#"{{"id":"e4","type":"agent.thinking","created_at":"{}"}}"#,
+        t(5)
+    ));
+    push(format!(
+        r#"{{"id":"e5","type":"agent.tool_use","created_at":"{}","name":"bash","input":{{"command":"ls"}}}}"#,
+        t(6)
+    ));
+    push(format!(
+        r#"{{"id":"e6","type":"session.status_idle","created_at":"{}","stop_reason":{{"type":"requires_action","event_ids":["e5"]}}}}"#,
+        t(7)
+    ));
+    push(format!(
+        r#"{{"id":"e7","type":"user.message","created_at":"{}","processed_at":null}}"#,
+        t(8)
+    ));
+    push("not json".into());
+    push("   ".into());
+    push("[1,2]".into());
+    push(format!(
+        "{{\"id\":\"e8\",\"type\":\"agent.message\",\"created_at\":\"{}\"}}\r",
+        t(9)
+    ));
+    lines.push(b"{\"id\":\"e9\",\"type\":\"agent.message\",\"text\":\"\xff\"}".to_vec());
+    let mut push = |line: String| lines.push(line.into_bytes());
+    push(format!(
+        r#"{{"id":"e10","type":"user.tool_confirmation","created_at":"{}","tool_use_id":"e5","result":"allow","processed_at":null}}"#,
+        t(10)
+    ));
+    push(format!(
+        r#"{{"id":"e11","type":"agent.custom_tool_use","created_at":"{}","name":"ask","input":{{}}}}"#,
+        t(11)
+    ));
+    push(format!(
+        r#"{{"id":"e12","type":"session.error","created_at":"{}","error":{{"type":"overloaded"}}}}"#,
+        t(12)
+    ));
+    push(format!(
+        r#"{{"id":"e13","type":"vendor.custom","created_at":"{}"}}"#,
+        t(13)
+    ));
+    push(format!(
+        r#"{{"id":"e14","type":"user.future_kind","created_at":"{}","processed_at":null}}"#,
+        t(14)
+    ));
+    push(format!(
+        r#"{{"id":"e15","type":"session.status_idle","created_at":"{}","stop_reason":{{"type":"requires_action","event_ids":["e11"]}}}}"#,
+        t(15)
+    ));
+    push(format!(
+        r#"{{"id":"e16","type":"agent.message","created_at":"{}"}}"#,
+        t(16)
+    ));
+    push(format!(
+        r##"{{"id":"p1","type":"agent.custom_tool_use","created_at":"{}","name":"submit_plan","input":{{"plan":"# One"}}}}"##,
+        t(20)
+    ));
+    push(format!(
+        r#"{{"id":"p1r","type":"user.custom_tool_result","created_at":"{}","custom_tool_use_id":"p1","result":"deny","redirect":true,"decided_by":"human:a@b"}}"#,
+        t(21)
+    ));
+    push(format!(
+        r##"{{"id":"p2","type":"agent.custom_tool_use","created_at":"{}","name":"submit_plan","input":{{"plan":"# Two","plan_id":"x"}}}}"##,
+        t(22)
+    ));
+    push(format!(
+        r##"{{"id":"p3","type":"agent.custom_tool_use","created_at":"{}","name":"submit_plan","input":{{"plan":"# Three"}}}}"##,
+        t(23)
+    ));
+    push(format!(
+        r#"{{"id":"i3","type":"session.status_idle","created_at":"{}","stop_reason":{{"type":"requires_action","event_ids":["p3","p2"]}}}}"#,
+        t(24)
+    ));
+    push(format!(
+        r#"{{"id":"e17","type":"user.message","created_at":"{}","processed_at":null}}"#,
+        t(17)
+    ));
+    push(format!(
+        r#"{{"id":"e18","type":"agent.thinking","created_at":"{}"}}"#,
+        t(18)
+    ));
+    push(format!(
+        r#"{{"id":"e19","type":"user.message","created_at":"{}","processed_at":null}}"#,
+        t(19)
+    ));
+    let mut journal = Vec::new();
+    for line in lines {
+        journal.extend_from_slice(&line);
+        journal.push(b'\n');
+    }
+    journal
+}
+
+#[test]
+fn any_two_cuts_fold_like_line_by_line() {
+    let journal = mixed_journal();
+    let expected = fold_lines(&journal);
+    assert_eq!(expected.event_count, 24);
+    assert_eq!(expected.pending().len(), 3);
+    assert_eq!(expected.malformed_lines, 3);
+    let lines = memchr::memchr_iter(b'\n', &journal).count();
+    for first in 0..=lines {
+        for second in first..=lines {
+            assert_eq!(
+                fold_blocks(&journal, &[first, second]),
+                expected,
+                "cut after lines {first} and {second}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_generated_journal_folds_alike_in_blocks_of_every_size() {
+    let mut journal = Vec::new();
+    for round in 0..40 {
+        let base = mixed_journal();
+        let text = String::from_utf8_lossy(&base).replace("\"e", &format!("\"r{round}e"));
+        journal.extend_from_slice(text.as_bytes());
+    }
+    let expected = fold_lines(&journal);
+    let lines = memchr::memchr_iter(b'\n', &journal).count();
+    for size in [1, 2, 3, 7, 50, 333] {
+        let cuts: Vec<usize> = (size..lines).step_by(size).collect();
+        assert_eq!(
+            fold_blocks(&journal, &cuts),
+            expected,
+            "blocks of {size} lines"
+        );
+    }
+}
+
+#[test]
+fn bytes_after_the_last_newline_are_not_a_line() {
+    let block = parse_block(
+        b"{\"id\":\"a\",\"type\":\"agent.message\"}\n{\"id\":\"b\"",
+        &PlanTools::default(),
+    );
+    let mut summary = JournalSummary::new("s", PlanTools::default());
+    block.apply(&mut summary);
+    assert_eq!(summary.event_count, 1);
+    assert_eq!(summary.malformed_lines, 0);
+}

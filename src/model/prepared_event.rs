@@ -1,0 +1,138 @@
+//! What one event contributes to a journal summary, worked out without the
+//! summary. Building it is the costly part of folding a decoded event, so it
+//! can happen on any thread; `JournalSummary::apply_prepared` then folds it
+//! in journal order. Every fold goes through it, so there is one path.
+
+use serde_json::Value;
+
+use super::event::{Event, EventHead, ProcessedAt};
+use super::event_type::EventType;
+use super::pending::RequestRecord;
+use super::plan::PlanTools;
+use super::summary::{AnswerRecord, Mark, is_notable};
+use super::time::Timestamp;
+
+#[derive(Debug, Clone)]
+pub struct PreparedEvent {
+    pub(super) id: String,
+    pub(super) kind: EventType,
+    pub(super) created_at: Option<Timestamp>,
+    pub(super) processed_at: ProcessedAt,
+    pub(super) role: Role,
+    /// The timeline mark, for notable events and requests.
+    pub(super) mark: Option<Mark>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Role {
+    /// A request; its plan revision is numbered when folded, in order.
+    Request {
+        record: Box<RequestRecord>,
+        plan_group: Option<Option<String>>,
+    },
+    Answer {
+        request_id: String,
+        record: AnswerRecord,
+    },
+    /// A `session.status_idle` listing requests as `requires_action`.
+    Listing {
+        ids: Vec<String>,
+    },
+    Other,
+}
+
+impl PreparedEvent {
+    /// Prepares a borrowed event (its `name` and `input` are copied).
+    pub fn new(event: &Event, plan_tools: &PlanTools) -> Self {
+        let name = event.body.get("name").cloned().unwrap_or(Value::Null);
+        Self::build(event, plan_tools, name, event.input().clone())
+    }
+
+    /// Prepares an event the caller no longer needs, moving its `name` and
+    /// `input` (often the biggest part of a request) instead of copying them.
+    pub fn from_owned(mut event: Event, plan_tools: &PlanTools) -> Self {
+        if !event.kind.is_request() {
+            return Self::build(&event, plan_tools, Value::Null, Value::Null);
+        }
+        let name = event.body.remove("name").unwrap_or(Value::Null);
+        let input = event.body.remove("input").unwrap_or(Value::Null);
+        Self::build(&event, plan_tools, name, input)
+    }
+
+    /// `name` and `input` are the event's own (only requests use them).
+    fn build(event: &Event, plan_tools: &PlanTools, name: Value, input: Value) -> Self {
+        let role = if event.kind.is_request() {
+            let plan_group = plan_tools.plan_group_of(name.as_str(), &input);
+            Role::Request {
+                record: Box::new(RequestRecord::from_parts(event, name, input, None)),
+                plan_group,
+            }
+        } else if event.kind.is_answer() {
+            match event.answered_request_id() {
+                Some(request_id) => Role::Answer {
+                    request_id: request_id.to_string(),
+                    record: AnswerRecord {
+                        event_id: event.id.clone(),
+                        answer_type: event.kind.clone(),
+                        result: event.str_field("result").map(str::to_string),
+                        redirect: event.body.get("redirect") == Some(&Value::Bool(true)),
+                        decided_by: event.str_field("decided_by").map(str::to_string),
+                        created_at: event.created_at,
+                    },
+                },
+                None => Role::Other,
+            }
+        } else if event.kind == EventType::SessionStatusIdle {
+            Role::Listing {
+                ids: event.requires_action_ids(),
+            }
+        } else {
+            Role::Other
+        };
+        Self {
+            id: event.id.clone(),
+            kind: event.kind.clone(),
+            created_at: event.created_at,
+            processed_at: event.processed_at.clone(),
+            role,
+            mark: mark_for(event),
+        }
+    }
+
+    pub(super) fn head(&self) -> EventHead<'_> {
+        EventHead {
+            id: &self.id,
+            kind: self.kind.clone(),
+            created_at: self.created_at,
+            processed_at: self.processed_at.clone(),
+        }
+    }
+}
+
+/// The timeline mark of a notable event or a request with a time.
+fn mark_for(event: &Event) -> Option<Mark> {
+    if !(is_notable(&event.kind) || event.kind.is_request()) {
+        return None;
+    }
+    let at = event.created_at?;
+    let detail = match event.kind {
+        EventType::SessionError => Some(
+            event
+                .body
+                .get("error")
+                .and_then(|e| e.get("type"))
+                .and_then(|t| t.as_str())
+                .unwrap_or("error")
+                .to_string(),
+        ),
+        // The timeline tells an idle that waits on a human from one that does not.
+        EventType::SessionStatusIdle => event.stop_reason().map(|r| r.kind),
+        _ => None,
+    };
+    Some(Mark {
+        at,
+        event_id: event.id.clone(),
+        kind: event.kind.clone(),
+        detail,
+    })
+}

@@ -1,0 +1,201 @@
+//! Folding a journal's complete lines into its summary, on every core when
+//! the journal is big. The file is cut into blocks at line boundaries;
+//! workers read and parse blocks (nearly all the cost), and the caller
+//! applies them strictly in journal order, so the result is the same as
+//! folding line by line.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, mpsc};
+
+use super::journal_lines::{complete_end, read_range};
+use crate::model::fold_steps::{BlockSteps, parse_block};
+use crate::model::summary::JournalSummary;
+
+/// Big enough that a block's parse dwarfs the hand-off, small enough that a
+/// few in flight stay far below the dashboard's memory budget.
+const BLOCK: u64 = 4 << 20;
+/// Blocks parsed ahead of the one being applied, per worker.
+const AHEAD_PER_WORKER: usize = 2;
+/// Past this, more threads only contend for the disk and the allocator.
+const MAX_WORKERS: usize = 8;
+
+/// Folds every complete line from `start` into `summary`; returns the
+/// offset just past the last one. Bytes after the last `\n` are an append
+/// in progress and are left for the next fold.
+pub fn fold_journal(file: &File, start: u64, summary: &mut JournalSummary) -> io::Result<u64> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    fold_in_blocks(file, start, summary, BLOCK, cores.min(MAX_WORKERS))
+}
+
+/// `fold_journal` with the block size and worker count chosen by the caller.
+fn fold_in_blocks(
+    file: &File,
+    start: u64,
+    summary: &mut JournalSummary,
+    block: u64,
+    max_workers: usize,
+) -> io::Result<u64> {
+    let len = file.metadata()?.len();
+    if len <= start {
+        return Ok(start);
+    }
+    let end = complete_end(file, len)?;
+    if end <= start {
+        return Ok(start);
+    }
+    let blocks = block_bounds(file, start, end, block)?;
+    let workers = max_workers.min(blocks.len());
+    if workers <= 1 {
+        let plan_tools = summary.plan_tools().clone();
+        for &(from, to) in &blocks {
+            parse_block(&read_range(file, from, to)?, &plan_tools).apply(summary);
+        }
+    } else {
+        fold_in_parallel(file, &blocks, workers, summary)?;
+    }
+    Ok(end)
+}
+
+/// `[from, to)` ranges covering `[start, end)`, each starting at a line's
+/// start: a block ends just past the first `\n` at or after its nominal end.
+fn block_bounds(file: &File, start: u64, end: u64, block: u64) -> io::Result<Vec<(u64, u64)>> {
+    let mut bounds = Vec::new();
+    let mut from = start;
+    while from < end {
+        let nominal = from.saturating_add(block);
+        let to = if nominal >= end {
+            end
+        } else {
+            line_end_from(file, nominal - 1, end)?
+        };
+        bounds.push((from, to));
+        from = to;
+    }
+    Ok(bounds)
+}
+
+/// The offset just past the first `\n` at or after `at` (and before `end`,
+/// which itself follows a `\n`).
+fn line_end_from(file: &File, at: u64, end: u64) -> io::Result<u64> {
+    let mut pos = at;
+    let mut window = 64 * 1024u64;
+    while pos < end {
+        let to = pos.saturating_add(window).min(end);
+        let bytes = read_range(file, pos, to)?;
+        if bytes.is_empty() {
+            break;
+        }
+        if let Some(i) = memchr::memchr(b'\n', &bytes) {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += bytes.len() as u64;
+        window = window.saturating_mul(2);
+    }
+    Ok(end)
+}
+
+/// Which block may be parsed next, and how many have been applied: a
+/// worker waits rather than run more than a few blocks ahead.
+struct Schedule {
+    state: Mutex<(usize, usize)>,
+    progress: Condvar,
+    stop: AtomicBool,
+    ahead: usize,
+}
+
+impl Schedule {
+    /// The next block index to parse, or `None` when there is none left or
+    /// the fold stopped.
+    fn claim(&self, total: usize) -> Option<usize> {
+        let mut state = self.state.lock().ok()?;
+        loop {
+            if self.stop.load(Ordering::Relaxed) || state.0 >= total {
+                return None;
+            }
+            let (next, applied) = *state;
+            if next < applied + self.ahead {
+                state.0 += 1;
+                return Some(next);
+            }
+            state = self.progress.wait(state).ok()?;
+        }
+    }
+
+    fn applied(&self, count: usize) {
+        if let Ok(mut state) = self.state.lock() {
+            state.1 = count;
+        }
+        self.progress.notify_all();
+    }
+
+    fn halt(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.progress.notify_all();
+    }
+}
+
+fn fold_in_parallel(
+    file: &File,
+    blocks: &[(u64, u64)],
+    workers: usize,
+    summary: &mut JournalSummary,
+) -> io::Result<()> {
+    let schedule = Schedule {
+        state: Mutex::new((0, 0)),
+        progress: Condvar::new(),
+        stop: AtomicBool::new(false),
+        ahead: workers * AHEAD_PER_WORKER,
+    };
+    let (sender, receiver) = mpsc::channel::<(usize, io::Result<BlockSteps>)>();
+    let plan_tools = summary.plan_tools().clone();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let schedule = &schedule;
+            let plan_tools = &plan_tools;
+            scope.spawn(move || {
+                while let Some(index) = schedule.claim(blocks.len()) {
+                    let (from, to) = blocks[index];
+                    let parsed =
+                        read_range(file, from, to).map(|bytes| parse_block(&bytes, plan_tools));
+                    if sender.send((index, parsed)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let result = apply_in_order(&receiver, blocks.len(), &schedule, summary);
+        schedule.halt();
+        result
+    })
+}
+
+/// Applies blocks as they arrive, each only once all before it are applied.
+fn apply_in_order(
+    receiver: &mpsc::Receiver<(usize, io::Result<BlockSteps>)>,
+    total: usize,
+    schedule: &Schedule,
+    summary: &mut JournalSummary,
+) -> io::Result<()> {
+    let mut waiting = BTreeMap::new();
+    let mut next = 0;
+    while next < total {
+        let Ok((index, parsed)) = receiver.recv() else {
+            return Err(io::Error::other("a journal fold worker stopped early"));
+        };
+        waiting.insert(index, parsed);
+        while let Some(parsed) = waiting.remove(&next) {
+            parsed?.apply(summary);
+            next += 1;
+            schedule.applied(next);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
