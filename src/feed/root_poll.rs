@@ -196,10 +196,43 @@ impl RootPoller {
     }
 
     fn load(&mut self, id: &str, replaced: bool) -> Vec<Update> {
+        let read = read_session(&self.root, id, &self.plan_tools);
+        self.track(id, read, replaced)
+    }
+
+    /// `poll_session` for many folders at once, their reading spread over
+    /// every core: the initial pass over a big root is mostly reading and
+    /// folding thousands of small journals. Results are in `ids`' order.
+    pub fn poll_sessions(&mut self, ids: &[String]) -> Vec<Vec<Update>> {
+        let fresh: Vec<&String> = ids
+            .iter()
+            .filter(|id| !self.sessions.contains_key(id.as_str()))
+            .collect();
+        let mut read = read_sessions(&self.root, &fresh, &self.plan_tools).into_iter();
+        ids.iter()
+            .map(|id| {
+                if self.sessions.contains_key(id.as_str()) {
+                    return self.poll_session(id);
+                }
+                match read.next() {
+                    Some(session) => self.track(id, session, false),
+                    None => self.poll_session(id),
+                }
+            })
+            .collect()
+    }
+
+    /// Starts following a session read from disk.
+    fn track(&mut self, id: &str, read: ReadSession, replaced: bool) -> Vec<Update> {
+        let ReadSession {
+            snapshot,
+            session_stamp,
+            journal_stamp,
+            wake_stamp,
+            heartbeat_stamp,
+        } = read;
         let dir = self.root.join(id);
-        let session_stamp = FileStamp::of(&paths::session_file(&dir));
-        let journal_stamp = FileStamp::of(&paths::journal(&dir));
-        match SessionSnapshot::load(&dir, &self.plan_tools) {
+        match snapshot {
             Ok(Some(snapshot)) => {
                 let mut follower = JournalFollower::new(paths::journal(&dir));
                 if let Err(e) = follower.resume_at(snapshot.journal_end) {
@@ -211,8 +244,8 @@ impl RootPoller {
                         follower,
                         journal_stamp,
                         session_stamp,
-                        wake_stamp: FileStamp::of(&paths::wake_queue(&dir)),
-                        heartbeat_stamp: FileStamp::of(&dir.join(paths::HEARTBEAT_FILE)),
+                        wake_stamp,
+                        heartbeat_stamp,
                     },
                 );
                 vec![Update::Loaded {
@@ -228,6 +261,71 @@ impl RootPoller {
             }
         }
     }
+}
+
+/// A session folder as read once: the stamps are taken before the reads,
+/// so a change during the read shows as a difference later.
+struct ReadSession {
+    snapshot: Result<Option<SessionSnapshot>, crate::store::StoreError>,
+    session_stamp: FileStamp,
+    journal_stamp: FileStamp,
+    wake_stamp: FileStamp,
+    heartbeat_stamp: FileStamp,
+}
+
+fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
+    let dir = root.join(id);
+    let session_stamp = FileStamp::of(&paths::session_file(&dir));
+    let journal_stamp = FileStamp::of(&paths::journal(&dir));
+    let wake_stamp = FileStamp::of(&paths::wake_queue(&dir));
+    let heartbeat_stamp = FileStamp::of(&dir.join(paths::HEARTBEAT_FILE));
+    ReadSession {
+        snapshot: SessionSnapshot::load(&dir, plan_tools),
+        session_stamp,
+        journal_stamp,
+        wake_stamp,
+        heartbeat_stamp,
+    }
+}
+
+/// Reads the folders on every core, each thread taking every n-th one.
+fn read_sessions(root: &Path, ids: &[&String], plan_tools: &PlanTools) -> Vec<ReadSession> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(ids.len() / 32).max(1);
+    if threads == 1 {
+        return ids
+            .iter()
+            .map(|id| read_session(root, id, plan_tools))
+            .collect();
+    }
+    let mut parts: Vec<Vec<(usize, ReadSession)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t..ids.len())
+                        .step_by(threads)
+                        .map(|i| (i, read_session(root, ids[i], plan_tools)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut all: Vec<(usize, ReadSession)> = parts.drain(..).flatten().collect();
+    if all.len() != ids.len() {
+        // A reader thread panicked: read what it missed here, in order.
+        let done: std::collections::HashSet<usize> = all.iter().map(|(i, _)| *i).collect();
+        for (i, id) in ids.iter().enumerate() {
+            if !done.contains(&i) {
+                all.push((i, read_session(root, id, plan_tools)));
+            }
+        }
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, read)| read).collect()
 }
 
 /// Re-reads the small files of a session (not its journal).
@@ -315,6 +413,48 @@ mod tests {
 
         fs::remove_dir_all(root.path().join("a")).unwrap();
         assert_eq!(names(&poller.poll_all()), vec!["removed a"]);
+    }
+
+    #[test]
+    fn many_folders_read_at_once_are_tracked_like_one_by_one() {
+        let root = tempfile::tempdir().unwrap();
+        let mut ids: Vec<String> = (0..200).map(|i| format!("s{i:03}")).collect();
+        for id in &ids {
+            make_session(root.path(), id);
+        }
+        fs::create_dir(root.path().join("s999")).unwrap();
+        ids.push("s999".into());
+        let mut poller = RootPoller::new(root.path(), 0, PlanTools::default());
+        // One already tracked: polled as usual, not read again.
+        assert_eq!(
+            names(&poller.poll_session("s007")),
+            vec!["loaded s007 false"]
+        );
+        let found = poller.poll_sessions(&ids);
+        assert_eq!(found.len(), ids.len());
+        for (id, updates) in ids.iter().zip(&found) {
+            let expected: Vec<String> = match id.as_str() {
+                "s007" | "s999" => Vec::new(),
+                _ => vec![format!("loaded {id} false")],
+            };
+            assert_eq!(names(updates), expected, "{id}");
+        }
+        assert_eq!(poller.tracked(), 200);
+        assert!(
+            poller.poll_all().is_empty(),
+            "stamps were taken: nothing new"
+        );
+        let mut journal = fs::OpenOptions::new()
+            .append(true)
+            .open(root.path().join("s150/events.jsonl"))
+            .unwrap();
+        journal
+            .write_all(b"{\"id\":\"e2\",\"type\":\"agent.message\"}\n")
+            .unwrap();
+        assert_eq!(
+            names(&poller.poll_all()),
+            vec!["appended s150 1", "meta s150"]
+        );
     }
 
     #[test]

@@ -269,6 +269,21 @@ impl RootFeed {
             self.promote(id, now);
         }
         let found = self.poller.poll_session(id);
+        self.appeared_found(id, found, now, initial);
+    }
+
+    /// The initial pass's `appeared` for many folders, read on every core.
+    fn appeared_initially(&mut self, ids: &[String], now: Instant) {
+        for id in ids {
+            self.schedule.insert(id, now, Duration::ZERO, now);
+        }
+        let found = self.poller.poll_sessions(ids);
+        for (id, found) in ids.iter().zip(found) {
+            self.appeared_found(id, found, now, true);
+        }
+    }
+
+    fn appeared_found(&mut self, id: &str, found: Vec<Update>, now: Instant, initial: bool) {
         if initial {
             let last_activity = found.iter().find_map(|u| match u {
                 Update::Loaded { snapshot, .. } => snapshot.last_activity(),
@@ -395,9 +410,20 @@ impl RootFeed {
                     self.root_changed_at = now;
                     self.vanished(&id);
                 }
-                for id in present {
-                    if !self.schedule.contains(&id) {
-                        self.root_changed_at = now;
+                let fresh: Vec<String> = present
+                    .into_iter()
+                    .filter(|id| !self.schedule.contains(id))
+                    .collect();
+                if !fresh.is_empty() {
+                    self.root_changed_at = now;
+                }
+                if initial {
+                    for chunk in fresh.chunks(CHECKS_PER_ROUND) {
+                        self.appeared_initially(chunk, now);
+                        self.flush_if_big()?;
+                    }
+                } else {
+                    for id in fresh {
                         self.appeared(&id, now, initial);
                         self.flush_if_big()?;
                     }

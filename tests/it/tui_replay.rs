@@ -494,3 +494,32 @@ fn several_roots_are_numbered_sources() {
         "{screen}"
     );
 }
+
+/// Stuck rules are evaluated again only for what a feed batch touched, and
+/// for its children: a parent ending makes its waiting child orphaned.
+#[test]
+fn a_parent_that_ends_makes_its_child_orphaned_through_the_feed() {
+    use switchboard::model::stuck::StuckRule;
+    let root = fixture_root("contract");
+    let orch = root.session("sesn_orch").join("session.json");
+    let terminated = std::fs::read_to_string(&orch).unwrap();
+    let running = terminated.replace("\"terminated\"", "\"running\"");
+    std::fs::write(&orch, &running).unwrap();
+    let (mut dash, mut poller) = live_dashboard(&root);
+    let orphan_rules = |dash: &switchboard::tui::headless::Headless| {
+        let entry = dash
+            .state
+            .sessions
+            .iter()
+            .find(|(k, _)| k.id == "sesn_orphan")
+            .map(|(_, e)| e)
+            .unwrap();
+        entry.stuck.iter().map(|f| f.rule).collect::<Vec<_>>()
+    };
+    assert!(!orphan_rules(&dash).contains(&StuckRule::Orphaned));
+    std::fs::write(&orch, &terminated).unwrap();
+    let updates = poller.poll_all();
+    assert!(!updates.is_empty(), "the parent's change is seen");
+    dash.send_all(updates.into_iter().map(Msg::Feed).collect());
+    assert!(orphan_rules(&dash).contains(&StuckRule::Orphaned));
+}

@@ -12,7 +12,7 @@ pub mod session;
 pub mod session_detail;
 pub mod stream;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub use agents_view::AgentsView;
 pub use filter::Filter;
@@ -108,8 +108,11 @@ pub struct State {
     pub dirty: bool,
     pub stuck_checked_at: Timestamp,
     pub stuck_recheck_secs: i64,
-    /// A session changed since stuck rules were last evaluated.
+    /// Every session needs its stuck rules evaluated (at start).
     pub stuck_stale: bool,
+    /// Sessions that changed since stuck rules were last evaluated; their
+    /// children are evaluated again too (a parent's status feeds a rule).
+    pub stuck_dirty: HashSet<SessionKey>,
     // On call and hygiene (state/oncall.rs, state/agents_view.rs).
     pub default_ttl_minutes: u64,
     /// The selected session's strip, recomputed as it changes.
@@ -155,6 +158,7 @@ impl State {
             stuck_checked_at: init.now,
             stuck_recheck_secs: init.stuck_recheck_secs,
             stuck_stale: true,
+            stuck_dirty: HashSet::new(),
             default_ttl_minutes: init.default_ttl_minutes,
             timeline: None,
             evidence: None,
@@ -211,27 +215,61 @@ impl State {
 
     /// Recomputes stuck findings for every session; true if any changed.
     pub fn recompute_stuck(&mut self) -> bool {
-        let parents: BTreeMap<SessionKey, (DisplayStatus, Option<Timestamp>)> = self
+        let keys: Vec<SessionKey> = self.sessions.keys().cloned().collect();
+        let changed = self.recompute_stuck_of(&keys);
+        self.stuck_checked_at = self.now;
+        self.stuck_stale = false;
+        self.stuck_dirty.clear();
+        changed
+    }
+
+    /// Recomputes stuck findings for the sessions that changed since the
+    /// last evaluation, and their children; true if any finding changed.
+    /// A batch of feed updates costs what it touched, not the whole fleet.
+    pub fn recompute_dirty_stuck(&mut self) -> bool {
+        if self.stuck_dirty.is_empty() {
+            return false;
+        }
+        let dirty = std::mem::take(&mut self.stuck_dirty);
+        let keys: Vec<SessionKey> = self
             .sessions
             .iter()
-            .map(|(k, e)| (k.clone(), (e.status, e.last_activity)))
+            .filter(|(key, entry)| {
+                dirty.contains(*key) || entry.parent_key().is_some_and(|p| dirty.contains(&p))
+            })
+            .map(|(key, _)| key.clone())
+            .collect();
+        self.recompute_stuck_of(&keys)
+    }
+
+    fn recompute_stuck_of(&mut self, keys: &[SessionKey]) -> bool {
+        let findings: Vec<_> = keys
+            .iter()
+            .filter_map(|key| {
+                let entry = self.sessions.get(key)?;
+                let parent = entry
+                    .parent_key()
+                    .and_then(|p| self.sessions.get(&p))
+                    .map(|p| (p.status, p.last_activity));
+                let stuck = stuck_of(&entry.snapshot, parent, &self.thresholds, self.now);
+                let expired = is_expired(&entry.snapshot.doc, self.default_ttl_minutes, self.now);
+                Some((key, stuck, expired))
+            })
             .collect();
         let mut changed = false;
-        for entry in self.sessions.values_mut() {
-            let parent = entry.parent_key().and_then(|p| parents.get(&p).copied());
-            let stuck = stuck_of(&entry.snapshot, parent, &self.thresholds, self.now);
+        for (key, stuck, expired) in findings {
+            let Some(entry) = self.sessions.get_mut(key) else {
+                continue;
+            };
             if stuck != entry.stuck {
                 entry.stuck = stuck;
                 changed = true;
             }
-            let expired = is_expired(&entry.snapshot.doc, self.default_ttl_minutes, self.now);
             if expired != entry.expired {
                 entry.expired = expired;
                 changed = true;
             }
         }
-        self.stuck_checked_at = self.now;
-        self.stuck_stale = false;
         if changed {
             self.fleet.needs_rebuild = true;
         }

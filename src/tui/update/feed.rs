@@ -16,6 +16,7 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
             state
                 .sessions
                 .insert(key.clone(), SessionEntry::new(key.clone(), *snapshot));
+            changed(state, &key);
             if reopen {
                 state.stream.open(Some(key.clone()));
                 if replaced {
@@ -26,7 +27,6 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
                     generation: state.stream.generation,
                 });
             }
-            changed(state);
         }
         Update::Meta {
             key,
@@ -38,13 +38,13 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
         } => {
             if let Some(entry) = state.sessions.get_mut(&key) {
                 entry.apply_meta(*doc, doc_error, wake, journal_mtime, heartbeat_mtime);
-                changed(state);
+                changed(state, &key);
             }
         }
         Update::Appended { key, lines, end } => {
             if let Some(entry) = state.sessions.get_mut(&key) {
                 entry.apply_lines(&lines, end);
-                changed(state);
+                changed(state, &key);
             }
             if is_open(state, &key) {
                 effects.push(Effect::JournalAppended {
@@ -57,7 +57,7 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
         }
         Update::Removed { key } => {
             if state.sessions.remove(&key).is_some() {
-                changed(state);
+                changed(state, &key);
             }
         }
         Update::Health { source, health } => {
@@ -73,8 +73,8 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
     effects
 }
 
-fn changed(state: &mut State) {
-    state.stuck_stale = true;
+fn changed(state: &mut State, key: &SessionKey) {
+    state.stuck_dirty.insert(key.clone());
     state.fleet.needs_rebuild = true;
 }
 

@@ -111,6 +111,8 @@ fn tick(state: &mut State, now: crate::model::time::Timestamp) {
 pub fn settle(state: &mut State) -> Vec<Effect> {
     if state.stuck_stale {
         state.recompute_stuck();
+    } else {
+        state.recompute_dirty_stuck();
     }
     oncall::settle_agents(state);
     if state.fleet.needs_rebuild {
