@@ -10,7 +10,7 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
-use super::journal_lines::{complete_end, read_range};
+use super::journal_lines::{complete_end, read_range, read_range_into};
 use crate::model::fold_steps::{BlockSteps, parse_block};
 use crate::model::summary::JournalSummary;
 
@@ -50,8 +50,10 @@ fn fold_in_blocks(
     let workers = max_workers.min(blocks.len());
     if workers <= 1 {
         let plan_tools = summary.plan_tools().clone();
+        let mut buffer = Vec::new();
         for &(from, to) in &blocks {
-            parse_block(&read_range(file, from, to)?, &plan_tools).apply(summary);
+            read_range_into(file, from, to, &mut buffer)?;
+            parse_block(&buffer, &plan_tools).apply(summary);
         }
     } else {
         fold_in_parallel(file, &blocks, workers, summary)?;
@@ -157,10 +159,12 @@ fn fold_in_parallel(
             let schedule = &schedule;
             let plan_tools = &plan_tools;
             scope.spawn(move || {
+                // One buffer per worker: no fresh 4 MiB (and its page faults) per block.
+                let mut buffer = Vec::new();
                 while let Some(index) = schedule.claim(blocks.len()) {
                     let (from, to) = blocks[index];
-                    let parsed =
-                        read_range(file, from, to).map(|bytes| parse_block(&bytes, plan_tools));
+                    let parsed = read_range_into(file, from, to, &mut buffer)
+                        .map(|()| parse_block(&buffer, plan_tools));
                     if sender.send((index, parsed)).is_err() {
                         break;
                     }

@@ -59,9 +59,18 @@ pub fn for_each_line(
 
 /// Reads `[start, end)` with positioned reads (the file offset is untouched).
 pub fn read_range(file: &File, start: u64, end: u64) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    read_range_into(file, start, end, &mut buf)?;
+    Ok(buf)
+}
+
+/// `read_range` into a buffer the caller reuses, replacing its contents.
+/// A file that ends early leaves the buffer shorter.
+pub fn read_range_into(file: &File, start: u64, end: u64, buf: &mut Vec<u8>) -> io::Result<()> {
     let len = usize::try_from(end.saturating_sub(start))
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "range too large"))?;
-    let mut buf = vec![0u8; len];
+    buf.clear();
+    buf.resize(len, 0);
     let mut filled = 0;
     while filled < len {
         match file.read_at(&mut buf[filled..], start + filled as u64) {
@@ -72,7 +81,7 @@ pub fn read_range(file: &File, start: u64, end: u64) -> io::Result<Vec<u8>> {
         }
     }
     buf.truncate(filled);
-    Ok(buf)
+    Ok(())
 }
 
 /// The offset just past the last `\n` at or before `len`, reading backwards.
