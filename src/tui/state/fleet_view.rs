@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::filter::Filter;
 use super::session::SessionEntry;
 use crate::feed::SessionKey;
+use crate::model::status::DisplayStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,6 +102,8 @@ pub struct FleetView {
     pub needs_rebuild: bool,
     /// Archived sessions are listed only when asked for (`A`, `:archived`).
     pub show_archived: bool,
+    /// Counts for the bars, as of the last rebuild.
+    pub stats: FleetStats,
 }
 
 impl FleetView {
@@ -118,6 +121,7 @@ impl FleetView {
             user_selected: false,
             needs_rebuild: true,
             show_archived: false,
+            stats: FleetStats::default(),
         }
     }
 
@@ -125,9 +129,10 @@ impl FleetView {
         self.rows.get(self.selected)
     }
 
-    /// Recomputes `rows`, keeping the selected session selected when it is
-    /// still listed, else the row at the same position.
+    /// Recomputes `rows` and `stats`, keeping the selected session selected
+    /// when it is still listed, else the row at the same position.
     pub fn rebuild(&mut self, sessions: &BTreeMap<SessionKey, SessionEntry>) {
+        self.stats = FleetStats::of(sessions, self.show_archived);
         let mut matcher = self.filter.matcher();
         let matching: HashSet<&SessionKey> = sessions
             .values()
@@ -166,6 +171,7 @@ impl FleetView {
             None => self.selected.min(self.rows.len().saturating_sub(1)),
         };
         self.selected_key = self.rows.get(self.selected).map(|r| r.key.clone());
+        self.stats.listed = self.rows.iter().filter(|r| !r.context_only).count();
         self.needs_rebuild = false;
     }
 
@@ -191,6 +197,37 @@ impl FleetView {
         }
         let max_offset = self.rows.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
+    }
+}
+
+/// Counts the status and fleet bars show, taken when the rows are rebuilt:
+/// a frame must not walk every session to draw two bars.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FleetStats {
+    /// Sessions shown (archived ones only with `:archived`), by status.
+    pub by_status: BTreeMap<DisplayStatus, usize>,
+    pub shown: usize,
+    pub stuck: usize,
+    pub expired: usize,
+    pub archived_hidden: usize,
+    /// Rows listed, the context-only parents of a filtered tree left out.
+    pub listed: usize,
+}
+
+impl FleetStats {
+    fn of(sessions: &BTreeMap<SessionKey, SessionEntry>, show_archived: bool) -> Self {
+        let mut stats = Self::default();
+        for entry in sessions.values() {
+            if !show_archived && entry.snapshot.doc.is_archived() {
+                stats.archived_hidden += 1;
+                continue;
+            }
+            stats.shown += 1;
+            *stats.by_status.entry(entry.status).or_insert(0) += 1;
+            stats.stuck += usize::from(entry.is_stuck());
+            stats.expired += usize::from(entry.expired);
+        }
+        stats
     }
 }
 

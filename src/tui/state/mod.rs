@@ -278,17 +278,12 @@ impl State {
 
     /// Counts for the status bar: per displayed status, and stuck (of the
     /// sessions shown: hidden archived ones are not counted).
-    pub fn counts(&self) -> (BTreeMap<DisplayStatus, usize>, usize) {
-        let mut by_status = BTreeMap::new();
-        let mut stuck = 0;
-        for entry in self.shown_sessions() {
-            *by_status.entry(entry.status).or_insert(0) += 1;
-            stuck += usize::from(entry.is_stuck());
-        }
-        (by_status, stuck)
+    /// Shown sessions by status, and how many are stuck (as of the last
+    /// rebuild of the fleet's rows).
+    pub fn counts(&self) -> (&BTreeMap<DisplayStatus, usize>, usize) {
+        (&self.fleet.stats.by_status, self.fleet.stats.stuck)
     }
 
-    /// Sessions the dashboard lists: archived ones only when shown.
     pub fn shown_sessions(&self) -> impl Iterator<Item = &SessionEntry> {
         let show = self.fleet.show_archived;
         self.sessions
@@ -298,12 +293,6 @@ impl State {
 
     /// Archived sessions hidden from the dashboard right now.
     pub fn archived_hidden(&self) -> usize {
-        if self.fleet.show_archived {
-            return 0;
-        }
-        self.sessions
-            .values()
-            .filter(|e| e.snapshot.doc.is_archived())
-            .count()
+        self.fleet.stats.archived_hidden
     }
 }

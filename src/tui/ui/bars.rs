@@ -103,7 +103,7 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
             theme.bar,
         ));
     }
-    let expired = state.shown_sessions().filter(|e| e.expired).count();
+    let expired = state.fleet.stats.expired;
     if expired > 0 {
         let text = if compact {
             format!("⊘{expired} exp ")

@@ -76,11 +76,9 @@ fn title(state: &State) -> String {
         ViewKind::Pending => "Pending",
         ViewKind::Stuck => "Stuck",
     };
-    let total = state.shown_sessions().count();
     let mut parts = vec![format!(
         "{name} {}/{}",
-        fleet.rows.iter().filter(|r| !r.context_only).count(),
-        total
+        fleet.stats.listed, fleet.stats.shown
     )];
     let arrow = if fleet.reverse { "↑" } else { "↓" };
     parts.push(format!("sort {} {arrow}", fleet.sort.as_str()));
