@@ -18,6 +18,9 @@ import threading
 import time
 
 TICKS = os.sysconf("SC_CLK_TCK")
+# A fleet is at rest once its last activity is this old: the feed polls
+# sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
+REST_SECS = 330
 
 
 def log(msg):
@@ -231,10 +234,18 @@ def key_to_frame(dash, frames, gap, count=None, until=None):
 def describe_keys(inproc, e2e, missing):
     if not e2e:
         return "no frame seen", None
-    text = (f"key read → frame p50 {ms(pct(inproc, 50))}, p99 {ms(pct(inproc, 99))}; "
-            f"tmux send-keys → frame p50 {ms(pct(e2e, 50))}, p99 {ms(pct(e2e, 99))}, "
-            f"max {ms(max(e2e))} (n={len(e2e)}{f', {missing} without a frame' if missing else ''})")
-    return text, (pct(inproc, 99), pct(e2e, 99))
+    shared = len(e2e) - len(inproc)
+    inside = (f"key read → frame p50 {ms(pct(inproc, 50))}, p99 {ms(pct(inproc, 99))}"
+              if inproc else "key read → frame: every key shared a frame")
+    notes = [f"n={len(e2e)}"]
+    if shared:
+        notes.append(f"{shared} drawn with the next key, timed from send only")
+    if missing:
+        notes.append(f"{missing} without a frame")
+    text = (f"{inside}; tmux send-keys → frame p50 {ms(pct(e2e, 50))}, "
+            f"p99 {ms(pct(e2e, 99))}, max {ms(max(e2e))} ({', '.join(notes)})")
+    return text, (pct(inproc, 99) if inproc else float("inf"),
+                  float("inf") if missing else pct(e2e, 99))
 
 
 def met_keys(p99s, limit=0.050):
@@ -322,13 +333,12 @@ def step_dashboard_journal():
     for kind in ("cold", "warm"):
         dash = Dashboard(CFG["journal_root"], cache_dir=cache)
         shown, _ = dash.wait_screen(lambda s: "session.status_idle" in s)
-        if kind == "cold":
-            # Indexed in full, then what it holds with the journal open.
-            dash.wait_screen(lambda s: re.search(r"Events · sesn_big · \d+/\d+", s) is not None)
-            time.sleep(1)
-            result["rss"] = (status_mb(dash.pid, "VmRSS"), status_mb(dash.pid, "VmHWM"))
-        dash.close()
+        # Indexed in full, then what it holds with the journal open.
+        dash.wait_screen(lambda s: re.search(r"Events · sesn_big · \d+/\d+", s) is not None)
+        time.sleep(1)
         result[kind] = shown
+        result[kind + "_rss"] = (status_mb(dash.pid, "VmRSS"), status_mb(dash.pid, "VmHWM"))
+        dash.close()
     lnav_s, lnav_mb = CFG["lnav"]
     fmt = lambda s: "never" if s is None else ms(s)  # noqa: E731
     ok = lambda s: s is not None and s <= 0.1  # noqa: E731
@@ -337,10 +347,12 @@ def step_dashboard_journal():
         f"warm {fmt(result['warm'])}; cold {fmt(result['cold'])}",
         f"lnav: {lnav_s:.2f} s", "yes" if ok(result["warm"]) and ok(result["cold"]) else
         ("warm only" if ok(result["warm"]) else "no"))
-    rss, hwm = result["rss"]
-    row("RSS with that journal open (indexed) ≤ 50 MB",
-        f"{rss:.1f} MB (peak {hwm:.1f} MB)", f"lnav peak: {lnav_mb:.0f} MB",
-        "yes" if hwm <= 50 else "no")
+    (rss_c, hwm_c), (rss_w, hwm_w) = result["cold_rss"], result["warm_rss"]
+    rss, hwm = max(rss_c, rss_w), max(hwm_c, hwm_w)
+    row("RSS with that journal open (indexed in full) ≤ 50 MB",
+        f"opened warm: {rss_w:.1f} MB (peak {hwm_w:.1f} MB); cold: {rss_c:.1f} MB "
+        f"(peak {hwm_c:.1f} MB, the summary fold included)", f"lnav peak: {lnav_mb:.0f} MB",
+        "yes" if hwm <= 50 else ("yes, but not at its peak" if rss <= 50 else "no"))
 
 
 def step_ls(fleet, n):
@@ -353,7 +365,7 @@ def step_ls(fleet, n):
         f"`find | xargs cat`: {cat_s:.3f} s", "yes" if ls_s <= 2 * cat_s else "no")
 
 
-def step_dashboard_fleet(fleet, n):
+def step_dashboard_fleet(fleet, n, at_rest):
     """First frame, whole fleet, idle CPU (with `watch` beside), key → frame."""
     flog = os.path.join(CFG["work"], "frames-fleet.log")
     frames = FrameLog(flog)
@@ -377,12 +389,13 @@ def step_dashboard_fleet(fleet, n):
     d_pct, w_pct = (c1[0] - c0[0]) / wall * 100, (c1[1] - c0[1]) / wall * 100
     rss = status_mb(dash.pid, "VmRSS")
     stop(watch)
-    row(f"idle ≤ 0.5 % of a core, {n:,} sessions at rest ({CFG['idle_secs']} s window)",
+    rest = "at rest" if at_rest else "NOT at rest: active < 5 min ago (--quick)"
+    row(f"idle ≤ 0.5 % of a core, {n:,} sessions {rest} ({CFG['idle_secs']} s window)",
         f"dashboard {d_pct:.2f} % (RSS {rss:.0f} MB)", f"`watch --json`: {w_pct:.2f} %",
         "yes" if d_pct <= 0.5 and w_pct <= 0.5 else "no")
 
     text, p99s = describe_keys(*key_to_frame(dash, frames, (0.08, 0.15), count=CFG["keys"]))
-    row(f"key → frame ≤ 50 ms, {n:,} sessions, idle", text, None, met_keys(p99s))
+    row(f"key → frame ≤ 50 ms, {n:,} sessions, {rest}", text, None, met_keys(p99s))
     dash.close()
 
 
@@ -492,7 +505,7 @@ def step_burst(root, n):
     t0 = time.monotonic()
     procs = [subprocess.Popen([sys.executable, __file__, "writer", root, str(w), str(writers),
                                str(per), str(CFG["burst_rate"] / writers)]) for w in range(writers)]
-    keys = key_to_frame(dash, frames, (0.04, 0.08),
+    keys = key_to_frame(dash, frames, (0.02, 0.05),
                         until=lambda: all(p.poll() is not None for p in procs))
     for p in procs:
         p.wait()
@@ -542,6 +555,31 @@ def simulate(root, n, rate, secs):
     age_tree(root)
 
 
+def cached_fleet(n):
+    """The read-only fleet, kept in BENCH_DIR between runs: (root, made at)."""
+    root = os.path.join(CFG["data"], f"fleet-{n}")
+    stamp = root + ".made"  # written once the fleet is complete
+    if not os.path.exists(stamp):
+        simulate(root, n, 20000, 3)
+        with open(stamp, "w"):
+            pass
+    return root, os.path.getmtime(stamp)
+
+
+def wait_for_rest(made):
+    """Waits until the fleet's last activity is REST_SECS old (the feed polls
+    sessions active in the last 5 minutes more often); not in --quick."""
+    left = made + REST_SECS - time.time()
+    if left <= 0:
+        return True
+    if CFG["quick"]:
+        log(f"the fleet is {time.time() - made:.0f} s old, not at rest: idle figures overstated")
+        return False
+    log(f"waiting {left:.0f} s for the fleet to come to rest (kept for the next run)")
+    time.sleep(left)
+    return True
+
+
 def writer(root, first, step, per, rate):
     """One burst writer: appends to every `step`th session, paced to `rate`/s."""
     ids = sessions(root)
@@ -563,14 +601,16 @@ def main():
     fleet_n = CFG["fleet"]
     log(f"{'quick' if quick else 'full'} run: journal {CFG['journal_mib']} MiB, fleet {fleet_n:,}, "
         f"load average {os.getloadavg()[0]:.1f}")
-    fleet = os.path.join(CFG["work"], "fleet")
     latency_root = os.path.join(CFG["work"], "latency")
     burst_root = os.path.join(CFG["work"], "burst")
-    log("generating fleets with `switchboard simulate`")
-    simulate(fleet, fleet_n, 20000, 3)
-    simulate(latency_root, 101, 1000, 1)
-    simulate(burst_root, CFG["burst_sessions"], 20000, 1)
     steps = CFG["steps"]
+    log("generating fleets with `switchboard simulate`")
+    if steps & {"ls", "fleet"}:
+        fleet, fleet_made = cached_fleet(fleet_n)
+    if "latency" in steps:
+        simulate(latency_root, 101, 1000, 1)
+    if "burst" in steps:
+        simulate(burst_root, CFG["burst_sessions"], 20000, 1)
     if "show" in steps:
         log("show --tail, tail -n, lnav")
         step_show_tail()
@@ -579,9 +619,6 @@ def main():
     if "ls" in steps:
         log("ls --json vs cat")
         step_ls(fleet, fleet_n)
-    if "fleet" in steps:
-        log("the dashboard on the fleet")
-        step_dashboard_fleet(fleet, fleet_n)
     if "latency" in steps:
         log("append → visible")
         step_latency(latency_root)
@@ -591,6 +628,10 @@ def main():
     if "decide" in steps:
         log("decision")
         step_decide()
+    if "fleet" in steps:  # last: the fleet needs time to come to rest
+        at_rest = wait_for_rest(fleet_made)
+        log("the dashboard on the fleet")
+        step_dashboard_fleet(fleet, fleet_n, at_rest)
     print()
     print(f"Switchboard end-to-end benchmark ({'--quick: small sizes, NOT the targets’ sizes' if quick else 'full sizes'}); "
           f"{os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}, "
@@ -609,7 +650,8 @@ if __name__ == "__main__":
         sys.exit(0)
     e = os.environ
     CFG = {
-        "repo": e["REPO"], "bin": e["BIN"], "work": e["WORK"], "quick": e["QUICK"] == "1",
+        "repo": e["REPO"], "bin": e["BIN"], "work": e["WORK"], "data": e["DATA"],
+        "quick": e["QUICK"] == "1",
         "journal": e["JOURNAL"], "journal_root": os.path.dirname(os.path.dirname(e["JOURNAL"])),
         "journal_mib": int(e["JOURNAL_MIB"]), "fleet": int(e["FLEET"]),
         "steps": set(e["STEPS"].split(",")),

@@ -10,9 +10,10 @@
 #   --skip-build  use target/release/switchboard as it is
 #   --steps LIST  a comma-separated subset of show,ls,fleet,latency,burst,decide
 #   --keep        keep the work directory (fleets, frame logs) afterwards
-# Environment: BENCH_DIR (default /tmp/switchboard-bench) holds the generated
-# journal between runs, it takes minutes to write; the fleets are generated
-# with `switchboard simulate` in a fresh work directory on every run.
+# Environment: BENCH_DIR (default /tmp/switchboard-bench) keeps the journal
+# (minutes to write) and the read-only fleet (`switchboard simulate`; idle is
+# measured once it has been at rest 5 minutes) between runs; the fleets that
+# get appended to are simulated afresh in a temp work directory every run.
 # Installs lnav, hyperfine, tmux and GNU time with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --skip-build) build=0; shift ;;
     --steps) steps="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,10 +51,10 @@ bin=$PWD/target/release/switchboard
 
 if [[ $quick == 1 ]]; then mib=64 fleet=1000; else mib=1024 fleet=10000; fi
 data=${BENCH_DIR:-/tmp/switchboard-bench}
-journal=$data/journal-$mib/sesn_big/events.jsonl
+journal=$data/root-$mib/sesn_big/events.jsonl  # shared with bench-show-tail.sh
 if [[ ! -s $journal ]]; then
   echo "writing a $mib MiB journal (once; kept in $data)" >&2
-  python3 scripts/gen-journal.py "$data/journal-$mib" sesn_big "$mib" >&2
+  python3 scripts/gen-journal.py "$data/root-$mib" sesn_big "$mib" >&2
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-e2e.XXXXXX")
@@ -63,5 +64,5 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 
-REPO=$PWD BIN=$bin WORK=$work QUICK=$quick JOURNAL=$journal JOURNAL_MIB=$mib \
+REPO=$PWD BIN=$bin WORK=$work DATA=$data QUICK=$quick JOURNAL=$journal JOURNAL_MIB=$mib \
   FLEET=$fleet STEPS=$steps python3 scripts/bench-e2e.py
