@@ -6,6 +6,7 @@ Run it through scripts/bench-e2e.sh, which installs the tools, builds the
 release binary, generates the big journal and sets the environment read
 below. `bench-e2e.py writer ...` is one burst writer process (internal).
 """
+import atexit
 import json
 import os
 import random
@@ -102,9 +103,22 @@ class LineReader:
             pass
 
 
+LEFT_RUNNING = []  # processes and tmux servers to end if a step fails
+
+
+@atexit.register
+def end_left_running():
+    for thing in LEFT_RUNNING:
+        if isinstance(thing, Dashboard):
+            thing.tmux("kill-server")
+        elif thing.poll() is None:
+            thing.kill()
+
+
 def start_watch(root):
     p = subprocess.Popen([CFG["bin"], "--root", root, "watch", "--json"], env=ENV,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    LEFT_RUNNING.append(p)
     status = p.stderr.readline().decode().strip()  # the first status ends the initial pass
     if not status:
         sys.exit("watch exited before its first status line")
@@ -175,6 +189,7 @@ class Dashboard:
             args += ["-e", f"{k}={v}"]
         self.started = time.time()
         self.tmux(*args, CFG["bin"], "--root", root)
+        LEFT_RUNNING.append(self)
         self.pid = int(self.tmux("display-message", "-p", "#{pane_pid}").strip())
 
     def tmux(self, *args):
@@ -258,10 +273,12 @@ def met_keys(p99s, limit=0.050):
 
 
 ROWS = []
+ORDER = ["show", "ls", "fleet", "latency", "burst", "decide"]  # the table's order
+STEP = ["show"]  # the step running
 
 
 def row(target, measured, peer, met):
-    ROWS.append((target, measured, peer or "—", met))
+    ROWS.append((ORDER.index(STEP[0]), len(ROWS), (target, measured, peer or "—", met)))
     log(f"{target}: {measured} | {peer or '—'} | {met}")
 
 
@@ -412,6 +429,7 @@ def step_latency(root):
     w_reader = LineReader(watch.stdout.fileno())
     tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    LEFT_RUNNING.append(tail)
     t_reader = LineReader(tail.stdout.fileno())
     time.sleep(0.5)  # tail has no ready signal
     fd = os.open(journal, os.O_WRONLY | os.O_APPEND)
@@ -596,6 +614,19 @@ def writer(root, first, step, per, rate):
             time.sleep(ahead)
 
 
+def run_step(name, *steps):
+    """Runs one step; a failure becomes a row, so the rest still run."""
+    STEP[0] = name
+    try:
+        for fn in steps:
+            fn()
+    except (Exception, SystemExit) as e:  # noqa: BLE001 - reported in the table
+        row(f"step `{name}`", f"FAILED: {e}".replace("\n", " ")[:300], None, "no")
+    finally:
+        end_left_running()
+        LEFT_RUNNING.clear()
+
+
 def main():
     quick = CFG["quick"]
     fleet_n = CFG["fleet"]
@@ -612,26 +643,24 @@ def main():
     if "burst" in steps:
         simulate(burst_root, CFG["burst_sessions"], 20000, 1)
     if "show" in steps:
-        log("show --tail, tail -n, lnav")
-        step_show_tail()
-        log("the dashboard on the journal")
-        step_dashboard_journal()
+        log("show --tail, tail -n, lnav; the dashboard on the journal")
+        run_step("show", step_show_tail, step_dashboard_journal)
     if "ls" in steps:
         log("ls --json vs cat")
-        step_ls(fleet, fleet_n)
+        run_step("ls", lambda: step_ls(fleet, fleet_n))
     if "latency" in steps:
         log("append → visible")
-        step_latency(latency_root)
+        run_step("latency", lambda: step_latency(latency_root))
     if "burst" in steps:
         log("burst")
-        step_burst(burst_root, CFG["burst_sessions"])
+        run_step("burst", lambda: step_burst(burst_root, CFG["burst_sessions"]))
     if "decide" in steps:
         log("decision")
-        step_decide()
+        run_step("decide", step_decide)
     if "fleet" in steps:  # last: the fleet needs time to come to rest
         at_rest = wait_for_rest(fleet_made)
         log("the dashboard on the fleet")
-        step_dashboard_fleet(fleet, fleet_n, at_rest)
+        run_step("fleet", lambda: step_dashboard_fleet(fleet, fleet_n, at_rest))
     print()
     print(f"Switchboard end-to-end benchmark ({'--quick: small sizes, NOT the targets’ sizes' if quick else 'full sizes'}); "
           f"{os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}, "
@@ -639,7 +668,7 @@ def main():
     print()
     print("| target | measured | peer, same run | met? |")
     print("|---|---|---|---|")
-    for r in ROWS:
+    for _, _, r in sorted(ROWS):
         print("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
 
 
