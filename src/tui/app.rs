@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::effects::{Background, DEFAULT_TAIL_THRESHOLD, EffectRunner};
+use super::frame_log::{FrameLog, unix_micros};
 use super::headless::run_effects;
 use super::input::{Chord, Key, Mods};
 use super::journal::JournalOrigin;
@@ -53,10 +54,16 @@ pub async fn run(
         )?);
     }
     drop(feed_tx);
-    let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Msg>();
+    let mut frame_log = FrameLog::from_env();
+    let (input_tx, mut input_rx) = mpsc::unbounded_channel::<Input>();
     let stop_input = Arc::new(AtomicBool::new(false));
     let pause_input = Arc::new(AtomicBool::new(false));
-    let input_thread = spawn_input_thread(input_tx, stop_input.clone(), pause_input.clone())?;
+    let input_thread = spawn_input_thread(
+        input_tx,
+        stop_input.clone(),
+        pause_input.clone(),
+        frame_log.enabled(),
+    )?;
     let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
     let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD)
         .with_origins(JournalOrigin::all(&config.feeds));
@@ -98,6 +105,7 @@ pub async fn run(
                 .draw(|frame| ui::render(&state, &theme, frame))?;
             state.dirty = false;
             last_draw = Some(Instant::now());
+            frame_log.frame_drawn();
             panic_failpoint();
         }
         let next_frame = match (state.dirty, last_draw) {
@@ -107,7 +115,7 @@ pub async fn run(
         };
         tokio::select! {
             Some(update) = feed_rx.recv() => msgs.push(Msg::Feed(update)),
-            Some(msg) = input_rx.recv() => msgs.push(msg),
+            Some(input) = input_rx.recv() => msgs.push(input.take(&mut frame_log)),
             Some(job) = bg_rx.recv() => msgs.extend(runner.finish(job)),
             _ = tick.tick() => msgs.push(Msg::Tick(super::clock())),
             _ = tokio::time::sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {}
@@ -118,8 +126,8 @@ pub async fn run(
                 Err(_) => break,
             }
         }
-        while let Ok(msg) = input_rx.try_recv() {
-            msgs.push(msg);
+        while let Ok(input) = input_rx.try_recv() {
+            msgs.push(input.take(&mut frame_log));
         }
         while let Ok(job) = bg_rx.try_recv() {
             msgs.extend(runner.finish(job));
@@ -139,11 +147,27 @@ fn panic_failpoint() {
     }
 }
 
+/// A terminal event and, when the frame log is on, when a key was read.
+struct Input {
+    msg: Msg,
+    key_read_at: Option<u64>,
+}
+
+impl Input {
+    fn take(self, frame_log: &mut FrameLog) -> Msg {
+        if matches!(self.msg, Msg::Key(_)) {
+            frame_log.key_taken(self.key_read_at);
+        }
+        self.msg
+    }
+}
+
 /// Terminal events are read on their own thread (crossterm's reads block).
 fn spawn_input_thread(
-    tx: mpsc::UnboundedSender<Msg>,
+    tx: mpsc::UnboundedSender<Input>,
     stop: Arc<AtomicBool>,
     pause: Arc<AtomicBool>,
+    stamp_keys: bool,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("input".into())
@@ -163,8 +187,9 @@ fn spawn_input_thread(
                     Ok(event) => event,
                     Err(_) => return,
                 };
+                let key_read_at = (stamp_keys && matches!(event, Event::Key(_))).then(unix_micros);
                 if let Some(msg) = to_msg(event)
-                    && tx.send(msg).is_err()
+                    && tx.send(Input { msg, key_read_at }).is_err()
                 {
                     return;
                 }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod effects;
+pub mod frame_log;
 pub mod headless;
 pub mod input;
 pub mod journal;

@@ -32,7 +32,11 @@ fn env_for(root: &Root) -> Vec<String> {
 
 /// Starts the real binary on `root` in a tmux pane of its own.
 fn start(tmux: &Tmux, root: &Root) {
-    tmux.start(&["--root", root.path().to_str().unwrap()], &env_for(root));
+    start_with(tmux, root, &env_for(root));
+}
+
+fn start_with(tmux: &Tmux, root: &Root, env: &[String]) {
+    tmux.start(&["--root", root.path().to_str().unwrap()], env);
 }
 
 /// What a user sees of a live fleet on the contract fixture, however the
@@ -122,6 +126,44 @@ fn dashboard_runs_live_through_a_daemon_with_connect() {
     );
     live_fleet_scenario(&tmux, &root);
     drop(daemon);
+}
+
+/// `SWITCHBOARD_FRAME_LOG` in the real binary: a line per frame, and the
+/// first frame after a key press counts it and says when it was read.
+#[test]
+fn frame_log_records_each_frame_and_the_keys_it_answers() {
+    let root = fixture_root("contract");
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("frames.log");
+    let mut env = env_for(&root);
+    env.push(format!("SWITCHBOARD_FRAME_LOG={}", log.display()));
+    let tmux = Tmux::new("framelog");
+    start_with(&tmux, &root, &env);
+    tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
+    let frames = || -> Vec<(u64, u64, u64)> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| {
+                let f: Vec<&str> = line.split(' ').collect();
+                assert_eq!((f.len(), f[0]), (4, "frame"), "{line:?}");
+                let num = |s: &str, p: &str| s.strip_prefix(p).unwrap().parse::<u64>().unwrap();
+                (num(f[1], ""), num(f[2], "keys="), num(f[3], "last_key_at="))
+            })
+            .collect()
+    };
+    assert!(
+        frames().iter().all(|&(_, keys, at)| keys == 0 && at == 0),
+        "no key yet: {:?}",
+        frames()
+    );
+    tmux.keys(&["j"]);
+    tmux.wait_for("a frame after the key", |_| {
+        frames().iter().any(|&(_, keys, _)| keys >= 1)
+    });
+    let (drawn, _, read_at) = *frames().iter().find(|f| f.1 >= 1).unwrap();
+    assert!(read_at > 0 && drawn >= read_at, "{drawn} >= {read_at}");
+    tmux.quit();
 }
 
 /// The transcript file of Claude Code session `id` in the fixture copy.
