@@ -2,11 +2,6 @@ use std::process::ExitCode;
 
 use switchboard::cli::{self, args::Cli};
 
-// mimalloc: folding journals allocates and frees millions of small values
-// on several threads, where glibc's malloc spent a quarter of the time.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     if let Err(report) = color_eyre::install() {
         eprintln!("warning: could not install the error reporter: {report}");
