@@ -13,6 +13,7 @@ use crate::model::session::SessionDoc;
 use crate::model::wake::WakeQueue;
 use crate::store::fleet::session_dirs;
 use crate::store::journal_tail::{JournalFollower, modified};
+use crate::store::parallel::map_on_cores;
 use crate::store::paths;
 use crate::store::session_snapshot::SessionSnapshot;
 
@@ -288,44 +289,9 @@ fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
     }
 }
 
-/// Reads the folders on every core, each thread taking every n-th one.
+/// Reads the folders on every core.
 fn read_sessions(root: &Path, ids: &[&String], plan_tools: &PlanTools) -> Vec<ReadSession> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(ids.len() / 32).max(1);
-    if threads == 1 {
-        return ids
-            .iter()
-            .map(|id| read_session(root, id, plan_tools))
-            .collect();
-    }
-    let mut parts: Vec<Vec<(usize, ReadSession)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    (t..ids.len())
-                        .step_by(threads)
-                        .map(|i| (i, read_session(root, ids[i], plan_tools)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    let mut all: Vec<(usize, ReadSession)> = parts.drain(..).flatten().collect();
-    if all.len() != ids.len() {
-        // A reader thread panicked: read what it missed here, in order.
-        let done: std::collections::HashSet<usize> = all.iter().map(|(i, _)| *i).collect();
-        for (i, id) in ids.iter().enumerate() {
-            if !done.contains(&i) {
-                all.push((i, read_session(root, id, plan_tools)));
-            }
-        }
-    }
-    all.sort_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, read)| read).collect()
+    map_on_cores(ids, 32, |id| read_session(root, id, plan_tools))
 }
 
 /// Re-reads the small files of a session (not its journal).

@@ -23,6 +23,8 @@ use crate::store::fleet::session_ids;
 /// Due checks done before hints are looked at again (keeps latency low
 /// while a big pass is under way).
 const CHECKS_PER_ROUND: usize = 256;
+/// The largest batch of sessions the initial pass reads and sends at once.
+const MAX_INITIAL_BATCH: usize = 4096;
 /// One periodic check in this many re-stats every file of a session.
 const FULL_CHECK_EVERY: u32 = 4;
 /// How early a due check may be done to share a wake-up with others.
@@ -418,9 +420,17 @@ impl RootFeed {
                     self.root_changed_at = now;
                 }
                 if initial {
-                    for chunk in fresh.chunks(CHECKS_PER_ROUND) {
-                        self.appeared_initially(chunk, now);
+                    // The first batch is small so the first frame comes
+                    // fast; later ones double, as the dashboard does work
+                    // per batch that grows with the fleet.
+                    let mut start = 0;
+                    let mut size = CHECKS_PER_ROUND;
+                    while start < fresh.len() {
+                        let end = (start + size).min(fresh.len());
+                        self.appeared_initially(&fresh[start..end], now);
                         self.flush_if_big()?;
+                        start = end;
+                        size = (size * 2).min(MAX_INITIAL_BATCH);
                     }
                 } else {
                     for id in fresh {

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::error::StoreError;
+use super::parallel::map_on_cores;
 use super::paths;
 use super::session_snapshot::SessionSnapshot;
 use crate::model::plan::PlanTools;
@@ -68,8 +69,11 @@ impl Fleet {
             root: root.to_path_buf(),
             ..Fleet::default()
         };
-        for dir in dirs {
-            match SessionSnapshot::load(&dir, plan_tools) {
+        // Folders are read on every core: `ls` on 10,000 sessions is mostly
+        // thousands of small reads and folds.
+        let loaded = map_on_cores(&dirs, 32, |dir| SessionSnapshot::load(dir, plan_tools));
+        for (dir, result) in dirs.iter().zip(loaded) {
+            match result {
                 Ok(Some(snapshot)) => fleet.sessions.push(snapshot),
                 Ok(None) => {}
                 Err(e) => fleet.errors.push((

@@ -14,6 +14,7 @@ pub mod journal_index;
 pub mod journal_lines;
 pub mod journal_select;
 pub mod journal_tail;
+pub mod parallel;
 pub mod paths;
 pub mod session_snapshot;
 pub mod summary_cache;
