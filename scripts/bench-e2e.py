@@ -12,13 +12,13 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
 
-TICKS = os.sysconf("SC_CLK_TCK")
+from benchlib import LineReader, cpu_secs, pct, stop
+
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
 REST_SECS = 330
@@ -28,20 +28,8 @@ def log(msg):
     print(f"[bench-e2e] {msg}", file=sys.stderr, flush=True)
 
 
-def pct(values, p):
-    values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100 * (len(values) - 1)))))
-    return values[k]
-
-
 def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
-
-
-def cpu_secs(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
 def status_mb(pid, field):
@@ -75,34 +63,6 @@ def hyperfine(args, env):
         return {r["command"]: r for r in json.load(f)["results"]}
 
 
-class LineReader:
-    """Whole lines from a pipe, without Python's buffering delays."""
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.buf = b""
-
-    def line(self, timeout=10.0):
-        import select
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            r, _, _ = select.select([self.fd], [], [], left)
-            if r:
-                chunk = os.read(self.fd, 65536)
-                if not chunk:
-                    return None
-                self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return line
-
-    def drain(self):
-        while self.line(timeout=0.05) is not None:
-            pass
-
-
 LEFT_RUNNING = []  # processes and tmux servers to end if a step fails
 
 
@@ -123,15 +83,6 @@ def start_watch(root):
     if not status:
         sys.exit("watch exited before its first status line")
     return p, status
-
-
-def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
 
 
 class FrameLog:

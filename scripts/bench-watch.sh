@@ -48,7 +48,10 @@ trap 'rm -rf "$WORK"' EXIT
 
 export BIN WORK APPENDS IDLE_SESSIONS IDLE_SECS BURST_SESSIONS BURST_EVENTS LARGE_SESSIONS STEPS
 python3 - <<'PY'
-import json, os, select, signal, subprocess, sys, time
+import json, os, subprocess, sys, time
+
+sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
+from benchlib import LineReader, cpu_secs, pct, stop
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -94,44 +97,6 @@ def start_watch(root, wait_for_status=True):
     return p, ""
 
 
-def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
-
-
-class LineReader:
-    """Reads whole lines from a pipe fd without Python buffering delays."""
-
-    def __init__(self, fd):
-        self.fd = fd
-        self.buf = b""
-
-    def line(self, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return None
-            r, _, _ = select.select([self.fd], [], [], left)
-            if r:
-                chunk = os.read(self.fd, 65536)
-                if not chunk:
-                    return None
-                self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return line
-
-
-def pct(values, p):
-    values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100 * (len(values) - 1)))))
-    return values[k]
-
-
 def latency(reader, journal, tag, n):
     """Appends one event, waits for its line; returns latencies in ms."""
     fd = os.open(journal, os.O_WRONLY | os.O_APPEND)
@@ -156,13 +121,6 @@ def latency(reader, journal, tag, n):
 
 
 results = []
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_secs(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
 def rss_mb(pid):

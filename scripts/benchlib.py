@@ -1,0 +1,55 @@
+"""Helpers shared by the benchmark scripts (bench-e2e.py, bench-watch.sh)."""
+import os
+import select
+import signal
+import subprocess
+import time
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pct(values, p):
+    """The p-th percentile of `values`, nearest rank."""
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, int(round(p / 100 * (len(values) - 1)))))
+    return values[k]
+
+
+def cpu_secs(pid):
+    """CPU seconds (user + system) `pid` has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def stop(p):
+    """SIGTERM, then SIGKILL if it has not ended within 10 s."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+class LineReader:
+    """Whole lines from a pipe, without Python's buffering delays."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.buf = b""
+
+    def line(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    return None
+                self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line
