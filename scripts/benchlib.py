@@ -53,3 +53,8 @@ class LineReader:
                 self.buf += chunk
         line, _, self.buf = self.buf.partition(b"\n")
         return line
+
+    def drain(self):
+        """Reads and drops whatever arrives until 50 ms pass without a line."""
+        while self.line(timeout=0.05) is not None:
+            pass
