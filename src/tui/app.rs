@@ -28,6 +28,8 @@ use crate::model::plan::PlanTools;
 
 /// Most messages folded before a frame is drawn, so a flood still shows.
 const MAX_BATCH: usize = 4096;
+/// Most feed updates folded with a key before its frame is drawn.
+const BATCH_WITH_INPUT: usize = 256;
 
 pub struct AppConfig {
     pub feeds: Vec<crate::feed::FeedSource>,
@@ -82,6 +84,9 @@ pub async fn run(
         height: size.height,
     }];
     loop {
+        // A frame that answers the user is drawn at once; the frame-rate cap
+        // is for what the feeds change.
+        let answers_input = msgs.iter().any(is_input);
         let effects = update_all(&mut state, msgs.drain(..));
         run_effects(&mut state, &mut runner, effects);
         if state.full_redraw {
@@ -93,7 +98,7 @@ pub async fn run(
         if state.quit {
             break;
         }
-        if state.dirty && last_draw.is_none_or(|t| t.elapsed() >= frame_gap) {
+        if state.dirty && (answers_input || last_draw.is_none_or(|t| t.elapsed() >= frame_gap)) {
             if theme.name != state.theme {
                 theme = themes.get(&state.theme);
                 let style = Box::new(ui::review::review_style(&theme));
@@ -120,14 +125,20 @@ pub async fn run(
             _ = tick.tick() => msgs.push(Msg::Tick(super::clock())),
             _ = tokio::time::sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {}
         }
-        while msgs.len() < MAX_BATCH {
+        while let Ok(input) = input_rx.try_recv() {
+            msgs.push(input.take(&mut frame_log));
+        }
+        // With a key waiting, fold only a little of a flood before answering it.
+        let batch = if msgs.iter().any(is_input) {
+            BATCH_WITH_INPUT
+        } else {
+            MAX_BATCH
+        };
+        while msgs.len() < batch {
             match feed_rx.try_recv() {
                 Ok(update) => msgs.push(Msg::Feed(update)),
                 Err(_) => break,
             }
-        }
-        while let Ok(input) = input_rx.try_recv() {
-            msgs.push(input.take(&mut frame_log));
         }
         while let Ok(job) = bg_rx.try_recv() {
             msgs.extend(runner.finish(job));
@@ -251,4 +262,8 @@ fn to_chord(key: KeyEvent) -> Option<Chord> {
         other => other,
     };
     Some(Chord { key: code, mods })
+}
+
+fn is_input(msg: &Msg) -> bool {
+    matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_))
 }
