@@ -3,7 +3,6 @@
 //! so the dashboard and `watch` need nothing special for them.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -13,7 +12,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::spawn::FeedHandle;
 use super::update::{FeedHealth, SessionKey, Update};
-use crate::adapters::source::{AdapterKind, AdapterSource, FollowedTranscript};
+use crate::adapters::source::{AdapterSource, FollowedTranscript};
 use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
 use crate::model::time::Timestamp;
@@ -180,40 +179,6 @@ impl AdapterPoller {
         }
         updates
     }
-}
-
-/// Follows Claude Code transcripts under `dir` (default `~/.claude/projects`).
-pub fn spawn_claude_code_feed(
-    dir: Option<PathBuf>,
-    source: usize,
-    plan_tools: PlanTools,
-    interval: Duration,
-    tx: Sender<Update>,
-) -> std::io::Result<FeedHandle> {
-    spawn_adapter_feed(
-        AdapterSource::new(AdapterKind::ClaudeCode, dir),
-        source,
-        plan_tools,
-        interval,
-        tx,
-    )
-}
-
-/// Follows Codex rollouts under `dir` (default `$CODEX_HOME`, else `~/.codex`).
-pub fn spawn_codex_feed(
-    dir: Option<PathBuf>,
-    source: usize,
-    plan_tools: PlanTools,
-    interval: Duration,
-    tx: Sender<Update>,
-) -> std::io::Result<FeedHandle> {
-    spawn_adapter_feed(
-        AdapterSource::new(AdapterKind::Codex, dir),
-        source,
-        plan_tools,
-        interval,
-        tx,
-    )
 }
 
 /// Any transcript source in a background thread, polling every `interval`.

@@ -19,7 +19,7 @@ pub mod watcher;
 mod watcher_tests;
 mod watching;
 
-pub use adapters::{AdapterPoller, spawn_claude_code_feed, spawn_codex_feed};
+pub use adapters::{AdapterPoller, spawn_adapter_feed};
 pub use options::{FeedConfig, FeedOptions};
 pub use root_poll::RootPoller;
 pub use socket::spawn_socket_feed;

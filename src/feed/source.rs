@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::Sender;
 
-use super::adapters::{spawn_claude_code_feed, spawn_codex_feed};
+use super::adapters::spawn_adapter_feed;
 use super::socket::spawn_socket_feed;
 use super::spawn::{FeedHandle, spawn_root_feed};
 use super::update::Update;
@@ -49,9 +49,13 @@ impl FeedSource {
             Self::Root(root) => spawn_root_feed(root.clone(), source, plan_tools, interval, tx),
             Self::Daemon(socket) => spawn_socket_feed(socket.clone(), source, plan_tools, tx),
             Self::ClaudeCode(dir) => {
-                spawn_claude_code_feed(dir.clone(), source, plan_tools, interval, tx)
+                let transcripts = AdapterSource::new(AdapterKind::ClaudeCode, dir.clone());
+                spawn_adapter_feed(transcripts, source, plan_tools, interval, tx)
             }
-            Self::Codex(dir) => spawn_codex_feed(dir.clone(), source, plan_tools, interval, tx),
+            Self::Codex(dir) => {
+                let transcripts = AdapterSource::new(AdapterKind::Codex, dir.clone());
+                spawn_adapter_feed(transcripts, source, plan_tools, interval, tx)
+            }
         }
     }
 }

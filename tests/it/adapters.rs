@@ -281,8 +281,11 @@ fn live_append_shows_in_the_feed_for_watch_and_dashboard() {
         .path()
         .join(format!("-home-alice-shop/{}.jsonl", &MAIN[3..]));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
-    let feed = switchboard::feed::spawn_claude_code_feed(
-        Some(dir.path().to_path_buf()),
+    let feed = switchboard::feed::spawn_adapter_feed(
+        switchboard::adapters::AdapterSource::new(
+            switchboard::adapters::AdapterKind::ClaudeCode,
+            Some(dir.path().to_path_buf()),
+        ),
         3,
         PlanTools::default(),
         std::time::Duration::from_millis(20),

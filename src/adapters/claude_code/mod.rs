@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::TranscriptConverter;
-use super::events::{IdAllocator, new_event, text_content, to_line};
+use super::events::{IdAllocator, new_event, text_content};
 use super::inference::{Activity, DocParts, Phase, build_doc};
 use crate::model::session::Usage;
 use crate::model::time::Timestamp;
@@ -81,32 +81,6 @@ impl ClaudeCodeConverter {
             version: None,
             git_branch: None,
         }
-    }
-
-    fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>> {
-        let kind = record
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let timestamp = record
-            .get("timestamp")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        self.note_context(&record);
-        let ts = timestamp.as_deref();
-        let converted = match kind.as_str() {
-            "user" | "assistant" => self.convert_message(&kind, &record, ts),
-            "system" => self.convert_system(&record, ts),
-            "summary" => self.convert_title(&record, "summary", ts),
-            "custom-title" => self.convert_title(&record, "customTitle", ts),
-            _ => None,
-        };
-        let events = converted.unwrap_or_else(|| vec![self.raw_event(&kind, &record, ts)]);
-        if !events.is_empty() && matches!(kind.as_str(), "user" | "assistant" | "system") {
-            self.activity.saw_time(ts);
-        }
-        events
     }
 
     fn note_context(&mut self, record: &Map<String, Value>) {
@@ -300,20 +274,34 @@ fn add_usage(total: &mut Usage, more: &Usage) {
 }
 
 impl TranscriptConverter for ClaudeCodeConverter {
-    fn convert_line(&mut self, line: &[u8]) -> Vec<Vec<u8>> {
+    fn next_line(&mut self) {
         self.line += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return Vec::new();
+    }
+
+    fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>> {
+        let kind = record
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let timestamp = record
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.note_context(&record);
+        let ts = timestamp.as_deref();
+        let converted = match kind.as_str() {
+            "user" | "assistant" => self.convert_message(&kind, &record, ts),
+            "system" => self.convert_system(&record, ts),
+            "summary" => self.convert_title(&record, "summary", ts),
+            "custom-title" => self.convert_title(&record, "customTitle", ts),
+            _ => None,
+        };
+        let events = converted.unwrap_or_else(|| vec![self.raw_event(&kind, &record, ts)]);
+        if !events.is_empty() && matches!(kind.as_str(), "user" | "assistant" | "system") {
+            self.activity.saw_time(ts);
         }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(record)) => self
-                .convert_record(record)
-                .into_iter()
-                .map(to_line)
-                .collect(),
-            // Not an object: passed through so readers count it as malformed.
-            _ => vec![line.to_vec()],
-        }
+        events
     }
 
     fn session_doc(&self, now: Timestamp) -> Map<String, Value> {

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::TranscriptConverter;
-use super::events::{IdAllocator, new_event, to_line};
+use super::events::{IdAllocator, new_event};
 use super::inference::{Activity, DocParts, Phase, build_doc};
 use crate::model::session::Usage;
 use crate::model::time::Timestamp;
@@ -71,39 +71,6 @@ impl CodexConverter {
             cli_version: None,
             thread_name: None,
         }
-    }
-
-    fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>> {
-        let kind = record
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let timestamp = record
-            .get("timestamp")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let ts = timestamp.as_deref();
-        let payload = record.get("payload").and_then(Value::as_object).cloned();
-        let converted = match (kind.as_str(), payload) {
-            ("session_meta", Some(p)) => Some(self.session_meta(p, ts)),
-            ("turn_context", Some(p)) => Some(self.turn_context(p, ts)),
-            ("response_item", Some(p)) => self.response_item(&p, ts),
-            ("event_msg", Some(p)) => self.event_msg(&p, ts),
-            ("compacted", Some(p)) => {
-                let mut event = self.event("agent.thread_context_compacted", ts);
-                if let Some(message) = p.get("message") {
-                    event.insert("message".into(), message.clone());
-                }
-                Some(vec![event])
-            }
-            _ => None,
-        };
-        let events = converted.unwrap_or_else(|| vec![self.raw_event(&record, ts)]);
-        if !events.is_empty() {
-            self.activity.saw_time(ts);
-        }
-        events
     }
 
     /// A fresh event with an id from this line (`L<n>`, `L<n>~…` if repeated).
@@ -183,19 +150,41 @@ impl CodexConverter {
 }
 
 impl TranscriptConverter for CodexConverter {
-    fn convert_line(&mut self, line: &[u8]) -> Vec<Vec<u8>> {
+    fn next_line(&mut self) {
         self.line += 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return Vec::new();
+    }
+
+    fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>> {
+        let kind = record
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let timestamp = record
+            .get("timestamp")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let ts = timestamp.as_deref();
+        let payload = record.get("payload").and_then(Value::as_object).cloned();
+        let converted = match (kind.as_str(), payload) {
+            ("session_meta", Some(p)) => Some(self.session_meta(p, ts)),
+            ("turn_context", Some(p)) => Some(self.turn_context(p, ts)),
+            ("response_item", Some(p)) => self.response_item(&p, ts),
+            ("event_msg", Some(p)) => self.event_msg(&p, ts),
+            ("compacted", Some(p)) => {
+                let mut event = self.event("agent.thread_context_compacted", ts);
+                if let Some(message) = p.get("message") {
+                    event.insert("message".into(), message.clone());
+                }
+                Some(vec![event])
+            }
+            _ => None,
+        };
+        let events = converted.unwrap_or_else(|| vec![self.raw_event(&record, ts)]);
+        if !events.is_empty() {
+            self.activity.saw_time(ts);
         }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(record)) => self
-                .convert_record(record)
-                .into_iter()
-                .map(to_line)
-                .collect(),
-            _ => vec![line.to_vec()],
-        }
+        events
     }
 
     fn session_doc(&self, now: Timestamp) -> Map<String, Value> {
