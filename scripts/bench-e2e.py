@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from benchlib import LineReader, cpu_secs, pct, stop
+from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
 
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
@@ -554,15 +554,7 @@ def writer(root, first, step, per, rate):
     ids = sessions(root)
     fds = [(s, os.open(os.path.join(root, ids[s], "events.jsonl"), os.O_WRONLY | os.O_APPEND))
            for s in range(first, len(ids), step)]
-    t0 = time.monotonic()
-    written = 0
-    for k in range(per):
-        for s, fd in fds:
-            os.write(fd, b'{"id":"burst%d-%d","type":"agent.message"}\n' % (s, k))
-            written += 1
-        ahead = written / rate - (time.monotonic() - t0)
-        if ahead > 0:
-            time.sleep(ahead)
+    paced_appends(fds, per, rate, b"burst")
 
 
 def run_step(name, *steps):

@@ -51,7 +51,7 @@ python3 - <<'PY'
 import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import LineReader, cpu_secs, pct, stop
+from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -191,15 +191,7 @@ def write_share(journals, first, step, per, rate):
     """A writer process: appends to every `step`th journal, paced to `rate`/s."""
     fds = [(s, os.open(journals[s], os.O_WRONLY | os.O_APPEND))
            for s in range(first, len(journals), step)]
-    t0 = time.monotonic()
-    written = 0
-    for n in range(per):
-        for s, fd in fds:
-            os.write(fd, b'{"id":"b%d-%d","type":"agent.message"}\n' % (s, n))
-            written += 1
-        ahead = written / rate - (time.monotonic() - t0)
-        if ahead > 0:
-            time.sleep(ahead)
+    paced_appends(fds, per, rate, b"b")
     os._exit(0)
 
 

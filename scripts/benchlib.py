@@ -32,6 +32,21 @@ def stop(p):
         p.wait()
 
 
+def paced_appends(fds, per, rate, prefix):
+    """Appends `per` events to each (index, fd) in turn, paced to `rate`/s
+    over all of them; ids are `<prefix><index>-<n>`, so readers can check
+    that each arrived once and in order."""
+    t0 = time.monotonic()
+    written = 0
+    for n in range(per):
+        for s, fd in fds:
+            os.write(fd, b'{"id":"%s%d-%d","type":"agent.message"}\n' % (prefix, s, n))
+            written += 1
+        ahead = written / rate - (time.monotonic() - t0)
+        if ahead > 0:
+            time.sleep(ahead)
+
+
 class LineReader:
     """Whole lines from a pipe, without Python's buffering delays."""
 
