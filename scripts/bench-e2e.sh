@@ -51,7 +51,7 @@ bin=$PWD/target/release/switchboard
 
 if [[ $quick == 1 ]]; then mib=64 fleet=1000; else mib=1024 fleet=10000; fi
 data=${BENCH_DIR:-/tmp/switchboard-bench}
-journal=$data/root-$mib/sesn_big/events.jsonl  # shared with bench-show-tail.sh
+journal=$data/root-$mib/sesn_big/events.jsonl
 if [[ ! -s $journal ]]; then
   echo "writing a $mib MiB journal (once; kept in $data)" >&2
   python3 scripts/gen-journal.py "$data/root-$mib" sesn_big "$mib" >&2
