@@ -205,20 +205,17 @@ impl RootPoller {
     /// every core: the initial pass over a big root is mostly reading and
     /// folding thousands of small journals. Results are in `ids`' order.
     pub fn poll_sessions(&mut self, ids: &[String]) -> Vec<Vec<Update>> {
-        let fresh: Vec<&String> = ids
-            .iter()
-            .filter(|id| !self.sessions.contains_key(id.as_str()))
+        let fresh: Vec<usize> = (0..ids.len())
+            .filter(|&i| !self.sessions.contains_key(&ids[i]))
             .collect();
-        let mut read = read_sessions(&self.root, &fresh, &self.plan_tools).into_iter();
+        let (root, plan_tools) = (&self.root, &self.plan_tools);
+        let read = map_on_cores(&fresh, 32, |&i| read_session(root, &ids[i], plan_tools));
+        let mut read = fresh.into_iter().zip(read).peekable();
         ids.iter()
-            .map(|id| {
-                if self.sessions.contains_key(id.as_str()) {
-                    return self.poll_session(id);
-                }
-                match read.next() {
-                    Some(session) => self.track(id, session, false),
-                    None => self.poll_session(id),
-                }
+            .enumerate()
+            .map(|(i, id)| match read.next_if(|(j, _)| *j == i) {
+                Some((_, session)) => self.track(id, session, false),
+                None => self.poll_session(id),
             })
             .collect()
     }
@@ -287,11 +284,6 @@ fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
         wake_stamp,
         heartbeat_stamp,
     }
-}
-
-/// Reads the folders on every core.
-fn read_sessions(root: &Path, ids: &[&String], plan_tools: &PlanTools) -> Vec<ReadSession> {
-    map_on_cores(ids, 32, |id| read_session(root, id, plan_tools))
 }
 
 /// Re-reads the small files of a session (not its journal).
