@@ -1,8 +1,6 @@
 //! On-call actions on a session: interrupt it, send it a message, schedule
 //! a revisit. Each is written under the journal's lock, like decisions.
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -10,6 +8,7 @@ use serde_json::{Value, json};
 use super::append::{LockedJournal, new_event};
 use super::error::StoreError;
 use super::paths;
+use super::wake_queue::append_wake_line;
 use crate::model::session::SessionDoc;
 use crate::model::time::{Timestamp, format_rfc3339};
 
@@ -102,17 +101,10 @@ pub fn schedule_wake(
         "reason": reason,
         "requested_by": who,
     });
-    let path = paths::wake_queue(&root.join(id));
-    let mut line = serde_json::to_vec(&entry).map_err(|e| ActionError::Invalid(e.to_string()))?;
-    line.push(b'\n');
-    let mut file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| StoreError::write(&path, e))?;
-    file.write_all(&line)
-        .map_err(|e| StoreError::write(&path, e))?;
-    file.sync_data().map_err(|e| StoreError::write(&path, e))?;
+    // The queue's own lock and torn-line repair, as every writer of it
+    // uses; the journal's lock is held too, so the status checked above
+    // cannot change before the entry is written.
+    append_wake_line(&root.join(id), &entry)?;
     drop(journal);
     Ok(entry)
 }

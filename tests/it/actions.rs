@@ -74,19 +74,7 @@ fn actions_wait_for_the_journal_lock() {
     let root = fixture_root("contract");
     let journal = root.session("sesn_silent").join("events.jsonl");
     // Another writer holds the lock for a while, then appends its own line.
-    let mut holder = Command::new("python3")
-        .args(["-c", "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_WRONLY|os.O_APPEND); fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(1.0); os.write(fd, b'{\"id\":\"holder\",\"type\":\"agent.message\"}\\n'); fcntl.flock(fd, fcntl.LOCK_UN)"])
-        .arg(&journal)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let mut holder = hold_lock_then_append(&journal, r#"{"id":"holder","type":"agent.message"}"#);
     let started = Instant::now();
     let out = root.run(&["message", "sesn_silent", "--text", "after you"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -102,6 +90,47 @@ fn actions_wait_for_the_journal_lock() {
         "our message waited for the lock"
     );
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// A process that takes `path`'s lock, says so, holds it for a second,
+/// then appends `line`; returned once it holds the lock.
+fn hold_lock_then_append(path: &std::path::Path, line: &str) -> std::process::Child {
+    let mut holder = Command::new("python3")
+        .args(["-c", "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_WRONLY|os.O_APPEND|os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(1.0); os.write(fd, sys.argv[2].encode() + b'\\n'); fcntl.flock(fd, fcntl.LOCK_UN)"])
+        .arg(path)
+        .arg(line)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut said,
+    )
+    .unwrap();
+    assert_eq!(said.trim(), "locked");
+    holder
+}
+
+#[test]
+fn wake_waits_for_the_wake_queues_lock() {
+    let root = fixture_root("contract");
+    let queue = root.session("sesn_silent").join("wake-queue.jsonl");
+    let mut holder = hold_lock_then_append(
+        &queue,
+        r#"{"id":"wake_holder","due_at":"2026-11-21T09:00:00Z"}"#,
+    );
+    let out = root.run(&["wake", "sesn_silent", "--as", "human:oncall@test"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(holder.wait().unwrap().success());
+    let text = std::fs::read_to_string(&queue).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].contains("wake_holder"), "the holder wrote first");
+    assert!(
+        lines[1].contains("human:oncall@test"),
+        "wake waited for the lock"
+    );
 }
 
 #[test]
