@@ -126,7 +126,7 @@ class Dashboard:
 
     count = 0
 
-    def __init__(self, root, cache_dir=None, frame_log=None):
+    def __init__(self, root, cache_dir=None, frame_log=None, connect=None):
         Dashboard.count += 1
         self.sock = f"sb-e2e-{os.getpid()}-{Dashboard.count}"
         env = {"SWITCHBOARD_CONFIG_DIR": ENV["SWITCHBOARD_CONFIG_DIR"],
@@ -139,7 +139,8 @@ class Dashboard:
         for k, v in env.items():
             args += ["-e", f"{k}={v}"]
         self.started = time.time()
-        self.tmux(*args, CFG["bin"], "--root", root)
+        source = ["--connect", connect] if connect else ["--root", root]
+        self.tmux(*args, CFG["bin"], *source)
         LEFT_RUNNING.append(self)
         self.pid = int(self.tmux("display-message", "-p", "#{pane_pid}").strip())
 
@@ -436,6 +437,44 @@ def step_latency(root):
         "yes" if pct(lat["watch"], 99) <= 0.005 else "no")
     row("append → visible in the dashboard p99 ≤ 20 ms (tmux, `capture-pane` polled)",
         desc(lat["dash"]), peer, "yes" if pct(lat["dash"], 99) <= 0.020 else "no")
+    daemon_latency(root, sid, journal, desc(lat["dash"]))
+
+
+def daemon_latency(root, sid, journal, direct):
+    """append → visible on a dashboard reading the root through `switchboard daemon`."""
+    sockdir = os.path.join(CFG["work"], "daemon-sock")
+    os.makedirs(sockdir, mode=0o700, exist_ok=True)
+    sock = os.path.join(sockdir, "d.sock")
+    daemon = subprocess.Popen([CFG["bin"], "daemon", "--root", root, "--socket", sock,
+                               "--log", os.path.join(CFG["work"], "daemon.log")],
+                              env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    LEFT_RUNNING.append(daemon)
+    deadline = time.time() + 20
+    while not os.path.exists(sock) and time.time() < deadline:
+        time.sleep(0.05)
+    dash = Dashboard(root, connect=sock)
+    dash.wait_screen(lambda s: f"Events · {sid} ·" in s)
+    fd = os.open(journal, os.O_WRONLY | os.O_APPEND)
+    tag = f"d{os.getpid()}"
+    lat = []
+    for i in range(CFG["dash_appends"]):
+        needle = f"daemon mark {tag}-{i} end"
+        ev = {"id": f"{tag}-{i}", "type": "agent.message",
+              "content": [{"type": "text", "text": needle}]}
+        t0 = time.perf_counter()
+        os.write(fd, json.dumps(ev).encode() + b"\n")
+        while needle not in dash.screen():
+            if time.perf_counter() - t0 > 10:
+                sys.exit(f"append {i}: not on the --connect dashboard after 10 s")
+        lat.append(time.perf_counter() - t0)
+        time.sleep(random.uniform(0.05, 0.2))
+    os.close(fd)
+    dash.close()
+    stop(daemon)
+    v = lat
+    row("append → visible in the dashboard through the daemon (`--connect`, tmux)",
+        f"p50 {ms(pct(v, 50))}, p99 {ms(pct(v, 99))}, max {ms(max(v))} (n={len(v)})",
+        f"the same dashboard on `--root`: {direct}", "recorded (no target)")
 
 
 def step_burst(root, n):
