@@ -172,6 +172,46 @@ fn stuck_scenario_fires_each_of_the_seven_rules() {
     assert_ls_agrees_with_pending(&root);
 }
 
+/// The same sessions, in the dashboard's `:stuck` view: each with its rule
+/// and its evidence, as the on-call engineer sees them.
+#[test]
+fn stuck_scenario_shows_in_the_dashboards_stuck_view() {
+    let root = empty_root();
+    simulate(
+        &root,
+        &["--scenario", "stuck", "--duration", "1.5", "--seed", "11"],
+    );
+    let expected = doctor_findings(&root);
+    let (mut dash, _poller) = common::live_dashboard_at(&root, chrono::Utc::now());
+    dash.keys(&["3"]);
+    let theme = common::snapshot_theme();
+    let screen = dash.render(&theme, 160, 48);
+    assert!(screen.contains("Stuck 7"), "{screen}");
+    let shown: BTreeSet<(String, String)> = dash
+        .state
+        .fleet
+        .rows
+        .iter()
+        .flat_map(|row| {
+            let entry = &dash.state.sessions[&row.key];
+            entry
+                .stuck
+                .iter()
+                .map(|f| (row.key.id.clone(), f.rule.as_str().to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(shown, expected);
+    for (_, rule) in &expected {
+        assert!(
+            screen.contains(rule.as_str()),
+            "{rule} on screen:\n{screen}"
+        );
+    }
+    // The selected session's evidence is read from its journal.
+    assert!(screen.contains("Why stuck"), "{screen}");
+}
+
 #[test]
 fn review_scenario_waits_on_plans_tools_and_custom_tools() {
     let root = empty_root();
@@ -641,4 +681,27 @@ fn simulate_needs_a_root_and_sane_options() {
         "{}",
         stderr(&output)
     );
+}
+
+/// The demo's fleet (`demo` runs the mixed scenario with 18 sessions and
+/// seed 42) has an agent over its concurrency limit, and `agents` flags it.
+#[test]
+fn the_demo_fleet_flags_an_agent_over_its_limit() {
+    let root = empty_root();
+    simulate(
+        &root,
+        &["--sessions", "18", "--seed", "42", "--duration", "1.5"],
+    );
+    let agents = json(&root.live(&["agents", "--json"]));
+    let over: Vec<&Value> = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["over_limit"] == true)
+        .collect();
+    assert_eq!(over.len(), 1, "{agents}");
+    assert_eq!(over[0]["agent_id"], "agent_repo_fixer");
+    assert!(over[0]["running"].as_u64() > over[0]["max_concurrent"].as_u64());
+    let text = stdout(&root.live(&["agents"]));
+    assert!(text.contains("OVER"), "{text}");
 }

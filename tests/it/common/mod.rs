@@ -142,11 +142,25 @@ pub fn live_dashboard(
     switchboard::tui::headless::Headless,
     switchboard::feed::RootPoller,
 ) {
+    live_dashboard_at(
+        root,
+        switchboard::model::time::parse_rfc3339(FIXTURE_NOW).unwrap(),
+    )
+}
+
+/// `live_dashboard` with its clock at `now` (a root the simulator wrote
+/// lives in real time).
+pub fn live_dashboard_at(
+    root: &Root,
+    now: switchboard::model::time::Timestamp,
+) -> (
+    switchboard::tui::headless::Headless,
+    switchboard::feed::RootPoller,
+) {
     use switchboard::feed::{FeedHealth, Update};
     use switchboard::tui::msg::Msg;
     let config = switchboard::config::Config::default();
     let themes = switchboard::tui::theme::Themes::embedded(true);
-    let now = switchboard::model::time::parse_rfc3339(FIXTURE_NOW).unwrap();
     let state = switchboard::tui::initial_state(
         &config,
         vec![root.path().display().to_string()],
