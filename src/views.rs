@@ -88,7 +88,7 @@ impl PendingRow {
             event_type: request.event_type.to_string(),
             kind: pending.kind().as_str().to_string(),
             name: request.name.clone(),
-            input: request.input.clone(),
+            input: request.input.to_value(),
             fingerprint: request.fingerprint.clone(),
             requested_at: request.created_at_text.clone(),
             plan_revision: request.plan.as_ref().map(|p| p.revision),

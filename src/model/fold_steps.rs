@@ -6,7 +6,9 @@
 
 use super::event::{EventHead, ProcessedAt};
 use super::event_type::EventType;
-use super::line::{LineParse, RawHead, parse_head, parse_line, trim_line_end};
+use super::line::{
+    LineParse, RawHead, parse_head, parse_line, trim_line_end, within_decoder_limits,
+};
 use super::plan::PlanTools;
 use super::prepared_event::PreparedEvent;
 use super::summary::{EventRef, JournalSummary};
@@ -38,7 +40,12 @@ enum Step {
 /// Parses every `\n`-terminated line of `bytes` (bytes after the last `\n`
 /// are ignored: they are not a complete line).
 pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
-    let mut block = BlockSteps::default();
+    let mut block = BlockSteps {
+        // Roughly one step per request, and requests are a minority of
+        // lines: enough that the vector rarely grows.
+        steps: Vec::with_capacity(bytes.len() / 2048),
+        malformed: 0,
+    };
     let mut run: Option<(u64, RawHead<'_>, EventType)> = None;
     let mut line_start = 0;
     for newline in memchr::memchr_iter(b'\n', bytes) {
@@ -46,6 +53,11 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
         line_start = newline + 1;
         if let Some(head) = parse_head(line) {
             let kind = head.kind();
+            if let Some(request) = request_from_head(&head, &kind, line, plan_tools) {
+                flush_run(&mut block.steps, run.take());
+                block.steps.push(Step::Event(Box::new(request)));
+                continue;
+            }
             if !JournalSummary::needs_body(&kind) {
                 if kind.is_user() {
                     flush_run(&mut block.steps, run.take());
@@ -75,6 +87,18 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
     }
     flush_run(&mut block.steps, run);
     block
+}
+
+/// A request prepared from its head, when the full decoder surely agrees;
+/// `None` leaves it to be decoded whole.
+fn request_from_head(
+    head: &RawHead<'_>,
+    kind: &EventType,
+    line: &[u8],
+    plan_tools: &PlanTools,
+) -> Option<PreparedEvent> {
+    (kind.is_request() && within_decoder_limits(line))
+        .then(|| PreparedEvent::request_from_head(head, kind.clone(), plan_tools))
 }
 
 fn flush_run(steps: &mut Vec<Step>, run: Option<(u64, RawHead<'_>, EventType)>) {
@@ -116,10 +140,15 @@ impl BlockSteps {
 }
 
 /// Folds one complete line into a summary. Most events only need their head
-/// decoded; requests, answers and status changes are decoded whole.
+/// decoded, requests their head and their `input` as written; answers and
+/// status changes are decoded whole.
 pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
     if let Some(head) = parse_head(line) {
         let kind = head.kind();
+        if let Some(request) = request_from_head(&head, &kind, line, summary.plan_tools()) {
+            summary.apply_prepared(request);
+            return;
+        }
         if !JournalSummary::needs_body(&kind) {
             summary.apply_head(&head.to_head(kind));
             return;

@@ -3,10 +3,12 @@
 use std::borrow::Cow;
 
 use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::event::{Event, EventHead, ProcessedAt};
 use super::event_type::EventType;
+use super::line_scan::{ScannedHead, scan_head};
 use super::time::parse_rfc3339;
 
 /// What one complete (newline-terminated) journal line holds.
@@ -66,23 +68,73 @@ fn object_to_event(map: Map<String, Value>) -> LineParse {
 }
 
 /// The head of a well-formed event line, decoded without building the body.
-#[derive(Deserialize)]
+/// JSON-valued fields are kept as written.
+#[derive(Debug, PartialEq, Eq)]
 pub struct RawHead<'a> {
+    id: Cow<'a, str>,
+    kind: Cow<'a, str>,
+    created_at: Option<Cow<'a, str>>,
+    /// Only whether it is null, a string, or anything else matters.
+    processed_at: Option<&'a str>,
+    // A request's own fields (`None` when absent or `null`, as the full
+    // decoder's `Event` reads them): enough to fold a request without
+    // decoding it whole.
+    name: Option<&'a str>,
+    input: Option<&'a str>,
+    fingerprint: Option<&'a str>,
+}
+
+/// serde's reading of the head, for the lines the scanner leaves to it.
+#[derive(Deserialize)]
+struct SerdeHead<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
     #[serde(borrow, rename = "type")]
     kind: Cow<'a, str>,
     #[serde(borrow, default)]
     created_at: Option<Cow<'a, str>>,
-    #[serde(borrow, default, deserialize_with = "present_or_null")]
-    processed_at: Option<Option<Cow<'a, str>>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    processed_at: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    name: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    input: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    fingerprint: Option<&'a RawValue>,
 }
 
-/// `Some(None)` for an explicit `null`, `None` when the field is absent.
-fn present_or_null<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<Cow<'de, str>>>, D::Error> {
-    Option::<Cow<'de, str>>::deserialize(deserializer).map(Some)
+/// `Some` whenever the field is present, `null` included (a plain `Option`
+/// reads `null` as absent).
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&'de RawValue>::deserialize(deserializer).map(Some)
+}
+
+impl<'a> From<SerdeHead<'a>> for RawHead<'a> {
+    fn from(head: SerdeHead<'a>) -> Self {
+        Self {
+            id: head.id,
+            kind: head.kind,
+            created_at: head.created_at,
+            processed_at: head.processed_at.map(RawValue::get),
+            name: head.name.map(RawValue::get),
+            input: head.input.map(RawValue::get),
+            fingerprint: head.fingerprint.map(RawValue::get),
+        }
+    }
+}
+
+impl<'a> From<ScannedHead<'a>> for RawHead<'a> {
+    fn from(head: ScannedHead<'a>) -> Self {
+        Self {
+            id: Cow::Borrowed(head.id),
+            kind: Cow::Borrowed(head.kind),
+            created_at: head.created_at.map(Cow::Borrowed),
+            processed_at: head.processed_at,
+            name: head.name,
+            input: head.input,
+            fingerprint: head.fingerprint,
+        }
+    }
 }
 
 impl RawHead<'_> {
@@ -92,6 +144,29 @@ impl RawHead<'_> {
 
     pub fn kind(&self) -> EventType {
         EventType::parse(&self.kind)
+    }
+
+    /// `created_at` as written, when it is a string.
+    pub fn created_at_text(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+
+    /// `name` decoded (`null` when absent).
+    pub fn name(&self) -> Value {
+        self.name.map_or(Value::Null, decode_small)
+    }
+
+    /// `input` as written (`None` when absent or `null`).
+    pub fn input(&self) -> Option<&str> {
+        self.input
+    }
+
+    /// `fingerprint` when it is a string, as `Event::str_field` reads it.
+    pub fn stored_fingerprint(&self) -> Option<String> {
+        match self.fingerprint.map(decode_small)? {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
     }
 
     /// An event with only the common fields, for a body the decoder refused.
@@ -118,10 +193,12 @@ impl RawHead<'_> {
             id: &self.id,
             kind,
             created_at: self.created_at.as_deref().and_then(parse_rfc3339),
-            processed_at: match &self.processed_at {
-                None => ProcessedAt::Absent,
-                Some(None) => ProcessedAt::Queued,
-                Some(Some(_)) => ProcessedAt::At,
+            // As `Event::from_object` reads it: anything but null or a
+            // string counts as absent.
+            processed_at: match self.processed_at.map(str::as_bytes) {
+                Some([b'n', ..]) => ProcessedAt::Queued,
+                Some([b'"', ..]) => ProcessedAt::At,
+                _ => ProcessedAt::Absent,
             },
         }
     }
@@ -130,15 +207,80 @@ impl RawHead<'_> {
 /// Decodes only an event line's head. `Some` implies `parse_line` would give
 /// an `Event` with the same head; `None` means "decode it fully to know".
 pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
-    // serde_json does not check UTF-8 inside the strings it skips, so the
-    // whole line is checked first: invalid UTF-8 anywhere is malformed.
+    // serde_json does not check UTF-8 inside the strings it skips, nor does
+    // the scanner, so the whole line is checked first: invalid UTF-8
+    // anywhere is malformed.
     let text = std::str::from_utf8(bytes).ok()?;
+    match scan_head(text) {
+        Some(head) => Some(head.into()),
+        None => parse_head_with_serde(text),
+    }
+}
+
+/// `parse_head` by serde alone: the reference the scanner must agree with.
+pub fn parse_head_with_serde(text: &str) -> Option<RawHead<'_>> {
     // A derived struct also accepts a JSON array (fields by position); an
     // event is an object, so anything else is left to the full parse.
     if !text.trim_start().starts_with('{') {
         return None;
     }
-    serde_json::from_str(text).ok()
+    serde_json::from_str::<SerdeHead>(text)
+        .ok()
+        .map(RawHead::from)
+}
+
+/// A field the head decoder captured: it passed the same grammar, so it
+/// decodes, unless it is beyond the decoder's limits (see
+/// `within_decoder_limits`), when it reads as `null`.
+fn decode_small(raw: &str) -> Value {
+    serde_json::from_str(raw).unwrap_or(Value::Null)
+}
+
+/// Whether the full decoder (`parse_line`) surely accepts a line the head
+/// decoder accepted. The head decoder skips what it does not keep without
+/// the full decoder's limits, which flag an event `undecodable`: nesting
+/// deeper than 128, a number beyond `f64`, a lone UTF-16 surrogate in a
+/// `\u` escape. Conservative: a line that could come near any of them says
+/// no, and is decoded whole to know.
+pub fn within_decoder_limits(line: &[u8]) -> bool {
+    const MAX_OPENINGS: usize = 100;
+    if memchr::memchr2_iter(b'[', b'{', line)
+        .nth(MAX_OPENINGS)
+        .is_some()
+    {
+        return false;
+    }
+    let surrogate_escape = memchr::memmem::find_iter(line, b"\\u")
+        .any(|at| matches!(line.get(at + 2), Some(b'd' | b'D')));
+    !surrogate_escape && !number_may_overflow(line)
+}
+
+/// A run of 200 or more digits, or a digit followed by an exponent of three
+/// or more digits: the only ways a JSON number gets near `f64::MAX`.
+fn number_may_overflow(line: &[u8]) -> bool {
+    const LONG_RUN: usize = 200;
+    let mut run = 0;
+    for (at, byte) in line.iter().enumerate() {
+        if byte.is_ascii_digit() {
+            run += 1;
+            if run >= LONG_RUN {
+                return true;
+            }
+            continue;
+        }
+        if run > 0 && matches!(byte, b'e' | b'E') {
+            let rest = &line[at + 1..];
+            let rest = rest
+                .strip_prefix(b"-")
+                .or(rest.strip_prefix(b"+"))
+                .unwrap_or(rest);
+            if rest.iter().take_while(|b| b.is_ascii_digit()).count() >= 3 {
+                return true;
+            }
+        }
+        run = 0;
+    }
+    false
 }
 
 /// Splits a line's bytes off any trailing `\r` so CRLF journals read cleanly.

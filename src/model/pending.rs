@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::event::Event;
 use super::event_type::EventType;
 use super::fingerprint::fingerprint_parts;
+use super::raw_json::RawJson;
 use super::time::Timestamp;
 
 /// What kind of answer a pending request needs.
@@ -48,7 +49,8 @@ pub struct RequestRecord {
     pub event_id: String,
     pub event_type: EventType,
     pub name: Value,
-    pub input: Value,
+    /// As written: most requests are never listed, so never read.
+    pub input: RawJson,
     /// The fingerprint recomputed from the journal.
     pub fingerprint: String,
     /// The fingerprint the runtime stored on the event, if any.
@@ -61,7 +63,7 @@ pub struct RequestRecord {
 impl RequestRecord {
     pub fn from_event(event: &Event, plan: Option<PlanRevision>) -> Self {
         let name = event.body.get("name").cloned().unwrap_or(Value::Null);
-        Self::from_parts(event, name, event.input().clone(), plan)
+        Self::from_parts(event, name, RawJson::from_value(event.input()), plan)
     }
 
     /// `from_event` with `name` and `input` already taken out of the event,
@@ -69,7 +71,7 @@ impl RequestRecord {
     pub fn from_parts(
         event: &Event,
         name: Value,
-        input: Value,
+        input: RawJson,
         plan: Option<PlanRevision>,
     ) -> Self {
         Self {
@@ -98,7 +100,7 @@ impl RequestRecord {
                 &self.event_id,
                 self.event_type.as_str(),
                 &self.name,
-                &self.input,
+                &self.input.to_value(),
             );
         }
     }

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::event::Event;
+use super::raw_json::RawJson;
 
 /// The tool names that submit plans (configurable; the contract's default).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,8 +26,7 @@ impl PlanTools {
 
     /// `plan_group` for a request's `name` and `input`, taken apart.
     pub fn plan_group_of(&self, name: Option<&str>, input: &Value) -> Option<Option<String>> {
-        let name = name?;
-        if !self.0.iter().any(|tool| tool == name) {
+        if !self.is_plan_tool(name?) {
             return None;
         }
         input.get("plan")?.as_str()?;
@@ -35,6 +35,21 @@ impl PlanTools {
             Some(Value::String(id)) => Some(id.clone()),
             Some(other) => Some(other.to_string()),
         })
+    }
+}
+
+impl PlanTools {
+    fn is_plan_tool(&self, name: &str) -> bool {
+        self.0.iter().any(|tool| tool == name)
+    }
+
+    /// `plan_group_of` for an `input` kept as written: decoded only when
+    /// the tool is a plan tool.
+    pub fn plan_group_of_raw(&self, name: Option<&str>, input: &RawJson) -> Option<Option<String>> {
+        if !self.is_plan_tool(name?) {
+            return None;
+        }
+        self.plan_group_of(name, &input.to_value())
     }
 }
 

@@ -5,10 +5,12 @@
 
 use serde_json::Value;
 
-use super::event::{Event, EventHead, ProcessedAt};
+use super::event::{Event, ProcessedAt};
 use super::event_type::EventType;
+use super::line::RawHead;
 use super::pending::RequestRecord;
 use super::plan::PlanTools;
+use super::raw_json::RawJson;
 use super::summary::{AnswerRecord, Mark, is_notable};
 use super::time::Timestamp;
 
@@ -59,10 +61,49 @@ impl PreparedEvent {
         Self::build(&event, plan_tools, name, input)
     }
 
+    /// Prepares a request from its head alone, its `input` kept as written.
+    /// Only for a line `within_decoder_limits`, whose head decoded: the
+    /// full decoder would give the same event, so the same request.
+    pub fn request_from_head(head: &RawHead<'_>, kind: EventType, plan_tools: &PlanTools) -> Self {
+        debug_assert!(kind.is_request());
+        let name = head.name();
+        let input = head.input().map_or_else(RawJson::null, RawJson::from_text);
+        let plan_group = plan_tools.plan_group_of_raw(name.as_str(), &input);
+        let event = head.to_head(kind);
+        let record = RequestRecord {
+            event_id: event.id.to_string(),
+            event_type: event.kind.clone(),
+            name,
+            input,
+            fingerprint: String::new(),
+            stored_fingerprint: head.stored_fingerprint(),
+            created_at: event.created_at,
+            created_at_text: head.created_at_text().map(str::to_string),
+            plan: None,
+        };
+        Self {
+            id: record.event_id.clone(),
+            kind: event.kind.clone(),
+            created_at: event.created_at,
+            processed_at: event.processed_at.clone(),
+            mark: event.created_at.map(|at| Mark {
+                at,
+                event_id: record.event_id.clone(),
+                kind: event.kind,
+                detail: None,
+            }),
+            role: Role::Request {
+                record: Box::new(record),
+                plan_group,
+            },
+        }
+    }
+
     /// `name` and `input` are the event's own (only requests use them).
     fn build(event: &Event, plan_tools: &PlanTools, name: Value, input: Value) -> Self {
         let role = if event.kind.is_request() {
             let plan_group = plan_tools.plan_group_of(name.as_str(), &input);
+            let input = RawJson::from_value(&input);
             Role::Request {
                 record: Box::new(RequestRecord::from_parts(event, name, input, None)),
                 plan_group,
@@ -96,15 +137,6 @@ impl PreparedEvent {
             processed_at: event.processed_at.clone(),
             role,
             mark: mark_for(event),
-        }
-    }
-
-    pub(super) fn head(&self) -> EventHead<'_> {
-        EventHead {
-            id: &self.id,
-            kind: self.kind.clone(),
-            created_at: self.created_at,
-            processed_at: self.processed_at.clone(),
         }
     }
 }

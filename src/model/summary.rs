@@ -69,8 +69,11 @@ pub struct JournalSummary {
     /// Requests with no answer yet, in journal order.
     open_requests: IndexMap<String, RequestRecord>,
     listings: HashMap<String, Listing>,
-    /// First answer per request id (the first in the journal wins).
-    answers: HashMap<String, AnswerRecord>,
+    /// First `user.tool_confirmation` per request id (the first in the
+    /// journal wins).
+    tool_confirmations: HashMap<String, AnswerRecord>,
+    /// First `user.custom_tool_result` per request id.
+    custom_tool_results: HashMap<String, AnswerRecord>,
     plan_revisions: HashMap<Option<String>, u32>,
     /// `user.*` events still queued (`processed_at: null`), oldest first.
     queued_user: Vec<EventRef>,
@@ -89,7 +92,8 @@ impl JournalSummary {
             last_event: None,
             open_requests: IndexMap::new(),
             listings: HashMap::new(),
-            answers: HashMap::new(),
+            tool_confirmations: HashMap::new(),
+            custom_tool_results: HashMap::new(),
             plan_revisions: HashMap::new(),
             queued_user: Vec::new(),
             queued_user_overflow: 0,
@@ -127,29 +131,49 @@ impl JournalSummary {
 
     /// Folds one prepared event, in journal order.
     pub fn apply_prepared(&mut self, event: PreparedEvent) {
-        self.apply_head(&event.head());
-        match event.role {
+        let PreparedEvent {
+            id,
+            kind,
+            created_at,
+            processed_at,
+            role,
+            mark,
+        } = event;
+        match role {
             Role::Request { record, plan_group } => self.add_request(*record, plan_group),
             Role::Answer { request_id, record } => self.add_answer(&request_id, record),
             Role::Listing { ids } => {
-                for id in ids {
-                    if let Some(request) = self.open_requests.get_mut(&id) {
+                for listed in ids {
+                    if let Some(request) = self.open_requests.get_mut(&listed) {
                         request.ensure_fingerprint(&self.session_id);
                     }
-                    self.listings.entry(id).or_insert_with(|| Listing {
-                        since: event.created_at,
-                        idle_event_id: event.id.clone(),
+                    self.listings.entry(listed).or_insert_with(|| Listing {
+                        since: created_at,
+                        idle_event_id: id.clone(),
                     });
                 }
             }
             Role::Other => {}
         }
-        if let Some(mark) = event.mark {
+        if let Some(mark) = mark {
             if self.recent.len() == RECENT_CAP {
                 self.recent.pop_front();
             }
             self.recent.push_back(mark);
         }
+        // What `apply_head` does, with the id moved rather than copied.
+        self.event_count += 1;
+        self.track_queue(&EventHead {
+            id: &id,
+            kind: kind.clone(),
+            created_at,
+            processed_at,
+        });
+        self.last_event = Some(EventRef {
+            id,
+            kind,
+            created_at,
+        });
     }
 
     /// Whether an event of this type needs its whole body folded; the others
@@ -234,31 +258,54 @@ impl JournalSummary {
     }
 
     fn add_answer(&mut self, request_id: &str, record: AnswerRecord) {
-        let key = answer_key(request_id, &record.answer_type);
-        if self.answers.contains_key(&key) {
-            return;
-        }
         let answers_it = self
             .open_requests
             .get(request_id)
             .is_some_and(|r| r.event_type.answer_type().as_ref() == Some(&record.answer_type));
-        self.answers.insert(key, record);
+        let Some(answers) = self.answers_of_mut(&record.answer_type) else {
+            return;
+        };
+        if answers.contains_key(request_id) {
+            return;
+        }
+        answers.insert(request_id.to_string(), record);
         if answers_it {
             self.open_requests.shift_remove(request_id);
         }
     }
 
+    /// Answers of one type, by the id of the request they answer.
+    fn answers_of(&self, answer_type: &EventType) -> Option<&HashMap<String, AnswerRecord>> {
+        match answer_type {
+            EventType::UserToolConfirmation => Some(&self.tool_confirmations),
+            EventType::UserCustomToolResult => Some(&self.custom_tool_results),
+            _ => None,
+        }
+    }
+
+    fn answers_of_mut(
+        &mut self,
+        answer_type: &EventType,
+    ) -> Option<&mut HashMap<String, AnswerRecord>> {
+        match answer_type {
+            EventType::UserToolConfirmation => Some(&mut self.tool_confirmations),
+            EventType::UserCustomToolResult => Some(&mut self.custom_tool_results),
+            _ => None,
+        }
+    }
+
     /// The first answer to a request, if any.
     pub fn answer_for(&self, request: &RequestRecord) -> Option<&AnswerRecord> {
-        let answer_type = request.event_type.answer_type()?;
-        self.answers
-            .get(&answer_key(&request.event_id, &answer_type))
+        self.answer_to(&request.event_id, &request.event_type)
     }
 
     /// The answer to a request id of the given request type.
     pub fn answer_to(&self, request_id: &str, request_type: &EventType) -> Option<&AnswerRecord> {
-        let answer_type = request_type.answer_type()?;
-        self.answers.get(&answer_key(request_id, &answer_type))
+        let answers = self.answers_of(&request_type.answer_type()?)?;
+        if answers.is_empty() {
+            return None;
+        }
+        answers.get(request_id)
     }
 
     /// Requests listed as `requires_action` and unanswered, in journal order.
@@ -317,10 +364,6 @@ pub(super) fn is_notable(kind: &EventType) -> bool {
             | EventType::UserCustomToolResult
             | EventType::UserInterrupt
     )
-}
-
-fn answer_key(request_id: &str, answer_type: &EventType) -> String {
-    format!("{}\u{0}{request_id}", answer_type.as_str())
 }
 
 #[cfg(test)]

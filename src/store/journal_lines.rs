@@ -69,7 +69,8 @@ pub fn read_range(file: &File, start: u64, end: u64) -> io::Result<Vec<u8>> {
 pub fn read_range_into(file: &File, start: u64, end: u64, buf: &mut Vec<u8>) -> io::Result<()> {
     let len = usize::try_from(end.saturating_sub(start))
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "range too large"))?;
-    buf.clear();
+    // Bytes already in the buffer are overwritten, not zeroed again: a
+    // reused block buffer costs no memset.
     buf.resize(len, 0);
     let mut filled = 0;
     while filled < len {

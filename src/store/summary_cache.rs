@@ -24,7 +24,7 @@ pub const MIN_CACHED_BYTES: u64 = 8 * 1024 * 1024;
 /// Re-write the cache once this much more has been folded.
 const REWRITE_AFTER_BYTES: u64 = 4 * 1024 * 1024;
 const GUARD_BYTES: u64 = 256;
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 struct CachedSummary {

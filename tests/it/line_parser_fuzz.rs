@@ -8,6 +8,7 @@ use switchboard::model::fingerprint;
 use switchboard::model::line::{LineParse, parse_line};
 use switchboard::model::plan::PlanTools;
 use switchboard::model::summary::JournalSummary;
+use switchboard::store::session_snapshot::fold_line;
 
 fn random_json(rng: &mut ChaCha8Rng, depth: u32) -> Value {
     let choice = if depth > 4 {
@@ -67,12 +68,14 @@ fn random_string(rng: &mut ChaCha8Rng) -> String {
 fn random_bytes_never_panic() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut summary = JournalSummary::new("s", PlanTools::default());
+    let mut folded = JournalSummary::new("s", PlanTools::default());
     for _ in 0..20_000 {
         let len = rng.random_range(0..200);
         let mut bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
         if rng.random_bool(0.3) {
             bytes.insert(0, b'{');
         }
+        fold_line(&mut folded, &bytes);
         match parse_line(&bytes) {
             LineParse::Event(e) => summary.apply(&e),
             LineParse::Malformed(_) => summary.note_malformed(),
@@ -80,12 +83,19 @@ fn random_bytes_never_panic() {
         }
     }
     let _ = summary.pending();
+    assert_eq!(
+        folded, summary,
+        "the fold's fast paths read lines as decoding does"
+    );
 }
 
 #[test]
 fn random_json_events_never_panic_and_fingerprint_is_stable() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let mut summary = JournalSummary::new("s", PlanTools::default());
+    // The same lines through the fold's own path: head decoding, requests
+    // kept as written, the scanner.
+    let mut folded = JournalSummary::new("s", PlanTools::default());
     let kinds = [
         "agent.tool_use",
         "agent.custom_tool_use",
@@ -119,6 +129,7 @@ fn random_json_events_never_panic_and_fingerprint_is_stable() {
             );
         }
         let line = serde_json::to_vec(&Value::Object(object)).unwrap();
+        fold_line(&mut folded, &line);
         match parse_line(&line) {
             LineParse::Event(e) => {
                 summary.apply(&e);
@@ -134,6 +145,10 @@ fn random_json_events_never_panic_and_fingerprint_is_stable() {
             LineParse::Blank => {}
         }
     }
-    let _ = summary.pending();
+    assert_eq!(folded.pending(), summary.pending());
+    assert_eq!(
+        folded, summary,
+        "the fold's fast paths read lines as decoding does"
+    );
     let _ = rng.next_u32();
 }

@@ -214,3 +214,85 @@ fn bytes_after_the_last_newline_are_not_a_line() {
     assert_eq!(summary.event_count, 1);
     assert_eq!(summary.malformed_lines, 0);
 }
+
+/// Requests the head decoder can fold without decoding them whole, and
+/// requests at or past the full decoder's limits, which must still fold
+/// exactly as the full decoder reads them (`fold_lines` checks both ways).
+#[test]
+fn requests_near_the_decoders_limits_fold_like_decoded_ones() {
+    let deep = format!("{}1{}", "[".repeat(130), "]".repeat(130));
+    let nested = format!("{}1{}", "[".repeat(90), "]".repeat(90));
+    let long_digits = "9".repeat(400);
+    let inputs = [
+        r#"{"command":"ls","n":30.0,"t":[1e5,-0.5,1E-400]}"#.to_string(),
+        r#"{"big":1e400}"#.to_string(),
+        format!(r#"{{"big":{long_digits}}}"#),
+        format!(r#"{{"deep":{deep}}}"#),
+        format!(r#"{{"nested":{nested}}}"#),
+        r#"{"lone":"\ud800"}"#.to_string(),
+        r#"{"pair":"\ud83d\ude00","escaped":"a\"b\\c\u00e9"}"#.to_string(),
+        r#"{"dup":1,"dup":2}"#.to_string(),
+        "null".to_string(),
+        r#""text""#.to_string(),
+    ];
+    let mut journal = Vec::new();
+    let mut ids = Vec::new();
+    for (n, input) in inputs.iter().enumerate() {
+        let id = format!("r{n}");
+        journal.extend_from_slice(
+            format!(
+                r#"{{"id":"{id}","type":"agent.tool_use","created_at":"2026-11-21T09:00:0{}Z","name":"bash","input":{input}}}"#,
+                n % 10
+            )
+            .as_bytes(),
+        );
+        journal.push(b'\n');
+        ids.push(format!("\"{id}\""));
+    }
+    // The same with odd heads: a name that is not a string, a stored
+    // fingerprint, a `null` input, a numeric `processed_at`, an escaped id,
+    // an unknown big number elsewhere in the line, and a repeated field.
+    for (n, line) in [
+        r#"{"id":"h0","type":"agent.tool_use","name":7,"input":{"a":1}}"#,
+        r#"{"id":"h1","type":"agent.tool_use","name":"bash","input":{"a":1},"fingerprint":"sha256:00"}"#,
+        r#"{"id":"h2","type":"agent.tool_use","name":"bash","input":null,"fingerprint":5}"#,
+        r#"{"id":"h3","type":"agent.tool_use","name":"bash","processed_at":12}"#,
+        r#"{"id":"h\u0034","type":"agent.custom_tool_use","name":"ask","input":{}}"#,
+        r#"{"id":"h5","type":"agent.tool_use","name":"bash","input":{},"usage":1e999}"#,
+        r#"{"id":"h6","type":"agent.tool_use","name":"bash","input":{"a":1},"input":{"a":2}}"#,
+        r#"{"id":"h7","type":"agent.mcp_tool_use","name":"x","input":{"b":[true,false,null]},"processed_at":null}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        journal.extend_from_slice(line.as_bytes());
+        journal.push(b'\n');
+        ids.push(format!("\"h{n}\""));
+    }
+    journal.extend_from_slice(
+        format!(
+            r#"{{"id":"idle","type":"session.status_idle","stop_reason":{{"type":"requires_action","event_ids":[{}]}}}}"#,
+            ids.join(",")
+        )
+        .as_bytes(),
+    );
+    journal.push(b'\n');
+    let summary = fold_lines(&journal);
+    let pending = summary.pending();
+    assert_eq!(pending.len(), ids.len(), "every request is pending");
+    let undecodable = |id: &str| {
+        pending
+            .iter()
+            .find(|p| p.event_id() == id)
+            .and_then(|p| p.request.stored_fingerprint.clone())
+    };
+    for past_the_limits in ["r1", "r2", "r3", "r5", "h5"] {
+        assert_eq!(undecodable(past_the_limits).as_deref(), Some("undecodable"));
+    }
+    for within in ["r0", "r4", "r6", "r7", "h0", "h2", "h3", "h7"] {
+        assert_eq!(undecodable(within), None, "{within}");
+    }
+    for (n, blocks) in [vec![3], vec![1, 9, 12]].iter().enumerate() {
+        assert_eq!(fold_blocks(&journal, blocks), summary, "cuts {n}");
+    }
+}

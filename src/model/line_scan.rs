@@ -1,0 +1,311 @@
+//! A one-pass check that a journal line is a JSON object, picking out the
+//! fields of its head on the way. Folding a journal validates every line,
+//! and serde's general-purpose decoder spends most of its time on the
+//! machinery around the bytes; this scanner does only what the head needs.
+//!
+//! It decides only the plain case. Whenever it is not sure (escapes in a
+//! field it returns, a repeated field, control characters, deep nesting,
+//! anything invalid) it says so, and serde decides. So it never accepts a
+//! line serde would refuse, and what it returns is what serde would.
+
+/// The head's fields as they stand in the line. Strings are borrowed
+/// unescaped (the scanner only returns strings without escapes); the other
+/// fields are JSON text, `None` when absent or `null`, except
+/// `processed_at`, whose `null` matters.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ScannedHead<'a> {
+    pub id: &'a str,
+    pub kind: &'a str,
+    pub created_at: Option<&'a str>,
+    pub processed_at: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub input: Option<&'a str>,
+    pub fingerprint: Option<&'a str>,
+}
+
+/// Deeper than this, serde decides (its own limit for a whole decode is 128).
+const MAX_DEPTH: usize = 100;
+
+/// `Some` when `text` is surely a JSON object with string `id` and `type`
+/// (and, if present, a string or `null` `created_at`) and no field of the
+/// head repeated; `None` when not sure.
+pub fn scan_head(text: &str) -> Option<ScannedHead<'_>> {
+    let bytes = text.as_bytes();
+    // Control characters are only valid as white space between tokens,
+    // which journal writers do not use: ruling them out once here spares a
+    // check inside every string. (A fold, not `any`, so it vectorises.)
+    if bytes.iter().fold(false, |seen, &b| seen | (b < 0x20)) {
+        return None;
+    }
+    let mut scanner = Scanner { text, bytes, at: 0 };
+    scanner.skip_spaces();
+    if !scanner.eat(b'{') {
+        return None;
+    }
+    let mut fields = Fields::default();
+    loop {
+        scanner.skip_spaces();
+        let key = scanner.plain_string()?;
+        scanner.skip_spaces();
+        if !scanner.eat(b':') {
+            return None;
+        }
+        scanner.skip_spaces();
+        fields.read(key, &mut scanner)?;
+        scanner.skip_spaces();
+        match scanner.next()? {
+            b',' => continue,
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    scanner.skip_spaces();
+    if scanner.at != bytes.len() {
+        return None;
+    }
+    fields.into_head()
+}
+
+#[derive(Default)]
+struct Fields<'a> {
+    id: Option<&'a str>,
+    kind: Option<&'a str>,
+    created_at: Option<Option<&'a str>>,
+    processed_at: Option<&'a str>,
+    name: Option<&'a str>,
+    input: Option<&'a str>,
+    fingerprint: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    /// Reads the value of `key` (the scanner is at the value).
+    fn read(&mut self, key: &str, scanner: &mut Scanner<'a>) -> Option<()> {
+        let start = scanner.at;
+        let slot = match key {
+            "id" | "type" => {
+                if scanner.peek() != Some(b'"') {
+                    return None;
+                }
+                let value = scanner.plain_string()?;
+                let slot = if key == "id" {
+                    &mut self.id
+                } else {
+                    &mut self.kind
+                };
+                return first(slot, value);
+            }
+            "created_at" => {
+                let value = match scanner.peek()? {
+                    b'"' => Some(scanner.plain_string()?),
+                    b'n' => scanner.literal(b"null").map(|()| None)?,
+                    _ => return None,
+                };
+                return first(&mut self.created_at, value);
+            }
+            "processed_at" => &mut self.processed_at,
+            "name" => &mut self.name,
+            "input" => &mut self.input,
+            "fingerprint" => &mut self.fingerprint,
+            _ => return scanner.value(),
+        };
+        scanner.value()?;
+        first(slot, &scanner.text[start..scanner.at])
+    }
+
+    fn into_head(self) -> Option<ScannedHead<'a>> {
+        let not_null = |raw: Option<&'a str>| raw.filter(|raw| *raw != "null");
+        Some(ScannedHead {
+            id: self.id?,
+            kind: self.kind?,
+            created_at: self.created_at.flatten(),
+            processed_at: self.processed_at,
+            name: not_null(self.name),
+            input: not_null(self.input),
+            fingerprint: not_null(self.fingerprint),
+        })
+    }
+}
+
+/// Fills an empty slot; a field seen twice is left to serde (which refuses
+/// it for the head, and keeps the last for a whole decode).
+fn first<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+    match slot.replace(value) {
+        None => Some(()),
+        Some(_) => None,
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    /// The only white space left once control characters are ruled out.
+    fn skip_spaces(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let found = self.bytes.get(self.at..)?.starts_with(word);
+        self.at += if found { word.len() } else { 0 };
+        found.then_some(())
+    }
+
+    /// A string without escapes (the scanner is at its quote), borrowed.
+    /// A key or field with escapes reads differently once unescaped, so
+    /// it is left to serde.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let end = start + memchr::memchr2(b'"', b'\\', self.bytes.get(start..)?)?;
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        self.at = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// Skips a string, escapes and all (the scanner is at its quote).
+    fn skip_string(&mut self) -> Option<()> {
+        self.at += 1;
+        loop {
+            let hit = memchr::memchr2(b'"', b'\\', self.bytes.get(self.at..)?)?;
+            self.at += hit;
+            if self.next()? == b'"' {
+                return Some(());
+            }
+            match self.next()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    let hex = self.bytes.get(self.at..self.at + 4)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    self.at += 4;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A number, by JSON's grammar.
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.skip_digits(),
+            _ => return None,
+        }
+        if self.eat(b'.') {
+            self.one_or_more_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            self.one_or_more_digits()?;
+        }
+        Some(())
+    }
+
+    fn one_or_more_digits(&mut self) -> Option<()> {
+        if !self.peek()?.is_ascii_digit() {
+            return None;
+        }
+        self.skip_digits();
+        Some(())
+    }
+
+    fn skip_digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.at += 1;
+        }
+    }
+
+    /// An object member's key and colon; the value follows.
+    fn member_key(&mut self) -> Option<()> {
+        self.skip_spaces();
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.skip_string()?;
+        self.skip_spaces();
+        self.eat(b':').then_some(())
+    }
+
+    /// Skips one value, nested ones included, without recursion.
+    fn value(&mut self) -> Option<()> {
+        // For each open container: whether it is an object.
+        let mut open = [false; MAX_DEPTH];
+        let mut depth = 0;
+        loop {
+            self.skip_spaces();
+            match self.peek()? {
+                b'"' => self.skip_string()?,
+                opening @ (b'{' | b'[') => {
+                    self.at += 1;
+                    let object = opening == b'{';
+                    self.skip_spaces();
+                    // An empty one is a complete value, handled below.
+                    if !self.eat(if object { b'}' } else { b']' }) {
+                        *open.get_mut(depth)? = object;
+                        depth += 1;
+                        if object {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'n' => self.literal(b"null")?,
+                _ => self.number()?,
+            }
+            // A value is complete: close what it completes, or go on to
+            // the next element of the innermost container.
+            loop {
+                let Some(innermost) = depth.checked_sub(1) else {
+                    return Some(());
+                };
+                let object = open[innermost];
+                self.skip_spaces();
+                match self.next()? {
+                    b',' if object => {
+                        self.member_key()?;
+                        break;
+                    }
+                    b',' => break,
+                    b'}' if object => depth = innermost,
+                    b']' if !object => depth = innermost,
+                    _ => return None,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
