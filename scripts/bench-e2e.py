@@ -92,7 +92,7 @@ class FrameLog:
         self.path = path
         self.offset = 0
         self.rest = b""
-        self.frames = []  # (unix seconds, keys, last key read at, unix seconds)
+        self.frames = []  # (frame written at, keys so far, last key read at), unix seconds
 
     def poll(self):
         try:
@@ -456,6 +456,8 @@ def daemon_latency(root, sid, journal, direct):
     deadline = time.time() + 20
     while not os.path.exists(sock) and time.time() < deadline:
         time.sleep(0.05)
+    if not os.path.exists(sock):
+        sys.exit(f"the daemon made no socket at {sock} in 20 s; see daemon.log")
     dash = Dashboard(root, connect=sock)
     dash.wait_screen(lambda s: f"Events · {sid} ·" in s)
     fd = os.open(journal, os.O_WRONLY | os.O_APPEND)

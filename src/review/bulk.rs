@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 
 use super::decision_flow::{Outcome, ReviewTarget};
 use super::inbox::{InboxRow, RequestKey};
-use super::refusal::{Refusal, RefusalKind, refusal_for};
+use super::refusal::{Refusal, RefusalKind};
 use super::style::ReviewStyle;
 use crate::model::plan::PlanTools;
 use crate::model::time::Timestamp;
@@ -146,16 +146,7 @@ pub fn submit(
                 message: None,
                 decided_by: decided_by.to_string(),
             };
-            let outcome = match decide(&root, &decision, plan_tools, now) {
-                Ok(event) => Outcome::Written {
-                    answer_id: event
-                        .get("id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("?")
-                        .to_string(),
-                },
-                Err(e) => Outcome::Refused(refusal_for(&e)),
-            };
+            let outcome = Outcome::of(&decide(&root, &decision, plan_tools, now));
             BulkResult { key, outcome }
         })
         .collect()

@@ -104,6 +104,27 @@ pub enum Outcome {
     Refused(Refusal),
 }
 
+impl Outcome {
+    /// The outcome of an answer event that was written.
+    pub fn written(event: &Value) -> Self {
+        Self::Written {
+            answer_id: event
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string(),
+        }
+    }
+
+    /// The outcome of `store::decide`.
+    pub fn of(result: &Result<Value, DecideError>) -> Self {
+        match result {
+            Ok(event) => Self::written(event),
+            Err(error) => Self::Refused(refusal_for(error)),
+        }
+    }
+}
+
 /// What the reviewer can do in a review; the dashboard binds keys to these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewAction {
@@ -237,17 +258,7 @@ impl ReviewDraft {
 
     /// Takes `store::decide`'s answer.
     pub fn finish(&mut self, result: &Result<Value, DecideError>) -> &Outcome {
-        let outcome = match result {
-            Ok(event) => Outcome::Written {
-                answer_id: event
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?")
-                    .to_string(),
-            },
-            Err(error) => Outcome::Refused(refusal_for(error)),
-        };
-        self.stage = Stage::Done(outcome);
+        self.stage = Stage::Done(Outcome::of(result));
         match &self.stage {
             Stage::Done(outcome) => outcome,
             _ => unreachable!("the stage was just set to Done"),

@@ -284,7 +284,7 @@ impl EffectRunner {
                 vec![Msg::EditorDone { request, result }]
             }
             Effect::Notify { mode, notification } => {
-                review_io::notify(mode, &notification, self.terminal.as_mut());
+                crate::review::deliver(mode, &notification, self.terminal.as_mut());
                 Vec::new()
             }
             Effect::BulkApprove {

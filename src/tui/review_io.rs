@@ -4,7 +4,6 @@
 //! never from render).
 
 use std::fs::File;
-use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -14,9 +13,7 @@ use crate::model::line::{LineParse, parse_line};
 use crate::model::plan::PlanTools;
 use crate::model::time::Timestamp;
 use crate::review::bulk::{BulkItem, submit};
-use crate::review::{
-    Notification, NotificationMode, Outcome, RequestKey, deliver, plan_histories, refusal_for,
-};
+use crate::review::{Outcome, RequestKey, plan_histories};
 use crate::review::{Refusal, RefusalKind};
 use crate::sanitize::sanitize_line;
 use crate::store::journal_lines::for_each_line;
@@ -68,16 +65,7 @@ pub fn decide_one(
     plan_tools: &PlanTools,
     now: Timestamp,
 ) -> Msg {
-    let outcome = match decide(root, decision, plan_tools, now) {
-        Ok(event) => Outcome::Written {
-            answer_id: event
-                .get("id")
-                .and_then(|v| v.as_str())
-                .unwrap_or("?")
-                .to_string(),
-        },
-        Err(e) => Outcome::Refused(refusal_for(&e)),
-    };
+    let outcome = Outcome::of(&decide(root, decision, plan_tools, now));
     Msg::Decided { request, outcome }
 }
 
@@ -89,20 +77,15 @@ pub fn decide_remote(
     now: Timestamp,
 ) -> Msg {
     let outcome = match crate::cli::remote::decide(socket, decision, now) {
-        Ok(event) => Outcome::Written {
-            answer_id: event
-                .get("id")
-                .and_then(|v| v.as_str())
-                .unwrap_or("?")
-                .to_string(),
-        },
+        Ok(event) => Outcome::written(&event),
         Err(e) => {
+            use crate::cli::exit::code;
             // The daemon's refusal, by the CLI's exit codes.
             let kind = match e.code {
-                3 => RefusalKind::Stale,
-                4 => RefusalKind::AlreadyDecided,
-                5 => RefusalKind::NotFound,
-                2 => RefusalKind::Invalid,
+                code::STALE => RefusalKind::Stale,
+                code::ALREADY_DECIDED => RefusalKind::AlreadyDecided,
+                code::NOT_FOUND => RefusalKind::NotFound,
+                code::USAGE => RefusalKind::Invalid,
                 _ => RefusalKind::Io,
             };
             let message = format!(
@@ -129,10 +112,6 @@ pub fn bulk(
             .and_then(|(_, root)| root.clone())
     };
     Msg::BulkDone(submit(items, root_of, decided_by, plan_tools, now))
-}
-
-pub fn notify(mode: NotificationMode, notification: &Notification, terminal: &mut dyn Write) {
-    deliver(mode, notification, terminal);
 }
 
 /// Runs `$VISUAL`/`$EDITOR` on `text` with the dashboard suspended: the

@@ -3,7 +3,6 @@
 
 use crate::common;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -90,26 +89,6 @@ fn actions_wait_for_the_journal_lock() {
         "our message waited for the lock"
     );
     assert!(started.elapsed() < Duration::from_secs(30));
-}
-
-/// A process that takes `path`'s lock, says so, holds it for a second,
-/// then appends `line`; returned once it holds the lock.
-fn hold_lock_then_append(path: &std::path::Path, line: &str) -> std::process::Child {
-    let mut holder = Command::new("python3")
-        .args(["-c", "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_WRONLY|os.O_APPEND|os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(1.0); os.write(fd, sys.argv[2].encode() + b'\\n'); fcntl.flock(fd, fcntl.LOCK_UN)"])
-        .arg(path)
-        .arg(line)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut said = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
-        &mut said,
-    )
-    .unwrap();
-    assert_eq!(said.trim(), "locked");
-    holder
 }
 
 #[test]

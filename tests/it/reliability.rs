@@ -465,15 +465,18 @@ fn decisions_refused_with_the_right_code_and_nothing_written() {
     let fp = pending_fingerprint(&root, "sesn_awaiting", "sevt_0003");
     let tampered_fp = pending_fingerprint(&root, "sesn_tampered", "sevt_0001");
     let other_session_fp = pending_fingerprint(&root, "sesn_mcp", "sevt_0002");
-    let before: Vec<String> = [
-        "sesn_awaiting",
-        "sesn_tampered",
-        "sesn_mcp",
-        "sesn_answered",
-    ]
-    .iter()
-    .map(|s| root.journal(s))
-    .collect();
+    let journals = || -> Vec<String> {
+        [
+            "sesn_awaiting",
+            "sesn_tampered",
+            "sesn_mcp",
+            "sesn_answered",
+        ]
+        .iter()
+        .map(|s| root.journal(s))
+        .collect()
+    };
+    let before = journals();
     let cases: Vec<(&str, Vec<&str>, i32)> = vec![
         (
             "stale",
@@ -542,15 +545,7 @@ fn decisions_refused_with_the_right_code_and_nothing_written() {
         let out = root.run(args);
         assert_eq!(code(&out), *expected, "{name}: {}", stderr(&out));
     }
-    let after: Vec<String> = [
-        "sesn_awaiting",
-        "sesn_tampered",
-        "sesn_mcp",
-        "sesn_answered",
-    ]
-    .iter()
-    .map(|s| root.journal(s))
-    .collect();
+    let after = journals();
     assert_eq!(before, after, "nothing written by any refusal");
     // Replayed: the first use succeeds, the replay is refused.
     assert_eq!(

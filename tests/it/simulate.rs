@@ -328,6 +328,16 @@ fn mixed_scenario_matches_its_intent() {
     assert!(wakes > 0);
 }
 
+/// `pending --json` while the simulator writes: `None` for a read caught
+/// mid-write, so `eventually` tries again instead of failing.
+fn pending_now(root: &Root) -> Option<Vec<Value>> {
+    let output = root.live(&["pending", "--json"]);
+    match serde_json::from_slice::<Value>(&output.stdout).ok()? {
+        Value::Array(rows) => Some(rows),
+        _ => None,
+    }
+}
+
 fn find_event(events: &[Value], pred: impl Fn(&Value) -> bool) -> Option<&Value> {
     events.iter().find(|e| pred(e))
 }
@@ -365,12 +375,10 @@ fn decisions_are_honoured_and_stale_or_replayed_ones_refused() {
             "5",
         ],
     );
-    let pending = eventually(30, "five pending requests", || {
-        let output = root.live(&["pending", "--json"]);
-        let rows = serde_json::from_slice::<Value>(&output.stdout).ok()?;
-        (rows.as_array()?.len() == 5).then_some(rows)
+    let rows = eventually(30, "five pending requests", || {
+        let rows = pending_now(&root)?;
+        (rows.len() == 5).then_some(rows)
     });
-    let rows = pending.as_array().unwrap();
     let push = rows
         .iter()
         .find(|r| {
@@ -450,9 +458,7 @@ fn decisions_are_honoured_and_stale_or_replayed_ones_refused() {
         "a stale approval must not run the tool"
     );
     let again = eventually(10, "the request asked again", || {
-        let output = root.live(&["pending", "--json"]);
-        let rows = serde_json::from_slice::<Value>(&output.stdout).ok()?;
-        rows.as_array()?
+        pending_now(&root)?
             .iter()
             .find(|r| r["session_id"] == edit_session && r["name"] == "edit_file")
             .cloned()
@@ -502,9 +508,7 @@ fn a_redirected_plan_comes_back_revised() {
         ],
     );
     let plan = eventually(30, "a pending plan", || {
-        let output = root.live(&["pending", "--json"]);
-        let rows = serde_json::from_slice::<Value>(&output.stdout).ok()?;
-        rows.as_array()?
+        pending_now(&root)?
             .iter()
             .find(|r| r["kind"] == "plan")
             .cloned()
@@ -521,9 +525,7 @@ fn a_redirected_plan_comes_back_revised() {
     ]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let revised = eventually(10, "revision 2", || {
-        let output = root.live(&["pending", "--json"]);
-        let rows = serde_json::from_slice::<Value>(&output.stdout).ok()?;
-        rows.as_array()?
+        pending_now(&root)?
             .iter()
             .find(|r| r["plan_revision"] == 2)
             .cloned()

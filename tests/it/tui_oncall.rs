@@ -7,7 +7,6 @@
 use crate::common;
 
 use std::collections::BTreeSet;
-use std::process::{Command, Stdio};
 
 use base64::Engine;
 use common::{dashboard, fixture_root};
@@ -300,19 +299,8 @@ fn actions_from_the_dashboard_wait_for_the_journal_lock() {
     let mut dash = dashboard(&root);
     select(&mut dash, "sesn_silent");
     let journal = root.session("sesn_silent").join("events.jsonl");
-    let mut holder = Command::new("python3")
-        .args(["-c", "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_WRONLY|os.O_APPEND); fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(1.0); os.write(fd, b'{\"id\":\"holder\",\"type\":\"agent.message\"}\\n'); fcntl.flock(fd, fcntl.LOCK_UN)"])
-        .arg(&journal)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    assert_eq!(line.trim(), "locked");
+    let mut holder =
+        common::hold_lock_then_append(&journal, r#"{"id":"holder","type":"agent.message"}"#);
     dash.keys(&["i", "y"]);
     assert!(holder.wait().unwrap().success());
     let text = root.journal("sesn_silent");

@@ -309,12 +309,7 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
     tmux.wait_for("the result", |t| {
         t.screen().contains("Approved submit_plan")
     });
-    let answers: Vec<serde_json::Value> = root
-        .journal("sesn_plan")
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["custom_tool_use_id"] == "sevt_0005")
-        .collect();
+    let answers = root.answers_to("sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1, "{answers:?}");
     assert_eq!(answers[0]["type"], "user.custom_tool_result");
     assert_eq!(answers[0]["result"], "allow");
@@ -353,7 +348,7 @@ fn review_in_a_real_terminal_deny_with_a_message_from_the_external_editor() {
     let editor = format!("EDITOR={}", script.display());
     let mut env = env_for(&root);
     env.extend([editor, "VISUAL=".to_string()]);
-    tmux.start(&["--root", root.path().to_str().unwrap()], &env);
+    start_with(&tmux, &root, &env);
     tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
     tmux.keys(&["2"]);
     tmux.wait_for("the inbox", |t| t.screen().contains("Review inbox"));

@@ -290,23 +290,13 @@ fn the_root_deleted_and_made_again() {
     let root_dir = parent.path().join("root");
     fs::create_dir(&root_dir).unwrap();
     session(&root_dir, "a", "");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command
         .arg("--root")
         .arg(&root_dir)
         .args(["watch", "--json"])
-        .env("SWITCHBOARD_CONFIG_DIR", parent.path().join(".no-config"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = lines_of(child.stdout.take().unwrap());
-    let stderr = lines_of(child.stderr.take().unwrap());
-    let mut watch = Watch {
-        child,
-        stdout: Some(stdout),
-        stderr,
-        notes: Vec::new(),
-    };
+        .env("SWITCHBOARD_CONFIG_DIR", parent.path().join(".no-config"));
+    let mut watch = Watch::spawn(command);
     watch.note_containing("watching 1");
     fs::remove_dir_all(&root_dir).unwrap();
     watch.note_containing("unavailable");

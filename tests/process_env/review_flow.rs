@@ -8,7 +8,6 @@ use crate::isolate_audit_log;
 use std::path::Path;
 
 use common::{FIXTURE_NOW, Root, fixture_root};
-use serde_json::Value;
 use switchboard::model::plan::PlanTools;
 use switchboard::model::stuck::StuckThresholds;
 use switchboard::model::time::{Timestamp, parse_rfc3339};
@@ -34,14 +33,6 @@ fn row<'a>(rows: &'a [PendingRow], session: &str, event: &str) -> &'a PendingRow
         .unwrap_or_else(|| panic!("{session}/{event} is not pending"))
 }
 
-fn answers_to(root: &Root, session: &str, event: &str) -> Vec<Value> {
-    root.journal(session)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|e| e["tool_use_id"] == event || e["custom_tool_use_id"] == event)
-        .collect()
-}
-
 fn submit(root: &Path, draft: &mut ReviewDraft) -> Outcome {
     let decision = draft.confirm().expect("the draft is confirmed");
     let result = decide(root, &decision, &PlanTools::default(), now());
@@ -61,7 +52,7 @@ fn approving_a_plan_writes_one_answer_with_the_rendered_fingerprint() {
     let Outcome::Written { answer_id } = outcome else {
         panic!("refused: {outcome:?}");
     };
-    let answers = answers_to(&root, "sesn_plan", "sevt_0005");
+    let answers = root.answers_to("sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1);
     let answer = &answers[0];
     assert_eq!(answer["id"], answer_id.as_str());
@@ -190,7 +181,7 @@ fn a_request_answered_elsewhere_is_refused_as_already_decided() {
         refusal.message
     );
     assert_eq!(root.journal("sesn_awaiting"), before, "nothing written");
-    assert_eq!(answers_to(&root, "sesn_awaiting", "sevt_0003").len(), 1);
+    assert_eq!(root.answers_to("sesn_awaiting", "sevt_0003").len(), 1);
 }
 
 #[test]
@@ -255,8 +246,8 @@ fn bulk_approval_checks_each_request_on_its_own() {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     assert_eq!(summary, expected);
-    assert!(answers_to(&root, "sesn_awaiting", "sevt_0003").is_empty());
-    assert!(answers_to(&root, "sesn_plan", "sevt_0006").is_empty());
-    assert_eq!(answers_to(&root, "sesn_plan", "sevt_0005").len(), 1);
-    assert_eq!(answers_to(&root, "sesn_mcp", "sevt_0002").len(), 1);
+    assert!(root.answers_to("sesn_awaiting", "sevt_0003").is_empty());
+    assert!(root.answers_to("sesn_plan", "sevt_0006").is_empty());
+    assert_eq!(root.answers_to("sesn_plan", "sevt_0005").len(), 1);
+    assert_eq!(root.answers_to("sesn_mcp", "sevt_0002").len(), 1);
 }

@@ -66,14 +66,6 @@ fn review_text(dash: &mut Headless) -> String {
     dash.render(&snapshot_theme(), 160, 48)
 }
 
-fn answers_to(root: &common::Root, session: &str, event: &str) -> Vec<serde_json::Value> {
-    root.journal(session)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["tool_use_id"] == event || e["custom_tool_use_id"] == event)
-        .collect()
-}
-
 #[test]
 fn inbox() {
     snapshot("review_inbox", |d| {
@@ -176,11 +168,11 @@ fn approving_a_plan_writes_one_answer_with_the_rendered_fingerprint() {
         "the confirmation shows the full fingerprint: {screen}"
     );
     assert!(
-        answers_to(&root, "sesn_plan", "sevt_0005").is_empty(),
+        root.answers_to("sesn_plan", "sevt_0005").is_empty(),
         "nothing before y"
     );
     dash.keys(&["y"]);
-    let answers = answers_to(&root, "sesn_plan", "sevt_0005");
+    let answers = root.answers_to("sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1, "{answers:?}");
     assert_eq!(answers[0]["type"], "user.custom_tool_result");
     assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
@@ -197,7 +189,7 @@ fn approving_a_plan_writes_one_answer_with_the_rendered_fingerprint() {
         "{}",
         notice(&dash.state)
     );
-    assert_eq!(answers_to(&root, "sesn_plan", "sevt_0005").len(), 1);
+    assert_eq!(root.answers_to("sesn_plan", "sevt_0005").len(), 1);
 }
 
 #[test]
@@ -236,12 +228,9 @@ fn a_feed_update_that_changes_the_request_ends_the_review() {
     ]);
     assert!(out.status.success(), "{}", common::stderr(&out));
     dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
-    let answers = answers_to(&root, "sesn_awaiting", "sevt_0003").len();
+    let answers = root.answers_to("sesn_awaiting", "sevt_0003").len();
     dash.keys(&["y"]);
-    assert_eq!(
-        answers_to(&root, "sesn_awaiting", "sevt_0003").len(),
-        answers
-    );
+    assert_eq!(root.answers_to("sesn_awaiting", "sevt_0003").len(), answers);
     let screen = review_text(&mut dash);
     assert!(screen.contains("no longer waiting"), "{screen}");
 }
@@ -263,10 +252,10 @@ fn a_request_answered_elsewhere_after_opening_is_already_decided() {
     };
     let now = dash.state.now;
     switchboard::store::decide(root.path(), &decision, &Default::default(), now).unwrap();
-    assert_eq!(answers_to(&root, "sesn_plan", "sevt_0005").len(), 1);
+    assert_eq!(root.answers_to("sesn_plan", "sevt_0005").len(), 1);
     dash.keys(&["a", "y"]);
     assert_eq!(
-        answers_to(&root, "sesn_plan", "sevt_0005").len(),
+        root.answers_to("sesn_plan", "sevt_0005").len(),
         1,
         "nothing more written"
     );
@@ -293,7 +282,7 @@ fn deny_needs_a_message_and_writes_it() {
     dash.keys(&["ctrl+s", "n"]);
     // n steps back to the message, still there.
     dash.keys(&["ctrl+s", "y"]);
-    let answers = answers_to(&root, "sesn_awaiting", "sevt_0003");
+    let answers = root.answers_to("sesn_awaiting", "sevt_0003");
     assert_eq!(answers.len(), 1, "{answers:?}");
     let text = answers[0].to_string();
     assert!(text.contains("Not to main.\\nOpen a PR."), "{text}");
@@ -311,10 +300,10 @@ fn bulk_approval_previews_then_approves_each_on_its_own() {
     let screen = review_text(&mut dash);
     let fingerprint = pending_fingerprint(&root, "sesn_plan", "sevt_0005");
     assert!(screen.contains(&fingerprint), "{screen}");
-    assert!(answers_to(&root, "sesn_plan", "sevt_0005").is_empty());
+    assert!(root.answers_to("sesn_plan", "sevt_0005").is_empty());
     dash.keys(&["y"]);
-    assert_eq!(answers_to(&root, "sesn_plan", "sevt_0005").len(), 1);
-    assert_eq!(answers_to(&root, "sesn_awaiting", "sevt_0003").len(), 1);
+    assert_eq!(root.answers_to("sesn_plan", "sevt_0005").len(), 1);
+    assert_eq!(root.answers_to("sesn_awaiting", "sevt_0003").len(), 1);
     assert!(
         notice(&dash.state).contains("Approved 2 of 2"),
         "{}",
@@ -386,7 +375,7 @@ fn daemon_sessions_are_decided_through_the_daemon() {
     dash.state.review.daemons = vec![Some(root.path().join("no-daemon.sock"))];
     open_request(&mut dash, "sesn_plan", "sevt_0005");
     dash.keys(&["a", "y"]);
-    assert!(answers_to(&root, "sesn_plan", "sevt_0005").is_empty());
+    assert!(root.answers_to("sesn_plan", "sevt_0005").is_empty());
     assert!(
         notice(&dash.state).contains("daemon"),
         "{}",
@@ -409,7 +398,7 @@ fn daemon_sessions_are_decided_through_the_daemon() {
     assert!(screen.contains("r1 redirected"), "{screen}");
     assert!(screen.contains("1. Add a failing test"), "{screen}");
     dash.keys(&["a", "y"]);
-    let answers = answers_to(&root, "sesn_plan", "sevt_0005");
+    let answers = root.answers_to("sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1, "{}", notice(&dash.state));
     assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
 }

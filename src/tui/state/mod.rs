@@ -276,19 +276,10 @@ impl State {
         changed
     }
 
-    /// Counts for the status bar: per displayed status, and stuck (of the
-    /// sessions shown: hidden archived ones are not counted).
     /// Shown sessions by status, and how many are stuck (as of the last
-    /// rebuild of the fleet's rows).
+    /// rebuild of the fleet's rows; hidden archived ones are not counted).
     pub fn counts(&self) -> (&BTreeMap<DisplayStatus, usize>, usize) {
         (&self.fleet.stats.by_status, self.fleet.stats.stuck)
-    }
-
-    pub fn shown_sessions(&self) -> impl Iterator<Item = &SessionEntry> {
-        let show = self.fleet.show_archived;
-        self.sessions
-            .values()
-            .filter(move |e| show || !e.snapshot.doc.is_archived())
     }
 
     /// Archived sessions hidden from the dashboard right now.

@@ -66,6 +66,8 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
                     label: format!("source {}", state.sources.len() + 1),
                     health: None,
                 });
+                // Inbox rows name their source once there are several.
+                state.review.stale = true;
             }
             state.sources[source].health = Some(health);
         }
@@ -76,6 +78,9 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
 fn changed(state: &mut State, key: &SessionKey) {
     state.stuck_dirty.insert(key.clone());
     state.fleet.needs_rebuild = true;
+    // The inbox lists every session's pending requests, whatever the view:
+    // only what the feed changes can change it.
+    state.review.stale = true;
 }
 
 fn is_open(state: &State, key: &SessionKey) -> bool {

@@ -115,9 +115,6 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         state.recompute_dirty_stuck();
     }
     oncall::settle_agents(state);
-    if state.fleet.needs_rebuild {
-        state.review.stale = true;
-    }
     let mut effects = review::settle(state);
     if state.fleet.needs_rebuild {
         state.fleet.rebuild(&state.sessions);

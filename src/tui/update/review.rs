@@ -64,6 +64,8 @@ pub fn run(state: &mut State, command: Command) -> Option<Vec<Effect>> {
 pub fn open_inbox(state: &mut State) {
     if !state.overlays.iter().any(|o| matches!(o, Overlay::Inbox)) {
         state.overlays.push(Overlay::Inbox);
+        // Its ages were worked out when it was last built.
+        state.review.stale = true;
     }
 }
 

@@ -30,6 +30,15 @@ impl Root {
         std::fs::read_to_string(self.session(id).join("events.jsonl")).unwrap()
     }
 
+    /// The journal's answers to request `event`, of either answer type.
+    pub fn answers_to(&self, session: &str, event: &str) -> Vec<serde_json::Value> {
+        self.journal(session)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["tool_use_id"] == event || e["custom_tool_use_id"] == event)
+            .collect()
+    }
+
     /// Runs the binary on this root with the time pinned to FIXTURE_NOW.
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
@@ -48,6 +57,26 @@ impl Root {
             .env("NO_COLOR", "1");
         cmd
     }
+}
+
+/// A process that takes `path`'s lock, says so, holds it for a second,
+/// then appends `line`; returned once it holds the lock.
+pub fn hold_lock_then_append(path: &Path, line: &str) -> std::process::Child {
+    let mut holder = Command::new("python3")
+        .args(["-c", "import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_WRONLY|os.O_APPEND|os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(1.0); os.write(fd, sys.argv[2].encode() + b'\\n'); fcntl.flock(fd, fcntl.LOCK_UN)"])
+        .arg(path)
+        .arg(line)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.take().unwrap()),
+        &mut said,
+    )
+    .unwrap();
+    assert_eq!(said.trim(), "locked");
+    holder
 }
 
 /// Copies `tests/fixtures/<name>` into a temp dir and ages every file's
