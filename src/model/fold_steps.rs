@@ -4,7 +4,7 @@
 //! applied in journal order, with the same result as `fold_line` on each
 //! line.
 
-use super::event::{EventHead, ProcessedAt};
+use super::event::ProcessedAt;
 use super::event_type::EventType;
 use super::line::{
     LineParse, RawHead, parse_head, parse_line, trim_line_end, within_decoder_limits,
@@ -12,7 +12,6 @@ use super::line::{
 use super::plan::PlanTools;
 use super::prepared_event::PreparedEvent;
 use super::summary::{EventRef, JournalSummary};
-use super::time::Timestamp;
 
 /// One block's lines, parsed, ready to apply in order.
 #[derive(Debug, Default)]
@@ -28,9 +27,7 @@ enum Step {
     Run { count: u64, last: EventRef },
     /// A head-only `user.*` event: its queue state matters.
     UserHead {
-        id: String,
-        kind: EventType,
-        created_at: Option<Timestamp>,
+        event: EventRef,
         processed_at: ProcessedAt,
     },
     /// An event whose body the summary needs, already prepared.
@@ -63,9 +60,11 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
                     flush_run(&mut block.steps, run.take());
                     let owned = head.to_head(kind);
                     block.steps.push(Step::UserHead {
-                        id: owned.id.to_string(),
-                        kind: owned.kind,
-                        created_at: owned.created_at,
+                        event: EventRef {
+                            id: owned.id.to_string(),
+                            kind: owned.kind,
+                            created_at: owned.created_at,
+                        },
                         processed_at: owned.processed_at,
                     });
                 } else {
@@ -78,7 +77,7 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
         match parse_line(line) {
             LineParse::Event(event) => {
                 flush_run(&mut block.steps, run.take());
-                let prepared = PreparedEvent::from_owned(*event, plan_tools);
+                let prepared = PreparedEvent::new(&event, plan_tools);
                 block.steps.push(Step::Event(Box::new(prepared)));
             }
             LineParse::Malformed(_) => block.malformed += 1,
@@ -122,16 +121,9 @@ impl BlockSteps {
             match step {
                 Step::Run { count, last } => summary.apply_run(count, last),
                 Step::UserHead {
-                    id,
-                    kind,
-                    created_at,
+                    event,
                     processed_at,
-                } => summary.apply_head(&EventHead {
-                    id: &id,
-                    kind,
-                    created_at,
-                    processed_at,
-                }),
+                } => summary.apply_last(event, &processed_at),
                 Step::Event(event) => summary.apply_prepared(*event),
             }
         }
@@ -156,7 +148,7 @@ pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
     }
     match parse_line(line) {
         LineParse::Event(event) => {
-            let prepared = PreparedEvent::from_owned(*event, summary.plan_tools());
+            let prepared = PreparedEvent::new(&event, summary.plan_tools());
             summary.apply_prepared(prepared);
         }
         LineParse::Malformed(_) => summary.note_malformed(),

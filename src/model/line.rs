@@ -188,18 +188,22 @@ impl RawHead<'_> {
         }
     }
 
+    /// As `Event::from_object` reads it: anything but null or a string
+    /// counts as absent.
+    pub fn processed_at(&self) -> ProcessedAt {
+        match self.processed_at.map(str::as_bytes) {
+            Some([b'n', ..]) => ProcessedAt::Queued,
+            Some([b'"', ..]) => ProcessedAt::At,
+            _ => ProcessedAt::Absent,
+        }
+    }
+
     pub fn to_head(&self, kind: EventType) -> EventHead<'_> {
         EventHead {
             id: &self.id,
             kind,
             created_at: self.created_at.as_deref().and_then(parse_rfc3339),
-            // As `Event::from_object` reads it: anything but null or a
-            // string counts as absent.
-            processed_at: match self.processed_at.map(str::as_bytes) {
-                Some([b'n', ..]) => ProcessedAt::Queued,
-                Some([b'"', ..]) => ProcessedAt::At,
-                _ => ProcessedAt::Absent,
-            },
+            processed_at: self.processed_at(),
         }
     }
 }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::event::Event;
 use super::event_type::EventType;
 use super::fingerprint::fingerprint_parts;
+use super::line::RawHead;
 use super::raw_json::RawJson;
 use super::time::Timestamp;
 
@@ -61,24 +62,13 @@ pub struct RequestRecord {
 }
 
 impl RequestRecord {
-    pub fn from_event(event: &Event, plan: Option<PlanRevision>) -> Self {
-        let name = event.body.get("name").cloned().unwrap_or(Value::Null);
-        Self::from_parts(event, name, RawJson::from_value(event.input()), plan)
-    }
-
-    /// `from_event` with `name` and `input` already taken out of the event,
-    /// so a fold that owns the event moves them instead of copying.
-    pub fn from_parts(
-        event: &Event,
-        name: Value,
-        input: RawJson,
-        plan: Option<PlanRevision>,
-    ) -> Self {
+    /// A request event, decoded.
+    pub fn from_event(event: &Event) -> Self {
         Self {
             event_id: event.id.clone(),
             event_type: event.kind.clone(),
-            name,
-            input,
+            name: event.body.get("name").cloned().unwrap_or(Value::Null),
+            input: RawJson::from_value(event.input()),
             // Computed when the request is listed: most tool uses never are.
             fingerprint: String::new(),
             // An undecodable request can never match: its content is unverifiable.
@@ -88,7 +78,25 @@ impl RequestRecord {
             },
             created_at: event.created_at,
             created_at_text: event.created_at_text().map(str::to_string),
-            plan,
+            plan: None,
+        }
+    }
+
+    /// A request from its line's head alone, its `input` kept as written.
+    /// Only for a line the full decoder would read the same (see
+    /// `PreparedEvent::request_from_head`).
+    pub fn from_head(head: &RawHead<'_>, kind: EventType) -> Self {
+        let event = head.to_head(kind);
+        Self {
+            event_id: event.id.to_string(),
+            event_type: event.kind,
+            name: head.name(),
+            input: head.input().map_or_else(RawJson::null, RawJson::from_text),
+            fingerprint: String::new(),
+            stored_fingerprint: head.stored_fingerprint(),
+            created_at: event.created_at,
+            created_at_text: head.created_at_text().map(str::to_string),
+            plan: None,
         }
     }
 

@@ -26,31 +26,30 @@ impl PlanTools {
 
     /// `plan_group` for a request's `name` and `input`, taken apart.
     pub fn plan_group_of(&self, name: Option<&str>, input: &Value) -> Option<Option<String>> {
-        if !self.is_plan_tool(name?) {
-            return None;
-        }
-        input.get("plan")?.as_str()?;
-        Some(match input.get("plan_id") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(id)) => Some(id.clone()),
-            Some(other) => Some(other.to_string()),
-        })
-    }
-}
-
-impl PlanTools {
-    fn is_plan_tool(&self, name: &str) -> bool {
-        self.0.iter().any(|tool| tool == name)
+        self.is_plan_tool(name?).then(|| group_of(input))?
     }
 
     /// `plan_group_of` for an `input` kept as written: decoded only when
     /// the tool is a plan tool.
     pub fn plan_group_of_raw(&self, name: Option<&str>, input: &RawJson) -> Option<Option<String>> {
-        if !self.is_plan_tool(name?) {
-            return None;
-        }
-        self.plan_group_of(name, &input.to_value())
+        self.is_plan_tool(name?)
+            .then(|| group_of(&input.to_value()))?
     }
+
+    fn is_plan_tool(&self, name: &str) -> bool {
+        self.0.iter().any(|tool| tool == name)
+    }
+}
+
+/// The plan group of a plan tool's `input`: `None` unless `input.plan` is a
+/// string; then its `plan_id`, if any.
+fn group_of(input: &Value) -> Option<Option<String>> {
+    input.get("plan")?.as_str()?;
+    Some(match input.get("plan_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(other) => Some(other.to_string()),
+    })
 }
 
 /// The Markdown of a plan request.

@@ -10,7 +10,6 @@ use super::event_type::EventType;
 use super::line::RawHead;
 use super::pending::RequestRecord;
 use super::plan::PlanTools;
-use super::raw_json::RawJson;
 use super::summary::{AnswerRecord, Mark, is_notable};
 use super::time::Timestamp;
 
@@ -44,54 +43,24 @@ pub(super) enum Role {
 }
 
 impl PreparedEvent {
-    /// Prepares a borrowed event (its `name` and `input` are copied).
-    pub fn new(event: &Event, plan_tools: &PlanTools) -> Self {
-        let name = event.body.get("name").cloned().unwrap_or(Value::Null);
-        Self::build(event, plan_tools, name, event.input().clone())
-    }
-
-    /// Prepares an event the caller no longer needs, moving its `name` and
-    /// `input` (often the biggest part of a request) instead of copying them.
-    pub fn from_owned(mut event: Event, plan_tools: &PlanTools) -> Self {
-        if !event.kind.is_request() {
-            return Self::build(&event, plan_tools, Value::Null, Value::Null);
-        }
-        let name = event.body.remove("name").unwrap_or(Value::Null);
-        let input = event.body.remove("input").unwrap_or(Value::Null);
-        Self::build(&event, plan_tools, name, input)
-    }
-
     /// Prepares a request from its head alone, its `input` kept as written.
     /// Only for a line `within_decoder_limits`, whose head decoded: the
     /// full decoder would give the same event, so the same request.
     pub fn request_from_head(head: &RawHead<'_>, kind: EventType, plan_tools: &PlanTools) -> Self {
         debug_assert!(kind.is_request());
-        let name = head.name();
-        let input = head.input().map_or_else(RawJson::null, RawJson::from_text);
-        let plan_group = plan_tools.plan_group_of_raw(name.as_str(), &input);
-        let event = head.to_head(kind);
-        let record = RequestRecord {
-            event_id: event.id.to_string(),
-            event_type: event.kind.clone(),
-            name,
-            input,
-            fingerprint: String::new(),
-            stored_fingerprint: head.stored_fingerprint(),
-            created_at: event.created_at,
-            created_at_text: head.created_at_text().map(str::to_string),
-            plan: None,
-        };
+        let record = RequestRecord::from_head(head, kind);
+        let plan_group = plan_tools.plan_group_of_raw(record.name.as_str(), &record.input);
         Self {
             id: record.event_id.clone(),
-            kind: event.kind.clone(),
-            created_at: event.created_at,
-            processed_at: event.processed_at.clone(),
-            mark: event.created_at.map(|at| Mark {
-                at,
-                event_id: record.event_id.clone(),
-                kind: event.kind,
-                detail: None,
-            }),
+            kind: record.event_type.clone(),
+            created_at: record.created_at,
+            processed_at: head.processed_at(),
+            mark: mark(
+                record.created_at,
+                &record.event_id,
+                &record.event_type,
+                None,
+            ),
             role: Role::Request {
                 record: Box::new(record),
                 plan_group,
@@ -99,14 +68,12 @@ impl PreparedEvent {
         }
     }
 
-    /// `name` and `input` are the event's own (only requests use them).
-    fn build(event: &Event, plan_tools: &PlanTools, name: Value, input: Value) -> Self {
+    /// Prepares a decoded event.
+    pub fn new(event: &Event, plan_tools: &PlanTools) -> Self {
         let role = if event.kind.is_request() {
-            let plan_group = plan_tools.plan_group_of(name.as_str(), &input);
-            let input = RawJson::from_value(&input);
             Role::Request {
-                record: Box::new(RequestRecord::from_parts(event, name, input, None)),
-                plan_group,
+                record: Box::new(RequestRecord::from_event(event)),
+                plan_group: plan_tools.plan_group(event),
             }
         } else if event.kind.is_answer() {
             match event.answered_request_id() {
@@ -146,7 +113,8 @@ fn mark_for(event: &Event) -> Option<Mark> {
     if !(is_notable(&event.kind) || event.kind.is_request()) {
         return None;
     }
-    let at = event.created_at?;
+    // Nothing to mark without a time: skip working out the detail.
+    event.created_at?;
     let detail = match event.kind {
         EventType::SessionError => Some(
             event
@@ -161,10 +129,15 @@ fn mark_for(event: &Event) -> Option<Mark> {
         EventType::SessionStatusIdle => event.stop_reason().map(|r| r.kind),
         _ => None,
     };
+    mark(event.created_at, &event.id, &event.kind, detail)
+}
+
+/// A timeline mark, for an event with a time.
+fn mark(at: Option<Timestamp>, id: &str, kind: &EventType, detail: Option<String>) -> Option<Mark> {
     Some(Mark {
-        at,
-        event_id: event.id.clone(),
-        kind: event.kind.clone(),
+        at: at?,
+        event_id: id.to_string(),
+        kind: kind.clone(),
         detail,
     })
 }

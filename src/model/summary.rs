@@ -161,19 +161,14 @@ impl JournalSummary {
             }
             self.recent.push_back(mark);
         }
-        // What `apply_head` does, with the id moved rather than copied.
-        self.event_count += 1;
-        self.track_queue(&EventHead {
-            id: &id,
-            kind: kind.clone(),
-            created_at,
-            processed_at,
-        });
-        self.last_event = Some(EventRef {
-            id,
-            kind,
-            created_at,
-        });
+        self.apply_last(
+            EventRef {
+                id,
+                kind,
+                created_at,
+            },
+            &processed_at,
+        );
     }
 
     /// Whether an event of this type needs its whole body folded; the others
@@ -185,33 +180,35 @@ impl JournalSummary {
     /// Folds what every event contributes: counts, last event, queue state.
     /// Alone, it is the whole fold for types `needs_body` says no to.
     pub fn apply_head(&mut self, head: &EventHead) {
-        self.event_count += 1;
-        self.last_event = Some(EventRef {
+        let last = EventRef {
             id: head.id.to_string(),
             kind: head.kind.clone(),
             created_at: head.created_at,
-        });
-        self.track_queue(head);
+        };
+        self.apply_last(last, &head.processed_at);
     }
 
-    fn track_queue(&mut self, head: &EventHead) {
-        if !head.kind.is_user() {
+    /// `apply_head` for a head already owned: the event becomes the last.
+    pub(super) fn apply_last(&mut self, last: EventRef, processed_at: &ProcessedAt) {
+        self.event_count += 1;
+        self.track_queue(&last, processed_at);
+        self.last_event = Some(last);
+    }
+
+    fn track_queue(&mut self, event: &EventRef, processed_at: &ProcessedAt) {
+        if !event.kind.is_user() {
             // The runtime took its turn after them: queued user events are handled.
             self.queued_user.clear();
             self.queued_user_overflow = 0;
             return;
         }
-        match &head.processed_at {
+        match processed_at {
             ProcessedAt::Queued if self.queued_user.len() < QUEUED_CAP => {
-                self.queued_user.push(EventRef {
-                    id: head.id.to_string(),
-                    kind: head.kind.clone(),
-                    created_at: head.created_at,
-                });
+                self.queued_user.push(event.clone());
             }
             ProcessedAt::Queued => self.queued_user_overflow += 1,
             // The same id written again as processed acknowledges it.
-            ProcessedAt::At => self.queued_user.retain(|q| q.id != head.id),
+            ProcessedAt::At => self.queued_user.retain(|q| q.id != event.id),
             ProcessedAt::Absent => {}
         }
     }
@@ -301,11 +298,8 @@ impl JournalSummary {
 
     /// The answer to a request id of the given request type.
     pub fn answer_to(&self, request_id: &str, request_type: &EventType) -> Option<&AnswerRecord> {
-        let answers = self.answers_of(&request_type.answer_type()?)?;
-        if answers.is_empty() {
-            return None;
-        }
-        answers.get(request_id)
+        self.answers_of(&request_type.answer_type()?)?
+            .get(request_id)
     }
 
     /// Requests listed as `requires_action` and unanswered, in journal order.
