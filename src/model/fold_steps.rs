@@ -6,9 +6,7 @@
 
 use super::event::ProcessedAt;
 use super::event_type::EventType;
-use super::line::{
-    LineParse, RawHead, parse_head, parse_line, trim_line_end, within_decoder_limits,
-};
+use super::line::{LineParse, RawHead, parse_head, parse_line, trim_line_end};
 use super::plan::PlanTools;
 use super::prepared_event::PreparedEvent;
 use super::summary::{EventRef, JournalSummary};
@@ -23,8 +21,10 @@ pub struct BlockSteps {
 
 #[derive(Debug)]
 enum Step {
-    /// Consecutive head-only events, none of them `user.*`.
-    Run { count: u64, last: EventRef },
+    /// Consecutive head-only events, none of them `user.*`. The last one is
+    /// kept only when the run ends the block: otherwise the next step
+    /// becomes the last event anyway, and building it is wasted work.
+    Run { count: u64, last: Option<EventRef> },
     /// A head-only `user.*` event: its queue state matters.
     UserHead {
         event: EventRef,
@@ -51,13 +51,13 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
         if let Some(head) = parse_head(line) {
             let kind = head.kind();
             if let Some(request) = request_from_head(&head, &kind, line, plan_tools) {
-                flush_run(&mut block.steps, run.take());
+                flush_run(&mut block.steps, run.take(), false);
                 block.steps.push(Step::Event(Box::new(request)));
                 continue;
             }
             if !JournalSummary::needs_body(&kind) {
                 if kind.is_user() {
-                    flush_run(&mut block.steps, run.take());
+                    flush_run(&mut block.steps, run.take(), false);
                     let owned = head.to_head(kind);
                     block.steps.push(Step::UserHead {
                         event: EventRef {
@@ -76,7 +76,7 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
         }
         match parse_line(line) {
             LineParse::Event(event) => {
-                flush_run(&mut block.steps, run.take());
+                flush_run(&mut block.steps, run.take(), false);
                 let prepared = PreparedEvent::new(&event, plan_tools);
                 block.steps.push(Step::Event(Box::new(prepared)));
             }
@@ -84,7 +84,7 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
             LineParse::Blank => {}
         }
     }
-    flush_run(&mut block.steps, run);
+    flush_run(&mut block.steps, run, true);
     block
 }
 
@@ -96,21 +96,22 @@ fn request_from_head(
     line: &[u8],
     plan_tools: &PlanTools,
 ) -> Option<PreparedEvent> {
-    (kind.is_request() && within_decoder_limits(line))
+    (kind.is_request() && head.within_decoder_limits(line))
         .then(|| PreparedEvent::request_from_head(head, kind.clone(), plan_tools))
 }
 
-fn flush_run(steps: &mut Vec<Step>, run: Option<(u64, RawHead<'_>, EventType)>) {
+/// Ends a run; `ends_block` says whether its last event must be kept.
+fn flush_run(steps: &mut Vec<Step>, run: Option<(u64, RawHead<'_>, EventType)>, ends_block: bool) {
     if let Some((count, head, kind)) = run {
-        let head = head.to_head(kind);
-        steps.push(Step::Run {
-            count,
-            last: EventRef {
+        let last = ends_block.then(|| {
+            let head = head.to_head(kind);
+            EventRef {
                 id: head.id.to_string(),
                 kind: head.kind,
                 created_at: head.created_at,
-            },
+            }
         });
+        steps.push(Step::Run { count, last });
     }
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::event::{Event, EventHead, ProcessedAt};
 use super::event_type::EventType;
-use super::line_scan::{ScannedHead, scan_head};
+use super::line_scan::{ScannedHead, is_plain_ascii, scan_checked, scan_head};
 use super::time::parse_rfc3339;
 
 /// What one complete (newline-terminated) journal line holds.
@@ -69,7 +69,7 @@ fn object_to_event(map: Map<String, Value>) -> LineParse {
 
 /// The head of a well-formed event line, decoded without building the body.
 /// JSON-valued fields are kept as written.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct RawHead<'a> {
     id: Cow<'a, str>,
     kind: Cow<'a, str>,
@@ -82,7 +82,26 @@ pub struct RawHead<'a> {
     name: Option<&'a str>,
     input: Option<&'a str>,
     fingerprint: Option<&'a str>,
+    /// Whether the full decoder surely reads the line, when the scanner
+    /// found out on the way; `None` when serde read the head.
+    within_decoder_limits: Option<bool>,
 }
+
+/// Equal when they read the same fields from a line; what the scanner
+/// learnt about the rest of the line is not part of the head.
+impl PartialEq for RawHead<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.kind == other.kind
+            && self.created_at == other.created_at
+            && self.processed_at == other.processed_at
+            && self.name == other.name
+            && self.input == other.input
+            && self.fingerprint == other.fingerprint
+    }
+}
+
+impl Eq for RawHead<'_> {}
 
 /// serde's reading of the head, for the lines the scanner leaves to it.
 #[derive(Deserialize)]
@@ -119,6 +138,7 @@ impl<'a> From<SerdeHead<'a>> for RawHead<'a> {
             name: head.name.map(RawValue::get),
             input: head.input.map(RawValue::get),
             fingerprint: head.fingerprint.map(RawValue::get),
+            within_decoder_limits: None,
         }
     }
 }
@@ -133,6 +153,7 @@ impl<'a> From<ScannedHead<'a>> for RawHead<'a> {
             name: head.name,
             input: head.input,
             fingerprint: head.fingerprint,
+            within_decoder_limits: Some(head.within_decoder_limits),
         }
     }
 }
@@ -144,6 +165,13 @@ impl RawHead<'_> {
 
     pub fn kind(&self) -> EventType {
         EventType::parse(&self.kind)
+    }
+
+    /// `within_decoder_limits` for this head's line: known already when
+    /// the scanner read it.
+    pub fn within_decoder_limits(&self, line: &[u8]) -> bool {
+        self.within_decoder_limits
+            .unwrap_or_else(|| within_decoder_limits(line))
     }
 
     /// `created_at` as written, when it is a string.
@@ -211,6 +239,12 @@ impl RawHead<'_> {
 /// Decodes only an event line's head. `Some` implies `parse_line` would give
 /// an `Event` with the same head; `None` means "decode it fully to know".
 pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
+    // Most lines are plain ASCII, so surely UTF-8: one cheap pass says so.
+    if is_plain_ascii(bytes)
+        && let Some(head) = scan_checked(bytes)
+    {
+        return Some(head.into());
+    }
     // serde_json does not check UTF-8 inside the strings it skips, nor does
     // the scanner, so the whole line is checked first: invalid UTF-8
     // anywhere is malformed.
@@ -237,7 +271,17 @@ pub fn parse_head_with_serde(text: &str) -> Option<RawHead<'_>> {
 /// decodes, unless it is beyond the decoder's limits (see
 /// `within_decoder_limits`), when it reads as `null`.
 fn decode_small(raw: &str) -> Value {
-    serde_json::from_str(raw).unwrap_or(Value::Null)
+    // Nearly always a plain string (a tool name, a fingerprint): its text
+    // between the quotes is its value, as a checked string has no control
+    // characters and, without a backslash, no escapes.
+    let plain = raw
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|inner| !inner.contains(['\\', '"']));
+    match plain {
+        Some(inner) => Value::String(inner.to_owned()),
+        None => serde_json::from_str(raw).unwrap_or(Value::Null),
+    }
 }
 
 /// Whether the full decoder (`parse_line`) surely accepts a line the head
@@ -373,6 +417,22 @@ mod tests {
                 other => panic!("{other:?}"),
             }
             assert!(parse_head(line.as_bytes()).is_some());
+        }
+    }
+
+    #[test]
+    fn small_fields_decode_like_serde() {
+        for raw in [
+            r#""bash""#,
+            r#""a\"b""#,
+            r#""\u0041""#,
+            "null",
+            "12",
+            r#"{"a":1}"#,
+            r#""""#,
+        ] {
+            let expected: Value = serde_json::from_str(raw).unwrap();
+            assert_eq!(decode_small(raw), expected, "{raw}");
         }
     }
 

@@ -21,27 +21,56 @@ pub struct ScannedHead<'a> {
     pub name: Option<&'a str>,
     pub input: Option<&'a str>,
     pub fingerprint: Option<&'a str>,
+    /// Whether the full decoder surely reads the whole line: no number,
+    /// nesting or `\u` escape comes near its limits (the same bounds as
+    /// `line::within_decoder_limits`, counted on tokens rather than bytes).
+    pub within_decoder_limits: bool,
 }
 
 /// Deeper than this, serde decides (its own limit for a whole decode is 128).
 const MAX_DEPTH: usize = 100;
+/// More containers than this, or digit runs this long, or exponents of
+/// this many digits, and the line may reach the full decoder's limits.
+const MAX_OPENINGS: usize = 100;
+const LONG_DIGIT_RUN: usize = 200;
+const LONG_EXPONENT: usize = 3;
 
 /// `Some` when `text` is surely a JSON object with string `id` and `type`
 /// (and, if present, a string or `null` `created_at`) and no field of the
 /// head repeated; `None` when not sure.
 pub fn scan_head(text: &str) -> Option<ScannedHead<'_>> {
-    let bytes = text.as_bytes();
     // Control characters are only valid as white space between tokens,
     // which journal writers do not use: ruling them out once here spares a
     // check inside every string. (A fold, not `any`, so it vectorises.)
-    if bytes.iter().fold(false, |seen, &b| seen | (b < 0x20)) {
+    if text.bytes().fold(false, |seen, b| seen | (b < 0x20)) {
         return None;
     }
-    let mut scanner = Scanner { text, bytes, at: 0 };
+    scan_checked(text.as_bytes())
+}
+
+/// `scan_head` for a line already checked to be ASCII without control
+/// characters, so valid UTF-8 throughout: the common line skips the UTF-8
+/// check. (Each byte below 0x20 or above 0x7F is negative or small as `i8`.)
+pub fn is_plain_ascii(bytes: &[u8]) -> bool {
+    !bytes
+        .iter()
+        .fold(false, |seen, &b| seen | ((b as i8) < 0x20))
+}
+
+/// Scans bytes known to be valid UTF-8 (or plain ASCII) without control
+/// characters.
+pub fn scan_checked(bytes: &[u8]) -> Option<ScannedHead<'_>> {
+    let mut scanner = Scanner {
+        bytes,
+        at: 0,
+        openings: 0,
+        near_limits: false,
+    };
     scanner.skip_spaces();
     if !scanner.eat(b'{') {
         return None;
     }
+    scanner.openings += 1;
     let mut fields = Fields::default();
     loop {
         scanner.skip_spaces();
@@ -63,7 +92,8 @@ pub fn scan_head(text: &str) -> Option<ScannedHead<'_>> {
     if scanner.at != bytes.len() {
         return None;
     }
-    fields.into_head()
+    let within_limits = !scanner.near_limits && scanner.openings <= MAX_OPENINGS;
+    fields.into_head(within_limits)
 }
 
 #[derive(Default)]
@@ -79,40 +109,40 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Reads the value of `key` (the scanner is at the value).
-    fn read(&mut self, key: &str, scanner: &mut Scanner<'a>) -> Option<()> {
+    fn read(&mut self, key: &[u8], scanner: &mut Scanner<'a>) -> Option<()> {
         let start = scanner.at;
         let slot = match key {
-            "id" | "type" => {
+            b"id" | b"type" => {
                 if scanner.peek() != Some(b'"') {
                     return None;
                 }
-                let value = scanner.plain_string()?;
-                let slot = if key == "id" {
+                let value = scanner.plain_str()?;
+                let slot = if key == b"id" {
                     &mut self.id
                 } else {
                     &mut self.kind
                 };
                 return first(slot, value);
             }
-            "created_at" => {
+            b"created_at" => {
                 let value = match scanner.peek()? {
-                    b'"' => Some(scanner.plain_string()?),
+                    b'"' => Some(scanner.plain_str()?),
                     b'n' => scanner.literal(b"null").map(|()| None)?,
                     _ => return None,
                 };
                 return first(&mut self.created_at, value);
             }
-            "processed_at" => &mut self.processed_at,
-            "name" => &mut self.name,
-            "input" => &mut self.input,
-            "fingerprint" => &mut self.fingerprint,
+            b"processed_at" => &mut self.processed_at,
+            b"name" => &mut self.name,
+            b"input" => &mut self.input,
+            b"fingerprint" => &mut self.fingerprint,
             _ => return scanner.value(),
         };
         scanner.value()?;
-        first(slot, &scanner.text[start..scanner.at])
+        first(slot, scanner.text(start, scanner.at)?)
     }
 
-    fn into_head(self) -> Option<ScannedHead<'a>> {
+    fn into_head(self, within_decoder_limits: bool) -> Option<ScannedHead<'a>> {
         let not_null = |raw: Option<&'a str>| raw.filter(|raw| *raw != "null");
         Some(ScannedHead {
             id: self.id?,
@@ -122,6 +152,7 @@ impl<'a> Fields<'a> {
             name: not_null(self.name),
             input: not_null(self.input),
             fingerprint: not_null(self.fingerprint),
+            within_decoder_limits,
         })
     }
 }
@@ -136,9 +167,12 @@ fn first<T>(slot: &mut Option<T>, value: T) -> Option<()> {
 }
 
 struct Scanner<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// Containers opened so far, the line's own object included.
+    openings: usize,
+    /// A number or escape that could reach the full decoder's limits.
+    near_limits: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -171,10 +205,22 @@ impl<'a> Scanner<'a> {
         found.then_some(())
     }
 
+    /// Bytes of the line as text: the line is valid UTF-8, so this only
+    /// fails on a cut inside a character, which token bounds never make.
+    fn text(&self, from: usize, to: usize) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes.get(from..to)?).ok()
+    }
+
+    /// `plain_string` as text.
+    fn plain_str(&mut self) -> Option<&'a str> {
+        let bytes = self.plain_string()?;
+        std::str::from_utf8(bytes).ok()
+    }
+
     /// A string without escapes (the scanner is at its quote), borrowed.
     /// A key or field with escapes reads differently once unescaped, so
     /// it is left to serde.
-    fn plain_string(&mut self) -> Option<&'a str> {
+    fn plain_string(&mut self) -> Option<&'a [u8]> {
         if self.peek() != Some(b'"') {
             return None;
         }
@@ -184,7 +230,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         self.at = end + 1;
-        self.text.get(start..end)
+        self.bytes.get(start..end)
     }
 
     /// Skips a string, escapes and all (the scanner is at its quote).
@@ -203,6 +249,8 @@ impl<'a> Scanner<'a> {
                     if !hex.iter().all(u8::is_ascii_hexdigit) {
                         return None;
                     }
+                    // A UTF-16 surrogate: the decoder refuses a lone one.
+                    self.near_limits |= matches!(hex[0], b'd' | b'D');
                     self.at += 4;
                 }
                 _ => return None,
@@ -210,39 +258,46 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A number, by JSON's grammar.
+    /// A number, by JSON's grammar; one the decoder could find out of
+    /// range sets `near_limits`.
     fn number(&mut self) -> Option<()> {
         self.eat(b'-');
-        match self.next()? {
-            b'0' => {}
-            b'1'..=b'9' => self.skip_digits(),
+        let integer = match self.next()? {
+            b'0' => 1,
+            b'1'..=b'9' => 1 + self.skip_digits(),
             _ => return None,
-        }
-        if self.eat(b'.') {
-            self.one_or_more_digits()?;
-        }
+        };
+        let fraction = if self.eat(b'.') {
+            self.one_or_more_digits()?
+        } else {
+            0
+        };
+        let mut exponent = 0;
         if matches!(self.peek(), Some(b'e' | b'E')) {
             self.at += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.at += 1;
             }
-            self.one_or_more_digits()?;
+            exponent = self.one_or_more_digits()?;
         }
+        self.near_limits |= integer.max(fraction) >= LONG_DIGIT_RUN || exponent >= LONG_EXPONENT;
         Some(())
     }
 
-    fn one_or_more_digits(&mut self) -> Option<()> {
+    /// How many digits were skipped; `None` for none.
+    fn one_or_more_digits(&mut self) -> Option<usize> {
         if !self.peek()?.is_ascii_digit() {
             return None;
         }
-        self.skip_digits();
-        Some(())
+        Some(self.skip_digits())
     }
 
-    fn skip_digits(&mut self) {
+    fn skip_digits(&mut self) -> usize {
+        let start = self.at;
         while self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.at += 1;
         }
+        self.at - start
     }
 
     /// An object member's key and colon; the value follows.
@@ -267,6 +322,7 @@ impl<'a> Scanner<'a> {
                 b'"' => self.skip_string()?,
                 opening @ (b'{' | b'[') => {
                     self.at += 1;
+                    self.openings += 1;
                     let object = opening == b'{';
                     self.skip_spaces();
                     // An empty one is a complete value, handled below.

@@ -2,47 +2,42 @@
 //! tool uses whose `input` is never looked at; keeping it as one string
 //! instead of a decoded tree is most of what folding them costs.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RawJson(Box<RawValue>);
+/// Plain text rather than serde's `RawValue`, whose constructor checks the
+/// text again: the fold copies the input of every tool use it meets, and
+/// that text has just been checked by the line's decoder.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<str>);
 
 impl RawJson {
     /// JSON `null`: what an absent field stands for.
     pub fn null() -> Self {
-        Self(RawValue::from_string("null".to_owned()).expect("`null` is JSON"))
+        Self("null".into())
     }
 
     /// The text of a value already decoded.
     pub fn from_value(value: &Value) -> Self {
-        // A `Value` always serialises, and its text is valid JSON.
-        match serde_json::value::to_raw_value(value) {
-            Ok(raw) => Self(raw),
-            Err(_) => Self::null(),
-        }
+        Self(value.to_string().into())
     }
 
-    /// A copy of JSON text borrowed from a line; `null` if it is not JSON
-    /// (callers pass text a decoder has already checked).
+    /// A copy of JSON text borrowed from a line whose decoder has checked
+    /// it. Text that is not JSON after all decodes as `null`.
     pub fn from_text(text: &str) -> Self {
-        match RawValue::from_string(text.to_owned()) {
-            Ok(raw) => Self(raw),
-            Err(_) => Self::null(),
-        }
+        Self(text.into())
     }
 
     pub fn text(&self) -> &str {
-        self.0.get()
+        &self.0
     }
 
     /// The value decoded. Text that does not decode into a `Value` (deeper
     /// than the decoder's limit, a number out of range) gives `null`; the
     /// fold only keeps text as raw when it is known to decode.
     pub fn to_value(&self) -> Value {
-        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
     }
 }
 
@@ -51,6 +46,23 @@ impl RawJson {
 impl PartialEq for RawJson {
     fn eq(&self, other: &Self) -> bool {
         self.text() == other.text() || self.to_value() == other.to_value()
+    }
+}
+
+/// Written as the JSON it holds, not as a string of it. Text that is not
+/// JSON is written as `null`, so the output is always JSON.
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match RawValue::from_string(self.0.to_string()) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serializer.serialize_unit(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(|raw| Self(raw.into()))
     }
 }
 
@@ -80,6 +92,10 @@ mod tests {
         assert_ne!(spaced, RawJson::from_value(&json!({"a": [2, 1]})));
         assert_eq!(RawJson::null().to_value(), Value::Null);
         assert_eq!(RawJson::from_text("{not json").to_value(), Value::Null);
+        assert_eq!(
+            serde_json::to_string(&RawJson::from_text("{x")).unwrap(),
+            "null"
+        );
     }
 
     #[test]

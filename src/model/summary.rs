@@ -116,10 +116,14 @@ impl JournalSummary {
     /// Folds `count` consecutive head-only events, none of them `user.*`,
     /// the last being `last`: exactly what `apply_head` on each one does
     /// (each counts, becomes the last event, and clears the user queue).
-    pub fn apply_run(&mut self, count: u64, last: EventRef) {
-        debug_assert!(!last.kind.is_user());
+    /// `last` may be `None` only when another event is applied right after,
+    /// which replaces it.
+    pub fn apply_run(&mut self, count: u64, last: Option<EventRef>) {
+        debug_assert!(last.as_ref().is_none_or(|last| !last.kind.is_user()));
         self.event_count += count;
-        self.last_event = Some(last);
+        if last.is_some() {
+            self.last_event = last;
+        }
         self.queued_user.clear();
         self.queued_user_overflow = 0;
     }

@@ -2,7 +2,9 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
-use crate::model::line::{RawHead, parse_head_with_serde};
+use crate::model::line::{
+    LineParse, RawHead, parse_head_with_serde, parse_line, within_decoder_limits,
+};
 
 /// Lines like those of real journals, and some that are not.
 const SEEDS: &[&str] = &[
@@ -20,10 +22,51 @@ fn assert_agrees(text: &str) -> bool {
     let Some(scanned) = scan_head(text) else {
         return false;
     };
+    if scanned.within_decoder_limits {
+        // The flag must never promise what the full decoder refuses.
+        match parse_line(text.as_bytes()) {
+            LineParse::Event(event) => assert!(event.undecodable.is_none(), "line: {text}"),
+            other => panic!("{other:?} for {text}"),
+        }
+    }
+    // No laxer than the byte-wise check it replaces.
+    assert!(
+        !within_decoder_limits(text.as_bytes()) || scanned.within_decoder_limits,
+        "{text}"
+    );
     let scanned = RawHead::from(scanned);
     let by_serde = parse_head_with_serde(text);
     assert_eq!(Some(&scanned), by_serde.as_ref(), "line: {text}");
     true
+}
+
+#[test]
+fn lines_near_the_decoders_limits_are_flagged() {
+    let line = |rest: &str| format!(r#"{{"id":"a","type":"agent.tool_use","input":{rest}}}"#);
+    let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    for (rest, within) in [
+        (r#"{"n":[1,2.5,-3e2,0,1e99,-0.5E+10]}"#.to_string(), true),
+        (
+            r#""digits and brackets in a string: 1e400 \\ud800 [[[""#.to_string(),
+            true,
+        ),
+        ("1e400".to_string(), false),
+        ("1E-999".to_string(), false),
+        (format!("1{}", "0".repeat(198)), true),
+        (format!("1{}", "0".repeat(199)), false),
+        (format!("0.{}", "0".repeat(200)), false),
+        (r#""\ud83d\ude00""#.to_string(), false),
+        (r#""\uD800""#.to_string(), false),
+        (r#""\u00e9""#.to_string(), true),
+        // The line's own object counts among the openings.
+        (nested(99), true),
+        (nested(100), false),
+    ] {
+        let text = line(&rest);
+        let head = scan_head(&text).unwrap_or_else(|| panic!("scans {text}"));
+        assert_eq!(head.within_decoder_limits, within, "{text}");
+        assert!(assert_agrees(&text));
+    }
 }
 
 #[test]
