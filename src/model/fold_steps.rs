@@ -19,17 +19,18 @@ pub struct BlockSteps {
     malformed: u64,
 }
 
+/// Small (the rare big variants are boxed): a block holds thousands.
 #[derive(Debug)]
 enum Step {
     /// Consecutive head-only events, none of them `user.*`. The last one is
     /// kept only when the run ends the block: otherwise the next step
     /// becomes the last event anyway, and building it is wasted work.
-    Run { count: u64, last: Option<EventRef> },
-    /// A head-only `user.*` event: its queue state matters.
-    UserHead {
-        event: EventRef,
-        processed_at: ProcessedAt,
+    Run {
+        count: u64,
+        last: Option<Box<EventRef>>,
     },
+    /// A head-only `user.*` event: its queue state matters.
+    UserHead(Box<(EventRef, ProcessedAt)>),
     /// An event whose body the summary needs, already prepared.
     Event(Box<PreparedEvent>),
 }
@@ -37,12 +38,30 @@ enum Step {
 /// Parses every `\n`-terminated line of `bytes` (bytes after the last `\n`
 /// are ignored: they are not a complete line).
 pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
-    let mut block = BlockSteps {
-        // Roughly one step per request, and requests are a minority of
-        // lines: enough that the vector rarely grows.
-        steps: Vec::with_capacity(bytes.len() / 2048),
-        malformed: 0,
-    };
+    let mut block = BlockSteps::for_bytes(bytes.len());
+    block.parse_more(bytes, plan_tools);
+    block
+}
+
+impl BlockSteps {
+    /// An empty block with room for the steps of about `bytes` of lines.
+    pub fn for_bytes(bytes: usize) -> Self {
+        Self {
+            // Roughly one step per request, and requests are a minority of
+            // lines: enough that the vector rarely grows.
+            steps: Vec::with_capacity(bytes / 2048),
+            malformed: 0,
+        }
+    }
+
+    /// Parses the lines of `bytes`, which follow those parsed so far, as
+    /// `parse_block` does: a block may be read and parsed a piece at a time.
+    pub fn parse_more(&mut self, bytes: &[u8], plan_tools: &PlanTools) {
+        parse_lines(self, bytes, plan_tools);
+    }
+}
+
+fn parse_lines(block: &mut BlockSteps, bytes: &[u8], plan_tools: &PlanTools) {
     let mut run: Option<(u64, RawHead<'_>, EventType)> = None;
     let mut line_start = 0;
     for newline in memchr::memchr_iter(b'\n', bytes) {
@@ -50,7 +69,8 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
         line_start = newline + 1;
         if let Some(head) = parse_head(line) {
             let kind = head.kind();
-            if let Some(request) = request_from_head(&head, &kind, line, plan_tools) {
+            if kind.is_request() && head.within_decoder_limits(line) {
+                let request = PreparedEvent::written_request(&head, kind, line, plan_tools);
                 flush_run(&mut block.steps, run.take(), false);
                 block.steps.push(Step::Event(Box::new(request)));
                 continue;
@@ -59,14 +79,14 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
                 if kind.is_user() {
                     flush_run(&mut block.steps, run.take(), false);
                     let owned = head.to_head(kind);
-                    block.steps.push(Step::UserHead {
-                        event: EventRef {
-                            id: owned.id.to_string(),
-                            kind: owned.kind,
-                            created_at: owned.created_at,
-                        },
-                        processed_at: owned.processed_at,
-                    });
+                    let event = EventRef {
+                        id: owned.id.to_string(),
+                        kind: owned.kind,
+                        created_at: owned.created_at,
+                    };
+                    block
+                        .steps
+                        .push(Step::UserHead(Box::new((event, owned.processed_at))));
                 } else {
                     let count = run.as_ref().map_or(0, |(count, _, _)| *count);
                     run = Some((count + 1, head, kind));
@@ -85,7 +105,6 @@ pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
         }
     }
     flush_run(&mut block.steps, run, true);
-    block
 }
 
 /// A request prepared from its head, when the full decoder surely agrees;
@@ -105,11 +124,11 @@ fn flush_run(steps: &mut Vec<Step>, run: Option<(u64, RawHead<'_>, EventType)>, 
     if let Some((count, head, kind)) = run {
         let last = ends_block.then(|| {
             let head = head.to_head(kind);
-            EventRef {
+            Box::new(EventRef {
                 id: head.id.to_string(),
                 kind: head.kind,
                 created_at: head.created_at,
-            }
+            })
         });
         steps.push(Step::Run { count, last });
     }
@@ -120,11 +139,11 @@ impl BlockSteps {
     pub fn apply(self, summary: &mut JournalSummary) {
         for step in self.steps {
             match step {
-                Step::Run { count, last } => summary.apply_run(count, last),
-                Step::UserHead {
-                    event,
-                    processed_at,
-                } => summary.apply_last(event, &processed_at),
+                Step::Run { count, last } => summary.apply_run(count, last.map(|last| *last)),
+                Step::UserHead(user) => {
+                    let (event, processed_at) = *user;
+                    summary.apply_last(event, &processed_at);
+                }
                 Step::Event(event) => summary.apply_prepared(*event),
             }
         }

@@ -184,6 +184,18 @@ impl RawHead<'_> {
         self.name.map_or(Value::Null, decode_small)
     }
 
+    /// `name` when it is a string, borrowed when written without escapes.
+    pub fn name_str(&self) -> Option<Cow<'_, str>> {
+        let raw = self.name?;
+        match plain_json_string(raw) {
+            Some(inner) => Some(Cow::Borrowed(inner)),
+            None => match decode_small(raw) {
+                Value::String(text) => Some(Cow::Owned(text)),
+                _ => None,
+            },
+        }
+    }
+
     /// `input` as written (`None` when absent or `null`).
     pub fn input(&self) -> Option<&str> {
         self.input
@@ -239,11 +251,14 @@ impl RawHead<'_> {
 /// Decodes only an event line's head. `Some` implies `parse_line` would give
 /// an `Event` with the same head; `None` means "decode it fully to know".
 pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
-    // Most lines are plain ASCII, so surely UTF-8: one cheap pass says so.
-    if is_plain_ascii(bytes)
-        && let Some(head) = scan_checked(bytes)
-    {
-        return Some(head.into());
+    // Most lines are plain ASCII: one cheap pass says so, and spares the
+    // UTF-8 check.
+    if is_plain_ascii(bytes) {
+        // SAFETY: every byte is ASCII, and ASCII text is valid UTF-8.
+        let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+        if let Some(head) = scan_checked(text) {
+            return Some(head.into());
+        }
     }
     // serde_json does not check UTF-8 inside the strings it skips, nor does
     // the scanner, so the whole line is checked first: invalid UTF-8
@@ -271,17 +286,19 @@ pub fn parse_head_with_serde(text: &str) -> Option<RawHead<'_>> {
 /// decodes, unless it is beyond the decoder's limits (see
 /// `within_decoder_limits`), when it reads as `null`.
 fn decode_small(raw: &str) -> Value {
-    // Nearly always a plain string (a tool name, a fingerprint): its text
-    // between the quotes is its value, as a checked string has no control
-    // characters and, without a backslash, no escapes.
-    let plain = raw
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
-        .filter(|inner| !inner.contains(['\\', '"']));
-    match plain {
+    match plain_json_string(raw) {
         Some(inner) => Value::String(inner.to_owned()),
         None => serde_json::from_str(raw).unwrap_or(Value::Null),
     }
+}
+
+/// The value of a checked JSON string written without escapes: the text
+/// between its quotes (a checked string holds no control characters and,
+/// without a backslash, no escapes). Most fields the fold reads are such.
+fn plain_json_string(raw: &str) -> Option<&str> {
+    raw.strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .filter(|inner| !inner.contains(['\\', '"']))
 }
 
 /// Whether the full decoder (`parse_line`) surely accepts a line the head

@@ -9,6 +9,7 @@ pub mod fingerprint;
 pub mod fold_steps;
 pub mod line;
 pub mod line_scan;
+pub mod open_request;
 pub mod pending;
 pub mod plan;
 pub mod prepared_event;

@@ -100,6 +100,21 @@ impl RequestRecord {
         }
     }
 
+    /// A request whose line no longer decodes: nothing can match it.
+    pub fn unreadable(kind: EventType) -> Self {
+        Self {
+            event_id: String::new(),
+            event_type: kind,
+            name: Value::Null,
+            input: RawJson::null(),
+            fingerprint: String::new(),
+            stored_fingerprint: Some("undecodable".into()),
+            created_at: None,
+            created_at_text: None,
+            plan: None,
+        }
+    }
+
     /// Computes the fingerprint from the request as it stands, once.
     pub fn ensure_fingerprint(&mut self, session_id: &str) {
         if self.fingerprint.is_empty() {

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use super::event::Event;
+use super::line::RawHead;
 use super::raw_json::RawJson;
 
 /// The tool names that submit plans (configurable; the contract's default).
@@ -34,6 +35,18 @@ impl PlanTools {
     pub fn plan_group_of_raw(&self, name: Option<&str>, input: &RawJson) -> Option<Option<String>> {
         self.is_plan_tool(name?)
             .then(|| group_of(&input.to_value()))?
+    }
+
+    /// `plan_group_of` for a request's head: its `input` is decoded only
+    /// when the tool is a plan tool.
+    pub fn plan_group_of_head(&self, head: &RawHead<'_>) -> Option<Option<String>> {
+        if !self.is_plan_tool(&head.name_str()?) {
+            return None;
+        }
+        let input = head.input().map_or(Value::Null, |raw| {
+            serde_json::from_str(raw).unwrap_or(Value::Null)
+        });
+        group_of(&input)
     }
 
     fn is_plan_tool(&self, name: &str) -> bool {

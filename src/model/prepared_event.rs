@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::event::{Event, ProcessedAt};
 use super::event_type::EventType;
 use super::line::RawHead;
+use super::open_request::WrittenRequest;
 use super::pending::RequestRecord;
 use super::plan::PlanTools;
 use super::summary::{AnswerRecord, Mark, is_notable};
@@ -29,6 +30,11 @@ pub(super) enum Role {
     /// A request; its plan revision is numbered when folded, in order.
     Request {
         record: Box<RequestRecord>,
+        plan_group: Option<Option<String>>,
+    },
+    /// A request kept as written until something reads it.
+    WrittenRequest {
+        request: WrittenRequest,
         plan_group: Option<Option<String>>,
     },
     Answer {
@@ -65,6 +71,30 @@ impl PreparedEvent {
                 record: Box::new(record),
                 plan_group,
             },
+        }
+    }
+
+    /// `request_from_head`, keeping the request as its line: for folding
+    /// many lines at once, when most requests will be forgotten unread.
+    pub fn written_request(
+        head: &RawHead<'_>,
+        kind: EventType,
+        line: &[u8],
+        plan_tools: &PlanTools,
+    ) -> Self {
+        debug_assert!(kind.is_request());
+        let event = head.to_head(kind);
+        let id = event.id.to_string();
+        Self {
+            mark: mark(event.created_at, &id, &event.kind, None),
+            role: Role::WrittenRequest {
+                request: WrittenRequest::new(line, event.kind.clone()),
+                plan_group: plan_tools.plan_group_of_head(head),
+            },
+            id,
+            kind: event.kind,
+            created_at: event.created_at,
+            processed_at: event.processed_at,
         }
     }
 

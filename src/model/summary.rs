@@ -2,6 +2,7 @@
 //! Incremental: the dashboard feeds appended events as they arrive, so a
 //! journal is decoded once, whatever its size.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use indexmap::IndexMap;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventHead, ProcessedAt};
 use super::event_type::EventType;
+use super::open_request::OpenRequest;
 use super::pending::{PendingRequest, PlanRevision, RequestRecord};
 use super::plan::PlanTools;
 use super::prepared_event::{PreparedEvent, Role};
@@ -67,7 +69,8 @@ pub struct JournalSummary {
     pub malformed_lines: u64,
     pub last_event: Option<EventRef>,
     /// Requests with no answer yet, in journal order.
-    open_requests: IndexMap<String, RequestRecord>,
+    #[serde(with = "super::open_request::by_id")]
+    open_requests: IndexMap<String, OpenRequest>,
     listings: HashMap<String, Listing>,
     /// First `user.tool_confirmation` per request id (the first in the
     /// journal wins).
@@ -144,12 +147,25 @@ impl JournalSummary {
             mark,
         } = event;
         match role {
-            Role::Request { record, plan_group } => self.add_request(*record, plan_group),
+            Role::Request { record, plan_group } => {
+                let id = record.event_id.clone();
+                self.add_request(id, OpenRequest::Read(record), plan_group);
+            }
+            Role::WrittenRequest {
+                request,
+                plan_group,
+            } => {
+                let written = OpenRequest::Written {
+                    request,
+                    plan: None,
+                };
+                self.add_request(id.clone(), written, plan_group);
+            }
             Role::Answer { request_id, record } => self.add_answer(&request_id, record),
             Role::Listing { ids } => {
                 for listed in ids {
                     if let Some(request) = self.open_requests.get_mut(&listed) {
-                        request.ensure_fingerprint(&self.session_id);
+                        request.record_mut().ensure_fingerprint(&self.session_id);
                     }
                     self.listings.entry(listed).or_insert_with(|| Listing {
                         since: created_at,
@@ -217,10 +233,15 @@ impl JournalSummary {
         }
     }
 
-    fn add_request(&mut self, mut record: RequestRecord, plan_group: Option<Option<String>>) {
+    fn add_request(
+        &mut self,
+        id: String,
+        mut request: OpenRequest,
+        plan_group: Option<Option<String>>,
+    ) {
         // Numbered even when the request turns out answered or repeated: the
         // revision counts plan submissions as written.
-        record.plan = plan_group.map(|plan_id| {
+        let plan = plan_group.map(|plan_id| {
             let counter = self.plan_revisions.entry(plan_id.clone()).or_insert(0);
             *counter += 1;
             PlanRevision {
@@ -228,13 +249,19 @@ impl JournalSummary {
                 revision: *counter,
             }
         });
-        if self.answer_for(&record).is_some() || self.open_requests.contains_key(&record.event_id) {
+        match &mut request {
+            OpenRequest::Read(record) => record.plan = plan,
+            OpenRequest::Written { plan: slot, .. } => *slot = plan,
+        }
+        if self.answer_to(&id, request.event_type()).is_some()
+            || self.open_requests.contains_key(&id)
+        {
             return;
         }
-        if self.listings.contains_key(&record.event_id) {
-            record.ensure_fingerprint(&self.session_id);
+        if self.listings.contains_key(&id) {
+            request.record_mut().ensure_fingerprint(&self.session_id);
         }
-        self.open_requests.insert(record.event_id.clone(), record);
+        self.open_requests.insert(id, request);
         if self.open_requests.len() > UNLISTED_CAP + UNLISTED_SLACK {
             self.forget_old_unlisted();
         }
@@ -262,7 +289,7 @@ impl JournalSummary {
         let answers_it = self
             .open_requests
             .get(request_id)
-            .is_some_and(|r| r.event_type.answer_type().as_ref() == Some(&record.answer_type));
+            .is_some_and(|r| r.event_type().answer_type().as_ref() == Some(&record.answer_type));
         let Some(answers) = self.answers_of_mut(&record.answer_type) else {
             return;
         };
@@ -309,10 +336,10 @@ impl JournalSummary {
     /// Requests listed as `requires_action` and unanswered, in journal order.
     pub fn pending(&self) -> Vec<PendingRequest> {
         self.open_requests
-            .values()
-            .filter_map(|request| {
-                let listing = self.listings.get(&request.event_id)?;
-                let mut request = request.clone();
+            .iter()
+            .filter_map(|(id, request)| {
+                let listing = self.listings.get(id)?;
+                let mut request = request.record().into_owned();
                 request.ensure_fingerprint(&self.session_id);
                 Some(PendingRequest {
                     session_id: self.session_id.clone(),
@@ -332,8 +359,8 @@ impl JournalSummary {
     }
 
     /// An unanswered request, pending or not.
-    pub fn open_request(&self, event_id: &str) -> Option<&RequestRecord> {
-        self.open_requests.get(event_id)
+    pub fn open_request(&self, event_id: &str) -> Option<Cow<'_, RequestRecord>> {
+        self.open_requests.get(event_id).map(OpenRequest::record)
     }
 
     pub fn is_listed(&self, event_id: &str) -> bool {

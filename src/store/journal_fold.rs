@@ -10,13 +10,20 @@ use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
-use super::journal_lines::{complete_end, read_range, read_range_into};
-use crate::model::fold_steps::{BlockSteps, parse_block};
+use std::os::unix::fs::FileExt;
+
+use super::journal_lines::{complete_end, read_range};
+use crate::model::fold_steps::BlockSteps;
+use crate::model::plan::PlanTools;
 use crate::model::summary::JournalSummary;
 
 /// Big enough that a block's parse dwarfs the hand-off, small enough that a
 /// few in flight stay far below the dashboard's memory budget.
 const BLOCK: u64 = 4 << 20;
+/// A block is read this much at a time, so what was just read is still in
+/// the core's cache when it is parsed: reading the whole block first made
+/// both the copy out of the page cache and the parse go to memory.
+const PIECE: usize = 256 << 10;
 /// Blocks parsed ahead of the one being applied, per worker.
 const AHEAD_PER_WORKER: usize = 2;
 /// Past this, more threads only contend for the disk and the allocator.
@@ -27,15 +34,27 @@ const MAX_WORKERS: usize = 8;
 /// in progress and are left for the next fold.
 pub fn fold_journal(file: &File, start: u64, summary: &mut JournalSummary) -> io::Result<u64> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    fold_in_blocks(file, start, summary, BLOCK, cores.min(MAX_WORKERS))
+    let sizes = Sizes {
+        block: BLOCK,
+        piece: PIECE,
+    };
+    fold_in_blocks(file, start, summary, sizes, cores.min(MAX_WORKERS))
 }
 
-/// `fold_journal` with the block size and worker count chosen by the caller.
+/// How a fold cuts the journal: blocks of about `block` bytes go to the
+/// workers, each read `piece` bytes at a time.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    block: u64,
+    piece: usize,
+}
+
+/// `fold_journal` with the sizes and worker count chosen by the caller.
 fn fold_in_blocks(
     file: &File,
     start: u64,
     summary: &mut JournalSummary,
-    block: u64,
+    sizes: Sizes,
     max_workers: usize,
 ) -> io::Result<u64> {
     let len = file.metadata()?.len();
@@ -46,19 +65,66 @@ fn fold_in_blocks(
     if end <= start {
         return Ok(start);
     }
-    let blocks = block_bounds(file, start, end, block)?;
+    let blocks = block_bounds(file, start, end, sizes.block)?;
     let workers = max_workers.min(blocks.len());
     if workers <= 1 {
         let plan_tools = summary.plan_tools().clone();
         let mut buffer = Vec::new();
         for &(from, to) in &blocks {
-            read_range_into(file, from, to, &mut buffer)?;
-            parse_block(&buffer, &plan_tools).apply(summary);
+            read_and_parse(file, (from, to), sizes.piece, &mut buffer, &plan_tools)?.apply(summary);
         }
     } else {
-        fold_in_parallel(file, &blocks, workers, summary)?;
+        fold_in_parallel(file, &blocks, sizes.piece, workers, summary)?;
     }
     Ok(end)
+}
+
+/// Reads and parses the block `[from, to)` a `piece` at a time; `buffer` is
+/// the caller's, reused. A line cut by a piece's end is carried over to the
+/// next; bytes after the last `\n` (a file that shrank) are not a line.
+fn read_and_parse(
+    file: &File,
+    (from, to): (u64, u64),
+    piece: usize,
+    buffer: &mut Vec<u8>,
+    plan_tools: &PlanTools,
+) -> io::Result<BlockSteps> {
+    let mut block =
+        usize::try_from(to - from).map_or_else(|_| BlockSteps::default(), BlockSteps::for_bytes);
+    // The buffer keeps its length between pieces, so it is zeroed only
+    // when it first grows; `carried` bytes at its start are a cut line.
+    let mut carried = 0;
+    let mut at = from;
+    while at < to {
+        let want = usize::try_from(to - at).map_or(piece, |left| left.min(piece));
+        if buffer.len() < carried + want {
+            buffer.resize(carried + want, 0);
+        }
+        let read = read_at_most(file, at, &mut buffer[carried..carried + want])?;
+        if read == 0 {
+            break;
+        }
+        at += read as u64;
+        let filled = carried + read;
+        // Only the new bytes can hold the cut: a line longer than a piece
+        // is not searched again and again.
+        let complete = memchr::memrchr(b'\n', &buffer[carried..filled])
+            .map_or(0, |newline| carried + newline + 1);
+        block.parse_more(&buffer[..complete], plan_tools);
+        buffer.copy_within(complete..filled, 0);
+        carried = filled - complete;
+    }
+    Ok(block)
+}
+
+/// One positioned read, retried if interrupted; 0 at the end of the file.
+fn read_at_most(file: &File, at: u64, into: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match file.read_at(into, at) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
 }
 
 /// `[from, to)` ranges covering `[start, end)`, each starting at a line's
@@ -142,6 +208,7 @@ impl Schedule {
 fn fold_in_parallel(
     file: &File,
     blocks: &[(u64, u64)],
+    piece: usize,
     workers: usize,
     summary: &mut JournalSummary,
 ) -> io::Result<()> {
@@ -162,9 +229,8 @@ fn fold_in_parallel(
                 // One buffer per worker: no fresh 4 MiB (and its page faults) per block.
                 let mut buffer = Vec::new();
                 while let Some(index) = schedule.claim(blocks.len()) {
-                    let (from, to) = blocks[index];
-                    let parsed = read_range_into(file, from, to, &mut buffer)
-                        .map(|()| parse_block(&buffer, plan_tools));
+                    let parsed =
+                        read_and_parse(file, blocks[index], piece, &mut buffer, plan_tools);
                     if sender.send((index, parsed)).is_err() {
                         break;
                     }

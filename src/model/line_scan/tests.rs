@@ -173,3 +173,24 @@ fn random_edits_never_make_the_scanner_disagree_with_serde() {
     assert!(decided > 2_000, "decided {decided}");
     assert!(decided > valid_but_left, "{decided} vs {valid_but_left}");
 }
+
+#[test]
+fn the_word_at_a_time_search_finds_what_memchr_finds() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    // Neighbours of the searched bytes, where a borrow could mislead.
+    const BYTES: &[u8] = b"\"\\!#[]\x01\x21\x23\x5b\x5d\x5c\x22\xff\x80\x7f a";
+    for _ in 0..20_000 {
+        let len = rng.random_range(0..80);
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| match rng.random_range(0..4) {
+                0 => BYTES[rng.random_range(0..BYTES.len())],
+                _ => rng.random_range(0x23..0x5b),
+            })
+            .collect();
+        assert_eq!(
+            quote_or_backslash(&bytes),
+            memchr::memchr2(b'"', b'\\', &bytes),
+            "{bytes:?}"
+        );
+    }
+}

@@ -26,6 +26,15 @@ fn journal() -> Vec<u8> {
                 r#"{{"id":"m{i}","type":"agent.message","content":"{}"}}"#,
                 "x".repeat(i % 200)
             ),
+            // Plan revisions are numbered in journal order, listed or not.
+            7 => format!(
+                r#"{{"id":"p{i}","type":"agent.custom_tool_use","name":"submit_plan","input":{{"plan":"step {i}","plan_id":"plan_{}"}}}}"#,
+                i % 2
+            ),
+            8 if i % 4 == 0 => format!(
+                r#"{{"id":"s{i}","type":"session.status_idle","stop_reason":{{"type":"requires_action","event_ids":["p{}"]}}}}"#,
+                i - 1
+            ),
             _ => format!(r#"{{"id":"a{i}","type":"agent.thinking"}}"#),
         };
         out.extend_from_slice(line.as_bytes());
@@ -56,15 +65,29 @@ fn blocks_on_several_workers_fold_like_line_by_line() {
     let bytes = journal();
     let expected = reference(&bytes);
     let (_temp, file) = file_with(&bytes);
-    for (block, workers) in [(1, 1), (1, 3), (64, 2), (500, 4), (4096, 2), (1 << 20, 2)] {
+    for (block, piece, workers) in [
+        (1, 1, 1),
+        (1, 5, 3),
+        (64, 7, 2),
+        (500, 64, 4),
+        (4096, 300, 2),
+        (4096, 1 << 20, 1),
+        (1 << 20, 1000, 2),
+        (1 << 20, PIECE, 2),
+    ] {
         let mut summary = JournalSummary::new("s", PlanTools::default());
-        let end = fold_in_blocks(&file, 0, &mut summary, block, workers).unwrap();
+        let sizes = Sizes { block, piece };
+        let end = fold_in_blocks(&file, 0, &mut summary, sizes, workers).unwrap();
         assert_eq!(end, bytes.len() as u64);
-        assert_eq!(
-            summary, expected,
-            "blocks of {block} bytes on {workers} workers"
-        );
+        assert_eq!(summary, expected, "{sizes:?} on {workers} workers");
+        assert_eq!(summary.pending(), expected.pending());
     }
+    let plans: Vec<_> = expected
+        .pending()
+        .into_iter()
+        .filter_map(|p| p.request.plan)
+        .collect();
+    assert!(plans.iter().any(|plan| plan.revision > 1), "{plans:?}");
 }
 
 #[test]
@@ -73,9 +96,10 @@ fn a_last_line_without_its_newline_waits() {
     let mut bytes = complete.clone();
     bytes.extend_from_slice(br#"{"id":"late","type":"agent.message""#);
     let (_temp, file) = file_with(&bytes);
-    for (block, workers) in [(256, 2), (1 << 30, 1)] {
+    for (block, piece, workers) in [(256, 100, 2), (1 << 30, 1000, 1)] {
         let mut summary = JournalSummary::new("s", PlanTools::default());
-        let end = fold_in_blocks(&file, 0, &mut summary, block, workers).unwrap();
+        let sizes = Sizes { block, piece };
+        let end = fold_in_blocks(&file, 0, &mut summary, sizes, workers).unwrap();
         assert_eq!(end, complete.len() as u64);
         assert_eq!(summary, reference(&complete));
     }
@@ -90,12 +114,16 @@ fn a_resumed_fold_matches_one_fold_of_the_whole() {
     let mut summary = JournalSummary::new("s", PlanTools::default());
     let mut first_part = reference(&bytes[..cut]);
     assert_ne!(first_part, whole);
-    let end = fold_in_blocks(&file, cut as u64, &mut first_part, 128, 2).unwrap();
+    let sizes = Sizes {
+        block: 128,
+        piece: 50,
+    };
+    let end = fold_in_blocks(&file, cut as u64, &mut first_part, sizes, 2).unwrap();
     assert_eq!(end, bytes.len() as u64);
     assert_eq!(first_part, whole);
     // Starting past the end (a journal that shrank) folds nothing.
     assert_eq!(
-        fold_in_blocks(&file, end + 10, &mut summary, 128, 2).unwrap(),
+        fold_in_blocks(&file, end + 10, &mut summary, sizes, 2).unwrap(),
         end + 10
     );
     assert_eq!(summary.event_count, 0);
@@ -109,9 +137,23 @@ fn a_line_longer_than_many_blocks_stays_whole() {
     );
     let bytes = format!("{long}\n{long}\nnot json\n").into_bytes();
     let (_temp, file) = file_with(&bytes);
+    for (block, piece) in [(100, 100), (100, 1 << 20), (1 << 20, 64)] {
+        let mut summary = JournalSummary::new("s", PlanTools::default());
+        fold_in_blocks(&file, 0, &mut summary, Sizes { block, piece }, 3).unwrap();
+        assert_eq!(summary, reference(&bytes), "{block} {piece}");
+    }
     let mut summary = JournalSummary::new("s", PlanTools::default());
-    fold_in_blocks(&file, 0, &mut summary, 100, 3).unwrap();
-    assert_eq!(summary, reference(&bytes));
+    fold_in_blocks(
+        &file,
+        0,
+        &mut summary,
+        Sizes {
+            block: 100,
+            piece: 64,
+        },
+        3,
+    )
+    .unwrap();
     assert_eq!(summary.event_count, 2);
     assert_eq!(summary.malformed_lines, 1);
 }
