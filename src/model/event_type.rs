@@ -92,8 +92,11 @@ impl EventType {
         text.split_once('.').map_or(text, |(family, _)| family)
     }
 
+    /// Whether the family is `user` (asked of every line a fold reads, so
+    /// without splitting the name).
     pub fn is_user(&self) -> bool {
-        self.family() == "user"
+        let text = self.as_str();
+        text == "user" || text.starts_with("user.")
     }
 
     pub fn is_known(&self) -> bool {
@@ -153,5 +156,21 @@ mod tests {
             Some(EventType::UserCustomToolResult)
         );
         assert!(EventType::UserMessage.answer_type().is_none());
+    }
+
+    #[test]
+    fn user_events_are_those_of_the_user_family() {
+        for name in [
+            "user",
+            "user.message",
+            "user.future",
+            "users.x",
+            "agent.user",
+            "user_x.y",
+            "",
+        ] {
+            let kind = EventType::parse(name);
+            assert_eq!(kind.is_user(), kind.family() == "user", "{name}");
+        }
     }
 }
