@@ -149,7 +149,8 @@ fn block_bounds(file: &File, start: u64, end: u64, block: u64) -> io::Result<Vec
 /// which itself follows a `\n`).
 fn line_end_from(file: &File, at: u64, end: u64) -> io::Result<u64> {
     let mut pos = at;
-    let mut window = 64 * 1024u64;
+    // Lines are short: a small first read finds the end of nearly all.
+    let mut window = 4 * 1024u64;
     while pos < end {
         let to = pos.saturating_add(window).min(end);
         let bytes = read_range(file, pos, to)?;
