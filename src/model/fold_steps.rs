@@ -23,8 +23,9 @@ pub struct BlockSteps {
 #[derive(Debug)]
 enum Step {
     /// Consecutive head-only events, none of them `user.*`. The last one is
-    /// kept only when the run ends the block: otherwise the next step
-    /// becomes the last event anyway, and building it is wasted work.
+    /// kept only when the run ends the lines parsed in one go: otherwise
+    /// the next step becomes the last event anyway, and building it is
+    /// wasted work.
     Run {
         count: u64,
         last: Option<Box<EventRef>>,

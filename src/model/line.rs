@@ -8,7 +8,10 @@ use serde_json::{Map, Value};
 
 use super::event::{Event, EventHead, ProcessedAt};
 use super::event_type::EventType;
-use super::line_scan::{ScannedHead, is_plain_ascii, scan_checked, scan_head};
+use super::line_scan::{
+    LONG_DIGIT_RUN, LONG_EXPONENT, MAX_OPENINGS, ScannedHead, is_plain_ascii, scan_checked,
+    scan_head,
+};
 use super::time::parse_rfc3339;
 
 /// What one complete (newline-terminated) journal line holds.
@@ -256,9 +259,10 @@ pub fn parse_head(bytes: &[u8]) -> Option<RawHead<'_>> {
     if is_plain_ascii(bytes) {
         // SAFETY: every byte is ASCII, and ASCII text is valid UTF-8.
         let text = unsafe { std::str::from_utf8_unchecked(bytes) };
-        if let Some(head) = scan_checked(text) {
-            return Some(head.into());
-        }
+        return match scan_checked(text) {
+            Some(head) => Some(head.into()),
+            None => parse_head_with_serde(text),
+        };
     }
     // serde_json does not check UTF-8 inside the strings it skips, nor does
     // the scanner, so the whole line is checked first: invalid UTF-8
@@ -308,7 +312,6 @@ fn plain_json_string(raw: &str) -> Option<&str> {
 /// `\u` escape. Conservative: a line that could come near any of them says
 /// no, and is decoded whole to know.
 pub fn within_decoder_limits(line: &[u8]) -> bool {
-    const MAX_OPENINGS: usize = 100;
     if memchr::memchr2_iter(b'[', b'{', line)
         .nth(MAX_OPENINGS)
         .is_some()
@@ -323,12 +326,11 @@ pub fn within_decoder_limits(line: &[u8]) -> bool {
 /// A run of 200 or more digits, or a digit followed by an exponent of three
 /// or more digits: the only ways a JSON number gets near `f64::MAX`.
 fn number_may_overflow(line: &[u8]) -> bool {
-    const LONG_RUN: usize = 200;
     let mut run = 0;
     for (at, byte) in line.iter().enumerate() {
         if byte.is_ascii_digit() {
             run += 1;
-            if run >= LONG_RUN {
+            if run >= LONG_DIGIT_RUN {
                 return true;
             }
             continue;
@@ -339,7 +341,7 @@ fn number_may_overflow(line: &[u8]) -> bool {
                 .strip_prefix(b"-")
                 .or(rest.strip_prefix(b"+"))
                 .unwrap_or(rest);
-            if rest.iter().take_while(|b| b.is_ascii_digit()).count() >= 3 {
+            if rest.iter().take_while(|b| b.is_ascii_digit()).count() >= LONG_EXPONENT {
                 return true;
             }
         }

@@ -31,9 +31,9 @@ pub struct ScannedHead<'a> {
 const MAX_DEPTH: usize = 100;
 /// More containers than this, or digit runs this long, or exponents of
 /// this many digits, and the line may reach the full decoder's limits.
-const MAX_OPENINGS: usize = 100;
-const LONG_DIGIT_RUN: usize = 200;
-const LONG_EXPONENT: usize = 3;
+pub(super) const MAX_OPENINGS: usize = 100;
+pub(super) const LONG_DIGIT_RUN: usize = 200;
+pub(super) const LONG_EXPONENT: usize = 3;
 
 /// `Some` when `text` is surely a JSON object with string `id` and `type`
 /// (and, if present, a string or `null` `created_at`) and no field of the
@@ -57,8 +57,9 @@ pub fn is_plain_ascii(bytes: &[u8]) -> bool {
         .fold(false, |seen, &b| seen | ((b as i8) < 0x20))
 }
 
-/// `scan_head` for text known to hold no control characters.
-pub fn scan_checked(text: &str) -> Option<ScannedHead<'_>> {
+/// `scan_head` for text known to hold no control characters (which it
+/// does not check: given one, it could accept what serde refuses).
+pub(super) fn scan_checked(text: &str) -> Option<ScannedHead<'_>> {
     let bytes = text.as_bytes();
     let mut scanner = Scanner {
         text,

@@ -111,7 +111,11 @@ fn read_and_parse(
         let complete = memchr::memrchr(b'\n', &buffer[carried..filled])
             .map_or(0, |newline| carried + newline + 1);
         block.parse_more(&buffer[..complete], plan_tools);
-        buffer.copy_within(complete..filled, 0);
+        // A piece without a line end leaves the buffer as it is: moving a
+        // long line onto itself piece after piece would be quadratic.
+        if complete > 0 {
+            buffer.copy_within(complete..filled, 0);
+        }
         carried = filled - complete;
     }
     Ok(block)

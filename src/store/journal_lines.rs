@@ -64,13 +64,11 @@ pub fn read_range(file: &File, start: u64, end: u64) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// `read_range` into a buffer the caller reuses, replacing its contents.
-/// A file that ends early leaves the buffer shorter.
-pub fn read_range_into(file: &File, start: u64, end: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+/// `read_range` into a buffer, replacing its contents. A file that ends
+/// early leaves the buffer shorter.
+fn read_range_into(file: &File, start: u64, end: u64, buf: &mut Vec<u8>) -> io::Result<()> {
     let len = usize::try_from(end.saturating_sub(start))
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "range too large"))?;
-    // Bytes already in the buffer are overwritten, not zeroed again: a
-    // reused block buffer costs no memset.
     buf.resize(len, 0);
     let mut filled = 0;
     while filled < len {
