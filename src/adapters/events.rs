@@ -50,6 +50,13 @@ pub fn new_event(id: String, kind: &str, timestamp: Option<&str>) -> Map<String,
     event
 }
 
+/// A transcript record's `type` (empty when missing) and `timestamp`, owned,
+/// so the record can be taken apart afterwards.
+pub fn kind_and_time(record: &Map<String, Value>) -> (String, Option<String>) {
+    let text = |key: &str| record.get(key).and_then(Value::as_str).map(str::to_string);
+    (text("type").unwrap_or_default(), text("timestamp"))
+}
+
 /// `[{"type":"text","text":…}]`.
 pub fn text_content(text: &str) -> Value {
     json!([{"type": "text", "text": text}])

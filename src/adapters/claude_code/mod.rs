@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::TranscriptConverter;
-use super::events::{IdAllocator, new_event, text_content};
+use super::events::{self, IdAllocator, new_event, text_content};
 use super::inference::{Activity, DocParts, Phase, build_doc};
 use crate::model::session::Usage;
 use crate::model::time::Timestamp;
@@ -279,15 +279,7 @@ impl TranscriptConverter for ClaudeCodeConverter {
     }
 
     fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>> {
-        let kind = record
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let timestamp = record
-            .get("timestamp")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let (kind, timestamp) = events::kind_and_time(&record);
         self.note_context(&record);
         let ts = timestamp.as_deref();
         let converted = match kind.as_str() {

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::TranscriptConverter;
-use super::events::{IdAllocator, new_event};
+use super::events::{self, IdAllocator, new_event};
 use super::inference::{Activity, DocParts, Phase, build_doc};
 use crate::model::session::Usage;
 use crate::model::time::Timestamp;
@@ -155,15 +155,7 @@ impl TranscriptConverter for CodexConverter {
     }
 
     fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>> {
-        let kind = record
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let timestamp = record
-            .get("timestamp")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let (kind, timestamp) = events::kind_and_time(&record);
         let ts = timestamp.as_deref();
         let payload = record.get("payload").and_then(Value::as_object).cloned();
         let converted = match (kind.as_str(), payload) {
