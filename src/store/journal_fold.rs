@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, mpsc};
 
 use std::os::unix::fs::FileExt;
@@ -173,10 +172,18 @@ fn line_end_from(file: &File, at: u64, end: u64) -> io::Result<u64> {
 /// Which block may be parsed next, and how many have been applied: a
 /// worker waits rather than run more than a few blocks ahead.
 struct Schedule {
-    state: Mutex<(usize, usize)>,
+    state: Mutex<Progress>,
     progress: Condvar,
-    stop: AtomicBool,
     ahead: usize,
+}
+
+/// Kept under one lock, so a halt cannot slip between a worker's check and
+/// its wait and leave it waiting for good.
+#[derive(Default)]
+struct Progress {
+    next: usize,
+    applied: usize,
+    stopped: bool,
 }
 
 impl Schedule {
@@ -185,13 +192,12 @@ impl Schedule {
     fn claim(&self, total: usize) -> Option<usize> {
         let mut state = self.state.lock().ok()?;
         loop {
-            if self.stop.load(Ordering::Relaxed) || state.0 >= total {
+            if state.stopped || state.next >= total {
                 return None;
             }
-            let (next, applied) = *state;
-            if next < applied + self.ahead {
-                state.0 += 1;
-                return Some(next);
+            if state.next < state.applied + self.ahead {
+                state.next += 1;
+                return Some(state.next - 1);
             }
             state = self.progress.wait(state).ok()?;
         }
@@ -199,13 +205,15 @@ impl Schedule {
 
     fn applied(&self, count: usize) {
         if let Ok(mut state) = self.state.lock() {
-            state.1 = count;
+            state.applied = count;
         }
         self.progress.notify_all();
     }
 
     fn halt(&self) {
-        self.stop.store(true, Ordering::Relaxed);
+        if let Ok(mut state) = self.state.lock() {
+            state.stopped = true;
+        }
         self.progress.notify_all();
     }
 }
@@ -218,9 +226,8 @@ fn fold_in_parallel(
     summary: &mut JournalSummary,
 ) -> io::Result<()> {
     let schedule = Schedule {
-        state: Mutex::new((0, 0)),
+        state: Mutex::new(Progress::default()),
         progress: Condvar::new(),
-        stop: AtomicBool::new(false),
         ahead: workers * AHEAD_PER_WORKER,
     };
     let (sender, receiver) = mpsc::channel::<(usize, io::Result<BlockSteps>)>();
