@@ -38,6 +38,7 @@ enum Step {
 
 /// Parses every `\n`-terminated line of `bytes` (bytes after the last `\n`
 /// are ignored: they are not a complete line).
+#[cfg(test)]
 pub fn parse_block(bytes: &[u8], plan_tools: &PlanTools) -> BlockSteps {
     let mut block = BlockSteps::for_bytes(bytes.len());
     block.parse_more(bytes, plan_tools);
@@ -55,82 +56,75 @@ impl BlockSteps {
         }
     }
 
-    /// Parses the lines of `bytes`, which follow those parsed so far, as
-    /// `parse_block` does: a block may be read and parsed a piece at a time.
+    /// Parses every `\n`-terminated line of `bytes`, which follow those
+    /// parsed so far: a block may be read and parsed a piece at a time.
     pub fn parse_more(&mut self, bytes: &[u8], plan_tools: &PlanTools) {
-        parse_lines(self, bytes, plan_tools);
-    }
-}
-
-fn parse_lines(block: &mut BlockSteps, bytes: &[u8], plan_tools: &PlanTools) {
-    let mut run: Option<(u64, RawHead<'_>, EventType)> = None;
-    let mut line_start = 0;
-    for newline in memchr::memchr_iter(b'\n', bytes) {
-        let line = trim_line_end(&bytes[line_start..newline]);
-        line_start = newline + 1;
-        if let Some(head) = parse_head(line) {
-            let kind = head.kind();
-            if kind.is_request() && head.within_decoder_limits(line) {
-                let request = PreparedEvent::written_request(&head, kind, line, plan_tools);
-                flush_run(&mut block.steps, run.take(), false);
-                block.steps.push(Step::Event(Box::new(request)));
-                continue;
-            }
-            if !JournalSummary::needs_body(&kind) {
-                if kind.is_user() {
-                    flush_run(&mut block.steps, run.take(), false);
-                    let owned = head.to_head(kind);
-                    let event = EventRef {
-                        id: owned.id.to_string(),
-                        kind: owned.kind,
-                        created_at: owned.created_at,
-                    };
-                    block
-                        .steps
-                        .push(Step::UserHead(Box::new((event, owned.processed_at))));
-                } else {
+        let mut run: Option<(u64, RawHead<'_>, EventType)> = None;
+        let mut line_start = 0;
+        for newline in memchr::memchr_iter(b'\n', bytes) {
+            let line = trim_line_end(&bytes[line_start..newline]);
+            line_start = newline + 1;
+            match classify(line, plan_tools) {
+                Classified::Prepared(event) => {
+                    flush_run(&mut self.steps, run.take(), false);
+                    self.steps.push(Step::Event(Box::new(event)));
+                }
+                Classified::HeadOnly(head, kind) if kind.is_user() => {
+                    flush_run(&mut self.steps, run.take(), false);
+                    let head = head.to_head(kind);
+                    let processed_at = head.processed_at.clone();
+                    let event = EventRef::from(head);
+                    self.steps
+                        .push(Step::UserHead(Box::new((event, processed_at))));
+                }
+                Classified::HeadOnly(head, kind) => {
                     let count = run.as_ref().map_or(0, |(count, _, _)| *count);
                     run = Some((count + 1, head, kind));
                 }
-                continue;
+                Classified::Malformed => self.malformed += 1,
+                Classified::Blank => {}
             }
         }
-        match parse_line(line) {
-            LineParse::Event(event) => {
-                flush_run(&mut block.steps, run.take(), false);
-                let prepared = PreparedEvent::new(&event, plan_tools);
-                block.steps.push(Step::Event(Box::new(prepared)));
-            }
-            LineParse::Malformed(_) => block.malformed += 1,
-            LineParse::Blank => {}
-        }
+        flush_run(&mut self.steps, run, true);
     }
-    flush_run(&mut block.steps, run, true);
 }
 
-/// A request prepared from its head, when the full decoder surely agrees;
-/// `None` leaves it to be decoded whole.
-fn request_from_head(
-    head: &RawHead<'_>,
-    kind: &EventType,
-    line: &[u8],
-    plan_tools: &PlanTools,
-) -> Option<PreparedEvent> {
-    (kind.is_request() && head.within_decoder_limits(line))
-        .then(|| PreparedEvent::request_from_head(head, kind.clone(), plan_tools))
+/// What a line contributes to a fold, worked out without the summary.
+enum Classified<'a> {
+    /// An event whose body the summary needs, prepared. A request within
+    /// the full decoder's limits is kept as its line, decoded when read.
+    Prepared(PreparedEvent),
+    /// An event only its head matters for.
+    HeadOnly(RawHead<'a>, EventType),
+    Malformed,
+    Blank,
+}
+
+/// Most events only need their head decoded, requests their head and their
+/// line as written; answers and status changes are decoded whole.
+fn classify<'a>(line: &'a [u8], plan_tools: &PlanTools) -> Classified<'a> {
+    if let Some(head) = parse_head(line) {
+        let kind = head.kind();
+        if kind.is_request() && head.within_decoder_limits(line) {
+            return Classified::Prepared(PreparedEvent::written_request(
+                &head, kind, line, plan_tools,
+            ));
+        }
+        if !JournalSummary::needs_body(&kind) {
+            return Classified::HeadOnly(head, kind);
+        }
+    }
+    match parse_line(line) {
+        LineParse::Event(event) => Classified::Prepared(PreparedEvent::new(&event, plan_tools)),
+        LineParse::Malformed(_) => Classified::Malformed,
+        LineParse::Blank => Classified::Blank,
+    }
 }
 
 /// Ends a run; `ends_block` says whether its last event must be kept.
 fn flush_run(steps: &mut Vec<Step>, run: Option<(u64, RawHead<'_>, EventType)>, ends_block: bool) {
     if let Some((count, head, kind)) = run {
-        let last = ends_block.then(|| {
-            let head = head.to_head(kind);
-            Box::new(EventRef {
-                id: head.id.to_string(),
-                kind: head.kind,
-                created_at: head.created_at,
-            })
-        });
+        let last = ends_block.then(|| Box::new(EventRef::from(head.to_head(kind))));
         steps.push(Step::Run { count, last });
     }
 }
@@ -152,28 +146,13 @@ impl BlockSteps {
     }
 }
 
-/// Folds one complete line into a summary. Most events only need their head
-/// decoded, requests their head and their `input` as written; answers and
-/// status changes are decoded whole.
+/// Folds one complete line into a summary, as a block of lines folds it.
 pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
-    if let Some(head) = parse_head(line) {
-        let kind = head.kind();
-        if let Some(request) = request_from_head(&head, &kind, line, summary.plan_tools()) {
-            summary.apply_prepared(request);
-            return;
-        }
-        if !JournalSummary::needs_body(&kind) {
-            summary.apply_head(&head.to_head(kind));
-            return;
-        }
-    }
-    match parse_line(line) {
-        LineParse::Event(event) => {
-            let prepared = PreparedEvent::new(&event, summary.plan_tools());
-            summary.apply_prepared(prepared);
-        }
-        LineParse::Malformed(_) => summary.note_malformed(),
-        LineParse::Blank => {}
+    match classify(line, summary.plan_tools()) {
+        Classified::Prepared(event) => summary.apply_prepared(event),
+        Classified::HeadOnly(head, kind) => summary.apply_head(&head.to_head(kind)),
+        Classified::Malformed => summary.note_malformed(),
+        Classified::Blank => {}
     }
 }
 

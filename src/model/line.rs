@@ -199,6 +199,11 @@ impl RawHead<'_> {
         }
     }
 
+    /// `input` decoded (`null` when absent).
+    pub fn input_value(&self) -> Value {
+        self.input.map_or(Value::Null, decode_small)
+    }
+
     /// `input` as written (`None` when absent or `null`).
     pub fn input(&self) -> Option<&str> {
         self.input

@@ -4,7 +4,6 @@ use serde_json::Value;
 
 use super::event::Event;
 use super::line::RawHead;
-use super::raw_json::RawJson;
 
 /// The tool names that submit plans (configurable; the contract's default).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -26,15 +25,8 @@ impl PlanTools {
     }
 
     /// `plan_group` for a request's `name` and `input`, taken apart.
-    pub fn plan_group_of(&self, name: Option<&str>, input: &Value) -> Option<Option<String>> {
+    fn plan_group_of(&self, name: Option<&str>, input: &Value) -> Option<Option<String>> {
         self.is_plan_tool(name?).then(|| group_of(input))?
-    }
-
-    /// `plan_group_of` for an `input` kept as written: decoded only when
-    /// the tool is a plan tool.
-    pub fn plan_group_of_raw(&self, name: Option<&str>, input: &RawJson) -> Option<Option<String>> {
-        self.is_plan_tool(name?)
-            .then(|| group_of(&input.to_value()))?
     }
 
     /// `plan_group_of` for a request's head: its `input` is decoded only
@@ -43,10 +35,7 @@ impl PlanTools {
         if !self.is_plan_tool(&head.name_str()?) {
             return None;
         }
-        let input = head.input().map_or(Value::Null, |raw| {
-            serde_json::from_str(raw).unwrap_or(Value::Null)
-        });
-        group_of(&input)
+        group_of(&head.input_value())
     }
 
     fn is_plan_tool(&self, name: &str) -> bool {

@@ -49,33 +49,10 @@ pub(super) enum Role {
 }
 
 impl PreparedEvent {
-    /// Prepares a request from its head alone, its `input` kept as written.
-    /// Only for a line `within_decoder_limits`, whose head decoded: the
-    /// full decoder would give the same event, so the same request.
-    pub fn request_from_head(head: &RawHead<'_>, kind: EventType, plan_tools: &PlanTools) -> Self {
-        debug_assert!(kind.is_request());
-        let record = RequestRecord::from_head(head, kind);
-        let plan_group = plan_tools.plan_group_of_raw(record.name.as_str(), &record.input);
-        Self {
-            id: record.event_id.clone(),
-            kind: record.event_type.clone(),
-            created_at: record.created_at,
-            processed_at: head.processed_at(),
-            mark: mark(
-                record.created_at,
-                &record.event_id,
-                &record.event_type,
-                None,
-            ),
-            role: Role::Request {
-                record: Box::new(record),
-                plan_group,
-            },
-        }
-    }
-
-    /// `request_from_head`, keeping the request as its line: for folding
-    /// many lines at once, when most requests will be forgotten unread.
+    /// Prepares a request from its head alone, kept as its line until
+    /// something reads it (most tool uses never are). Only for a line
+    /// `within_decoder_limits` whose head decoded: the full decoder would
+    /// give the same event, so the same request.
     pub fn written_request(
         head: &RawHead<'_>,
         kind: EventType,

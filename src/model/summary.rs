@@ -34,6 +34,16 @@ pub struct EventRef {
     pub created_at: Option<Timestamp>,
 }
 
+impl From<EventHead<'_>> for EventRef {
+    fn from(head: EventHead<'_>) -> Self {
+        Self {
+            id: head.id.to_string(),
+            kind: head.kind,
+            created_at: head.created_at,
+        }
+    }
+}
+
 /// An answer to a request: who decided what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerRecord {
@@ -148,8 +158,7 @@ impl JournalSummary {
         } = event;
         match role {
             Role::Request { record, plan_group } => {
-                let id = record.event_id.clone();
-                self.add_request(id, OpenRequest::Read(record), plan_group);
+                self.add_request(id.clone(), OpenRequest::Read(record), plan_group);
             }
             Role::WrittenRequest {
                 request,
@@ -320,11 +329,6 @@ impl JournalSummary {
             EventType::UserCustomToolResult => Some(&mut self.custom_tool_results),
             _ => None,
         }
-    }
-
-    /// The first answer to a request, if any.
-    pub fn answer_for(&self, request: &RequestRecord) -> Option<&AnswerRecord> {
-        self.answer_to(&request.event_id, &request.event_type)
     }
 
     /// The answer to a request id of the given request type.

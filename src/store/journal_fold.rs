@@ -9,9 +9,7 @@ use std::fs::File;
 use std::io;
 use std::sync::{Condvar, Mutex, mpsc};
 
-use std::os::unix::fs::FileExt;
-
-use super::journal_lines::{complete_end, read_range};
+use super::journal_lines::{complete_end, read_full_at, read_range};
 use crate::model::fold_steps::BlockSteps;
 use crate::model::plan::PlanTools;
 use crate::model::summary::JournalSummary;
@@ -99,7 +97,7 @@ fn read_and_parse(
         if buffer.len() < carried + want {
             buffer.resize(carried + want, 0);
         }
-        let read = read_at_most(file, at, &mut buffer[carried..carried + want])?;
+        let read = read_full_at(file, at, &mut buffer[carried..carried + want])?;
         if read == 0 {
             break;
         }
@@ -118,16 +116,6 @@ fn read_and_parse(
         carried = filled - complete;
     }
     Ok(block)
-}
-
-/// One positioned read, retried if interrupted; 0 at the end of the file.
-fn read_at_most(file: &File, at: u64, into: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match file.read_at(into, at) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            other => return other,
-        }
-    }
 }
 
 /// `[from, to)` ranges covering `[start, end)`, each starting at a line's

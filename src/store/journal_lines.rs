@@ -58,29 +58,29 @@ pub fn for_each_line(
 }
 
 /// Reads `[start, end)` with positioned reads (the file offset is untouched).
+/// A file that ends early gives fewer bytes.
 pub fn read_range(file: &File, start: u64, end: u64) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    read_range_into(file, start, end, &mut buf)?;
+    let len = usize::try_from(end.saturating_sub(start))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "range too large"))?;
+    let mut buf = vec![0; len];
+    let filled = read_full_at(file, start, &mut buf)?;
+    buf.truncate(filled);
     Ok(buf)
 }
 
-/// `read_range` into a buffer, replacing its contents. A file that ends
-/// early leaves the buffer shorter.
-fn read_range_into(file: &File, start: u64, end: u64, buf: &mut Vec<u8>) -> io::Result<()> {
-    let len = usize::try_from(end.saturating_sub(start))
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "range too large"))?;
-    buf.resize(len, 0);
+/// Fills `buf` from offset `at`, short only at the end of the file; returns
+/// how many bytes were read.
+pub fn read_full_at(file: &File, at: u64, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
-    while filled < len {
-        match file.read_at(&mut buf[filled..], start + filled as u64) {
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], at + filled as u64) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    buf.truncate(filled);
-    Ok(())
+    Ok(filled)
 }
 
 /// The offset just past the last `\n` at or before `len`, reading backwards.
