@@ -156,5 +156,30 @@ pub fn fold_line(summary: &mut JournalSummary, line: &[u8]) {
     }
 }
 
+/// Folds one complete line by decoding it whole: the plainest fold, which
+/// `fold_line` and the block fold must agree with (tests and the fuzz
+/// target compare them).
+pub fn fold_decoded_line(summary: &mut JournalSummary, line: &[u8]) {
+    match parse_line(line) {
+        LineParse::Event(event) => summary.apply(&event),
+        LineParse::Malformed(_) => summary.note_malformed(),
+        LineParse::Blank => {}
+    }
+}
+
+/// Folds each `\n`-terminated line of `journal` with `fold`.
+#[cfg(test)]
+pub(crate) fn fold_each_line(
+    summary: &mut JournalSummary,
+    journal: &[u8],
+    fold: impl Fn(&mut JournalSummary, &[u8]),
+) {
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', journal) {
+        fold(summary, trim_line_end(&journal[start..newline]));
+        start = newline + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -398,16 +398,13 @@ pub(super) fn is_notable(kind: &EventType) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fold_steps::fold_decoded_line;
     use crate::model::line::{LineParse, parse_line};
 
     fn fold(lines: &[&str]) -> JournalSummary {
         let mut summary = JournalSummary::new("sesn_1", PlanTools::default());
         for line in lines {
-            match parse_line(line.as_bytes()) {
-                LineParse::Event(e) => summary.apply(&e),
-                LineParse::Malformed(_) => summary.note_malformed(),
-                LineParse::Blank => {}
-            }
+            fold_decoded_line(&mut summary, line.as_bytes());
         }
         summary
     }

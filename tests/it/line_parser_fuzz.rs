@@ -5,6 +5,7 @@ use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Map, Value, json};
 use switchboard::model::fingerprint;
+use switchboard::model::fold_steps::fold_decoded_line;
 use switchboard::model::line::{LineParse, parse_line};
 use switchboard::model::plan::PlanTools;
 use switchboard::model::summary::JournalSummary;
@@ -76,11 +77,7 @@ fn random_bytes_never_panic() {
             bytes.insert(0, b'{');
         }
         fold_line(&mut folded, &bytes);
-        match parse_line(&bytes) {
-            LineParse::Event(e) => summary.apply(&e),
-            LineParse::Malformed(_) => summary.note_malformed(),
-            LineParse::Blank => {}
-        }
+        fold_decoded_line(&mut summary, &bytes);
     }
     let _ = summary.pending();
     assert_eq!(

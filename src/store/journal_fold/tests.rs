@@ -1,8 +1,7 @@
 use std::io::Write;
 
 use super::*;
-use crate::model::fold_steps::fold_line;
-use crate::model::line::trim_line_end;
+use crate::model::fold_steps::{fold_decoded_line, fold_each_line, fold_line};
 use crate::model::plan::PlanTools;
 
 fn journal() -> Vec<u8> {
@@ -45,11 +44,13 @@ fn journal() -> Vec<u8> {
 
 fn reference(bytes: &[u8]) -> JournalSummary {
     let mut summary = JournalSummary::new("s", PlanTools::default());
-    let mut start = 0;
-    for newline in memchr::memchr_iter(b'\n', bytes) {
-        fold_line(&mut summary, trim_line_end(&bytes[start..newline]));
-        start = newline + 1;
-    }
+    fold_each_line(&mut summary, bytes, fold_line);
+    let mut decoded = JournalSummary::new("s", PlanTools::default());
+    fold_each_line(&mut decoded, bytes, fold_decoded_line);
+    assert_eq!(
+        summary, decoded,
+        "the fast fold reads lines as decoding does"
+    );
     summary
 }
 
