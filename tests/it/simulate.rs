@@ -703,7 +703,7 @@ fn the_demo_fleet_flags_an_agent_over_its_limit() {
         .collect();
     assert_eq!(over.len(), 1, "{agents}");
     assert_eq!(over[0]["agent_id"], "agent_repo_fixer");
-    assert!(over[0]["running"].as_u64() > over[0]["max_concurrent"].as_u64());
+    assert!(over[0]["running"].as_u64().unwrap() > over[0]["max_concurrent"].as_u64().unwrap());
     let text = stdout(&root.live(&["agents"]));
     assert!(text.contains("OVER"), "{text}");
 }

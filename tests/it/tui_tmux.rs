@@ -152,6 +152,8 @@ fn frame_log_records_each_frame_and_the_keys_it_answers() {
             })
             .collect()
     };
+    // The screen can show before the frame is logged: wait for the log.
+    tmux.wait_for("a logged frame", |_| !frames().is_empty());
     assert!(
         frames().iter().all(|&(_, keys, at)| keys == 0 && at == 0),
         "no key yet: {:?}",
