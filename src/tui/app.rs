@@ -67,8 +67,10 @@ pub async fn run(
         frame_log.enabled(),
     )?;
     let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
+    // Journals are read, and decisions written, where each source lives.
+    state.review.origins = JournalOrigin::all(&config.feeds);
     let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD)
-        .with_origins(JournalOrigin::all(&config.feeds));
+        .with_origins(state.review.origins.clone());
     runner.enable_external_editor(pause_input.clone(), config.mouse);
     // Clipboard copies (OSC 52) go to the terminal between frames.
     runner.set_terminal(Box::new(std::io::stdout()));
