@@ -26,7 +26,6 @@ pub use stream::{RowClass, StreamPhase, StreamRow, StreamState};
 
 use crate::feed::{FeedHealth, SessionKey};
 use crate::model::agents::is_expired;
-use crate::model::status::DisplayStatus;
 use crate::model::stuck::StuckThresholds;
 use crate::model::time::Timestamp;
 use crate::store::fleet::stuck_of;
@@ -274,12 +273,6 @@ impl State {
             self.fleet.needs_rebuild = true;
         }
         changed
-    }
-
-    /// Shown sessions by status, and how many are stuck (as of the last
-    /// rebuild of the fleet's rows; hidden archived ones are not counted).
-    pub fn counts(&self) -> (&BTreeMap<DisplayStatus, usize>, usize) {
-        (&self.fleet.stats.by_status, self.fleet.stats.stuck)
     }
 
     /// Archived sessions hidden from the dashboard right now.
