@@ -224,17 +224,27 @@ impl State {
 
     /// Recomputes stuck findings for the sessions that changed since the
     /// last evaluation, and their children; true if any finding changed.
-    /// A batch of feed updates costs what it touched, not the whole fleet.
+    /// Only those are evaluated; finding the children is one pass over the
+    /// fleet that compares parent ids in place and copies nothing.
     pub fn recompute_dirty_stuck(&mut self) -> bool {
         if self.stuck_dirty.is_empty() {
             return false;
         }
         let dirty = std::mem::take(&mut self.stuck_dirty);
+        // A child's parent is the session of that id in the child's source.
+        let parents: HashSet<(usize, &str)> =
+            dirty.iter().map(|k| (k.source, k.id.as_str())).collect();
         let keys: Vec<SessionKey> = self
             .sessions
             .iter()
             .filter(|(key, entry)| {
-                dirty.contains(*key) || entry.parent_key().is_some_and(|p| dirty.contains(&p))
+                dirty.contains(*key)
+                    || entry
+                        .snapshot
+                        .doc
+                        .parent_id
+                        .as_deref()
+                        .is_some_and(|parent| parents.contains(&(entry.key.source, parent)))
             })
             .map(|(key, _)| key.clone())
             .collect();
