@@ -128,14 +128,18 @@ impl InboxRow {
         }
     }
 
-    /// A row for a ratatui `Table` (see `HEADER` and `WIDTHS`).
-    pub fn to_row(&self, style: &ReviewStyle) -> Row<'static> {
-        let fingerprint = if self.tampered {
+    /// `tampered` in place of the fingerprint when the request was altered.
+    fn fingerprint_span(&self, style: &ReviewStyle) -> Span<'static> {
+        if self.tampered {
             Span::styled("tampered", style.warning)
         } else {
             Span::styled(self.short_fingerprint.clone(), style.fingerprint)
-        };
-        Row::new(vec![
+        }
+    }
+
+    /// The row's cells in `HEADER` order, for tables that add columns.
+    pub fn cells(&self, style: &ReviewStyle) -> [Cell<'static>; 5] {
+        [
             Cell::from(Span::styled(self.session_label(), style.text)),
             Cell::from(Span::styled(
                 self.kind_label.clone(),
@@ -143,25 +147,25 @@ impl InboxRow {
             )),
             Cell::from(Span::styled(self.tool.clone(), style.text)),
             Cell::from(Span::styled(self.age.clone(), style.muted)),
-            Cell::from(fingerprint),
-        ])
+            Cell::from(self.fingerprint_span(style)),
+        ]
+    }
+
+    /// A row for a ratatui `Table` (see `HEADER` and `WIDTHS`).
+    pub fn to_row(&self, style: &ReviewStyle) -> Row<'static> {
+        Row::new(self.cells(style))
     }
 
     /// The same row as one line, columns padded to the given widths, for
     /// lists and `:pending`.
     pub fn to_line(&self, widths: &[usize; 4], style: &ReviewStyle) -> Line<'static> {
         let pad = |text: &str, width: usize| format!("{text:<width$}  ");
-        let fingerprint = if self.tampered {
-            Span::styled("tampered", style.warning)
-        } else {
-            Span::styled(self.short_fingerprint.clone(), style.fingerprint)
-        };
         Line::from(vec![
             Span::styled(pad(&self.session_label(), widths[0]), style.text),
             Span::styled(pad(&self.kind_label, widths[1]), self.kind_style(style)),
             Span::styled(pad(&self.tool, widths[2]), style.text),
             Span::styled(format!("{:>w$}  ", self.age, w = widths[3]), style.muted),
-            fingerprint,
+            self.fingerprint_span(style),
         ])
     }
 }

@@ -67,8 +67,10 @@ pub async fn run(
         frame_log.enabled(),
     )?;
     let (bg_tx, mut bg_rx) = mpsc::unbounded_channel::<Background>();
+    // Journals are read, and decisions written, where each source lives.
+    state.review.origins = JournalOrigin::all(&config.feeds);
     let mut runner = EffectRunner::with_background(bg_tx, DEFAULT_TAIL_THRESHOLD)
-        .with_origins(JournalOrigin::all(&config.feeds));
+        .with_origins(state.review.origins.clone());
     runner.enable_external_editor(pause_input.clone(), config.mouse);
     // Clipboard copies (OSC 52) go to the terminal between frames.
     runner.set_terminal(Box::new(std::io::stdout()));
@@ -83,10 +85,10 @@ pub async fn run(
         width: size.width,
         height: size.height,
     }];
+    // Whether `msgs` holds a key, click or paste. A frame that answers the
+    // user is drawn at once; the frame-rate cap is for what the feeds change.
+    let mut answers_input = false;
     loop {
-        // A frame that answers the user is drawn at once; the frame-rate cap
-        // is for what the feeds change.
-        let answers_input = msgs.iter().any(is_input);
         let effects = update_all(&mut state, msgs.drain(..));
         run_effects(&mut state, &mut runner, effects);
         if state.full_redraw {
@@ -128,8 +130,11 @@ pub async fn run(
         while let Ok(input) = input_rx.try_recv() {
             msgs.push(input.take(&mut frame_log));
         }
+        // Input arrives only above; the feed updates and finished jobs
+        // added below cannot change this.
+        answers_input = msgs.iter().any(is_input);
         // With a key waiting, fold only a little of a flood before answering it.
-        let batch = if msgs.iter().any(is_input) {
+        let batch = if answers_input {
             BATCH_WITH_INPUT
         } else {
             MAX_BATCH

@@ -80,25 +80,7 @@ pub fn run(feeds: Vec<crate::feed::FeedSource>, config: Config) -> Result<(), St
     let themes =
         Themes::load(&themes_dir(), theme::no_color_from_env()).map_err(|e| e.to_string())?;
     let sources = feeds.iter().map(crate::feed::FeedSource::label).collect();
-    let mut state = initial_state(&config, sources, &themes, clock(), (80, 24))?;
-    // Decisions are written under roots or through daemons; transcripts
-    // are read-only.
-    state.review.read_only = feeds
-        .iter()
-        .map(|f| {
-            !matches!(
-                f,
-                crate::feed::FeedSource::Root(_) | crate::feed::FeedSource::Daemon(_)
-            )
-        })
-        .collect();
-    state.review.daemons = feeds
-        .iter()
-        .map(|f| match f {
-            crate::feed::FeedSource::Daemon(socket) => Some(socket.clone()),
-            _ => None,
-        })
-        .collect();
+    let state = initial_state(&config, sources, &themes, clock(), (80, 24))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

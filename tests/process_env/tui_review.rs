@@ -6,8 +6,10 @@ use crate::common;
 use crate::isolate_audit_log;
 
 use common::{dashboard, fixture_root, live_dashboard, pending_fingerprint, snapshot_theme};
+use switchboard::adapters::{AdapterKind, AdapterSource};
 use switchboard::review::RequestKey;
 use switchboard::tui::headless::Headless;
+use switchboard::tui::journal::JournalOrigin;
 use switchboard::tui::msg::Msg;
 use switchboard::tui::state::{Overlay, State};
 
@@ -357,7 +359,10 @@ fn read_only_sources_refuse_decisions_with_a_reason() {
     let root = fixture_root("contract");
     let before = root.journal("sesn_plan");
     let mut dash = dashboard(&root);
-    dash.state.review.read_only = vec![true];
+    dash.state.review.origins = vec![JournalOrigin::Transcripts(AdapterSource::new(
+        AdapterKind::ClaudeCode,
+        Some(root.path().to_path_buf()),
+    ))];
     open_request(&mut dash, "sesn_plan", "sevt_0005");
     dash.keys(&["a", "y"]);
     let text = notice(&dash.state);
@@ -372,7 +377,7 @@ fn daemon_sessions_are_decided_through_the_daemon() {
     let fingerprint = pending_fingerprint(&root, "sesn_plan", "sevt_0005");
     // A socket nobody listens on: the decision must go there, and fail.
     let mut dash = dashboard(&root);
-    dash.state.review.daemons = vec![Some(root.path().join("no-daemon.sock"))];
+    dash.state.review.origins = vec![JournalOrigin::Daemon(root.path().join("no-daemon.sock"))];
     open_request(&mut dash, "sesn_plan", "sevt_0005");
     dash.keys(&["a", "y"]);
     assert!(root.answers_to("sesn_plan", "sevt_0005").is_empty());
@@ -384,10 +389,8 @@ fn daemon_sessions_are_decided_through_the_daemon() {
 
     let daemon = common::daemon::Daemon::start(&root);
     let mut dash =
-        dashboard(&root).with_origins(vec![switchboard::tui::journal::JournalOrigin::Daemon(
-            daemon.socket.clone(),
-        )]);
-    dash.state.review.daemons = vec![Some(daemon.socket.clone())];
+        dashboard(&root).with_origins(vec![JournalOrigin::Daemon(daemon.socket.clone())]);
+    dash.state.review.origins = vec![JournalOrigin::Daemon(daemon.socket.clone())];
     // As for a daemon on another machine: its folders are not here, so the
     // plan's revisions must come through the socket.
     for entry in dash.state.sessions.values_mut() {

@@ -26,7 +26,6 @@ pub use stream::{RowClass, StreamPhase, StreamRow, StreamState};
 
 use crate::feed::{FeedHealth, SessionKey};
 use crate::model::agents::is_expired;
-use crate::model::status::DisplayStatus;
 use crate::model::stuck::StuckThresholds;
 use crate::model::time::Timestamp;
 use crate::store::fleet::stuck_of;
@@ -225,17 +224,27 @@ impl State {
 
     /// Recomputes stuck findings for the sessions that changed since the
     /// last evaluation, and their children; true if any finding changed.
-    /// A batch of feed updates costs what it touched, not the whole fleet.
+    /// Only those are evaluated; finding the children is one pass over the
+    /// fleet that compares parent ids in place and copies nothing.
     pub fn recompute_dirty_stuck(&mut self) -> bool {
         if self.stuck_dirty.is_empty() {
             return false;
         }
         let dirty = std::mem::take(&mut self.stuck_dirty);
+        // A child's parent is the session of that id in the child's source.
+        let parents: HashSet<(usize, &str)> =
+            dirty.iter().map(|k| (k.source, k.id.as_str())).collect();
         let keys: Vec<SessionKey> = self
             .sessions
             .iter()
             .filter(|(key, entry)| {
-                dirty.contains(*key) || entry.parent_key().is_some_and(|p| dirty.contains(&p))
+                dirty.contains(*key)
+                    || entry
+                        .snapshot
+                        .doc
+                        .parent_id
+                        .as_deref()
+                        .is_some_and(|parent| parents.contains(&(entry.key.source, parent)))
             })
             .map(|(key, _)| key.clone())
             .collect();
@@ -274,12 +283,6 @@ impl State {
             self.fleet.needs_rebuild = true;
         }
         changed
-    }
-
-    /// Shown sessions by status, and how many are stuck (as of the last
-    /// rebuild of the fleet's rows; hidden archived ones are not counted).
-    pub fn counts(&self) -> (&BTreeMap<DisplayStatus, usize>, usize) {
-        (&self.fleet.stats.by_status, self.fleet.stats.stuck)
     }
 
     /// Archived sessions hidden from the dashboard right now.

@@ -15,6 +15,7 @@ use crate::review::{
     InboxRow, NotificationMode, PlanDiff, PlanHistory, RequestKey, ReviewDraft, ReviewStyle,
     build_inbox, render_markdown, render_tool_input,
 };
+use crate::tui::journal::JournalOrigin;
 use crate::views::PendingRow;
 
 /// Everything the inbox needs, recomputed when sessions change.
@@ -34,11 +35,9 @@ pub struct ReviewState {
     pub notify_mode: NotificationMode,
     /// Who decisions are recorded as (`human:user@host`).
     pub decided_by: String,
-    /// Per source: true when decisions cannot be written there (daemons,
-    /// transcripts). Sources not listed are writable roots.
-    pub read_only: Vec<bool>,
-    /// Per source: the daemon socket decisions go through, if it is one.
-    pub daemons: Vec<Option<std::path::PathBuf>>,
+    /// Per source: where its sessions live, and so where decisions go.
+    /// Sources not listed are writable roots.
+    pub origins: Vec<JournalOrigin>,
 }
 
 impl ReviewState {
@@ -77,12 +76,21 @@ impl ReviewState {
         self.inbox.get(self.selected)
     }
 
+    /// The daemon socket decisions for `source` go through, if it is one.
     pub fn daemon_of(&self, source: usize) -> Option<&std::path::PathBuf> {
-        self.daemons.get(source).and_then(Option::as_ref)
+        match self.origins.get(source) {
+            Some(JournalOrigin::Daemon(socket)) => Some(socket),
+            _ => None,
+        }
     }
 
+    /// Decisions are written under roots or through daemons; transcripts
+    /// are read-only.
     pub fn is_read_only(&self, source: usize) -> bool {
-        self.read_only.get(source).copied().unwrap_or(false)
+        matches!(
+            self.origins.get(source),
+            Some(JournalOrigin::Transcripts(_))
+        )
     }
 }
 

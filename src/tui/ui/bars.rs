@@ -50,8 +50,10 @@ pub fn status(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
 
 /// Sessions per status and stuck; `compact` for narrow screens.
 fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>> {
-    let (counts, stuck) = state.counts();
-    let count = |s: DisplayStatus| counts.get(&s).copied().unwrap_or(0);
+    // As of the last rebuild of the fleet's rows; hidden archived sessions
+    // are not counted.
+    let stats = &state.fleet.stats;
+    let count = |s: DisplayStatus| stats.by_status.get(&s).copied().unwrap_or(0);
     let mut spans = vec![Span::raw(" ")];
     let mut push = |n: usize, glyph: &str, label: &str, short: &str, style| {
         let style = if n > 0 { style } else { theme.bar };
@@ -87,9 +89,9 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
         push(unknown, "?", "unknown", "unkn", theme.status_unknown);
     }
     // Fleet health: anything stuck turns into a segment meant to be seen.
-    if stuck > 0 {
+    if stats.stuck > 0 {
         spans.push(Span::styled(
-            format!(" ⚠ {stuck} stuck "),
+            format!(" ⚠ {} stuck ", stats.stuck),
             theme.stuck_alert,
         ));
         spans.push(Span::raw(" "));
@@ -103,7 +105,7 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
             theme.bar,
         ));
     }
-    let expired = state.fleet.stats.expired;
+    let expired = stats.expired;
     if expired > 0 {
         let text = if compact {
             format!("⊘{expired} exp ")
@@ -112,7 +114,7 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
         };
         spans.push(Span::styled(text, theme.warning.patch(theme.bar)));
     }
-    let hidden = state.archived_hidden();
+    let hidden = stats.archived_hidden;
     if hidden > 0 {
         let text = if compact {
             format!("{hidden} arch ")

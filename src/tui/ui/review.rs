@@ -9,7 +9,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{overlay_area, pane_block};
-use crate::model::pending::RequestKind;
 use crate::review::bulk::{render_preview, render_results};
 use crate::review::highlight::NO_HIGHLIGHT;
 use crate::review::inbox::{HEADER, WIDTHS};
@@ -92,26 +91,7 @@ pub fn render_inbox(state: &State, theme: &Theme, frame: &mut Frame) {
             } else {
                 " "
             };
-            let style = &review.style;
-            let kind_style = match row.kind {
-                RequestKind::Plan => style.kind_plan,
-                RequestKind::ToolConfirmation => style.kind_tool,
-                RequestKind::CustomToolResult => style.kind_custom,
-            };
-            let fingerprint = if row.tampered {
-                Span::styled("tampered", style.warning)
-            } else {
-                Span::styled(row.short_fingerprint.clone(), style.fingerprint)
-            };
-            let cells: Vec<Cell> = vec![
-                Cell::from(mark),
-                Cell::from(Span::styled(row.session_label(), style.text)),
-                Cell::from(Span::styled(row.kind_label.clone(), kind_style)),
-                Cell::from(Span::styled(row.tool.clone(), style.text)),
-                Cell::from(Span::styled(row.age.clone(), style.muted)),
-                Cell::from(fingerprint),
-            ];
-            Row::new(cells)
+            Row::new(std::iter::once(Cell::from(mark)).chain(row.cells(&review.style)))
         })
         .collect();
     let mut widths = vec![Constraint::Length(1)];
