@@ -8,6 +8,7 @@ use super::exit::{CliError, CliResult, code};
 use super::remote;
 use crate::adapters::{AdapterKind, AdapterSource};
 use crate::config::Config;
+use crate::feed::FeedSource;
 use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::store::fleet::Fleet;
 use crate::store::paths;
@@ -213,6 +214,16 @@ impl Context {
                 "session {session} exists in several sources; pass the one you mean with a single --root or --connect"
             ))),
         }
+    }
+
+    /// Roots and daemons in command-line order, then transcript sources.
+    pub fn feed_sources(&self) -> Vec<FeedSource> {
+        let local = self.sources.iter().map(|source| match source {
+            Source::Root(root) => FeedSource::Root(root.clone()),
+            Source::Daemon(socket) => FeedSource::Daemon(socket.clone()),
+        });
+        let transcripts = self.adapters.iter().cloned().map(FeedSource::Transcripts);
+        local.chain(transcripts).collect()
     }
 
     fn describe_sources(&self) -> String {

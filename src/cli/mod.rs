@@ -92,19 +92,5 @@ fn run_dashboard(cli: &Cli) -> CliResult {
 }
 
 fn run_dashboard_with(ctx: &Context) -> CliResult {
-    use crate::adapters::AdapterKind;
-    use crate::feed::FeedSource;
-    let mut feeds: Vec<FeedSource> = ctx
-        .sources
-        .iter()
-        .map(|source| match source {
-            context::Source::Root(root) => FeedSource::Root(root.clone()),
-            context::Source::Daemon(socket) => FeedSource::Daemon(socket.clone()),
-        })
-        .collect();
-    feeds.extend(ctx.adapters.iter().map(|a| match a.kind {
-        AdapterKind::ClaudeCode => FeedSource::ClaudeCode(Some(a.dir.clone())),
-        AdapterKind::Codex => FeedSource::Codex(Some(a.dir.clone())),
-    }));
-    crate::tui::run(feeds, ctx.config.clone()).map_err(CliError::other)
+    crate::tui::run(ctx.feed_sources(), ctx.config.clone()).map_err(CliError::other)
 }

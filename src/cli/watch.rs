@@ -7,10 +7,9 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{self, Receiver};
 
 use super::args::WatchArgs;
-use super::context::{Context, Source};
+use super::context::Context;
 use super::exit::{CliError, CliResult};
 use super::watch_print::Printer;
-use crate::adapters::AdapterKind;
 use crate::feed::{FeedHandle, FeedOptions, FeedSource, Update, spawn_feed};
 
 /// Updates waiting between the feed threads and the printer.
@@ -30,7 +29,7 @@ async fn watch(ctx: &Context, args: &WatchArgs) -> CliResult {
     let mut labels = Vec::new();
     let mut local = Vec::new();
     let interval = Duration::from_millis(ctx.config.ui.poll_interval_ms.max(50));
-    for (source, feed) in feed_sources(ctx).into_iter().enumerate() {
+    for (source, feed) in ctx.feed_sources().into_iter().enumerate() {
         let started = match &feed {
             FeedSource::Root(root) => {
                 let mut options = FeedOptions::new(root.clone(), source, ctx.config.plan_tools())
@@ -53,23 +52,6 @@ async fn watch(ctx: &Context, args: &WatchArgs) -> CliResult {
     drop(rx);
     drop(feeds);
     result
-}
-
-/// Roots and daemons in command-line order, then transcript sources.
-fn feed_sources(ctx: &Context) -> Vec<FeedSource> {
-    let mut feeds: Vec<FeedSource> = ctx
-        .sources
-        .iter()
-        .map(|source| match source {
-            Source::Root(root) => FeedSource::Root(root.clone()),
-            Source::Daemon(socket) => FeedSource::Daemon(socket.clone()),
-        })
-        .collect();
-    feeds.extend(ctx.adapters.iter().map(|a| match a.kind {
-        AdapterKind::ClaudeCode => FeedSource::ClaudeCode(Some(a.dir.clone())),
-        AdapterKind::Codex => FeedSource::Codex(Some(a.dir.clone())),
-    }));
-    feeds
 }
 
 async fn follow(rx: &mut Receiver<Update>, printer: &mut Printer) -> CliResult {

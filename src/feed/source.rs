@@ -10,7 +10,7 @@ use super::adapters::spawn_adapter_feed;
 use super::socket::spawn_socket_feed;
 use super::spawn::{FeedHandle, spawn_root_feed};
 use super::update::Update;
-use crate::adapters::{AdapterKind, AdapterSource};
+use crate::adapters::AdapterSource;
 use crate::model::plan::PlanTools;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,10 +19,8 @@ pub enum FeedSource {
     Root(PathBuf),
     /// A `switchboard daemon` socket.
     Daemon(PathBuf),
-    /// Claude Code transcripts, read-only (None: the default directory).
-    ClaudeCode(Option<PathBuf>),
-    /// Codex rollouts, read-only (None: `$CODEX_HOME` or the default).
-    Codex(Option<PathBuf>),
+    /// Claude Code transcripts or Codex rollouts, read-only.
+    Transcripts(AdapterSource),
 }
 
 impl FeedSource {
@@ -30,10 +28,7 @@ impl FeedSource {
     pub fn label(&self) -> String {
         match self {
             Self::Root(path) | Self::Daemon(path) => path.display().to_string(),
-            Self::ClaudeCode(dir) => {
-                AdapterSource::new(AdapterKind::ClaudeCode, dir.clone()).label()
-            }
-            Self::Codex(dir) => AdapterSource::new(AdapterKind::Codex, dir.clone()).label(),
+            Self::Transcripts(transcripts) => transcripts.label(),
         }
     }
 
@@ -48,13 +43,8 @@ impl FeedSource {
         match self {
             Self::Root(root) => spawn_root_feed(root.clone(), source, plan_tools, interval, tx),
             Self::Daemon(socket) => spawn_socket_feed(socket.clone(), source, plan_tools, tx),
-            Self::ClaudeCode(dir) => {
-                let transcripts = AdapterSource::new(AdapterKind::ClaudeCode, dir.clone());
-                spawn_adapter_feed(transcripts, source, plan_tools, interval, tx)
-            }
-            Self::Codex(dir) => {
-                let transcripts = AdapterSource::new(AdapterKind::Codex, dir.clone());
-                spawn_adapter_feed(transcripts, source, plan_tools, interval, tx)
+            Self::Transcripts(transcripts) => {
+                spawn_adapter_feed(transcripts.clone(), source, plan_tools, interval, tx)
             }
         }
     }

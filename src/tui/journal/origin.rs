@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::adapters::{AdapterKind, AdapterSource};
+use crate::adapters::AdapterSource;
 use crate::feed::FeedSource;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,12 +24,7 @@ impl JournalOrigin {
         match feed {
             FeedSource::Root(_) => Self::Files,
             FeedSource::Daemon(socket) => Self::Daemon(socket.clone()),
-            FeedSource::ClaudeCode(dir) => {
-                Self::Transcripts(AdapterSource::new(AdapterKind::ClaudeCode, dir.clone()))
-            }
-            FeedSource::Codex(dir) => {
-                Self::Transcripts(AdapterSource::new(AdapterKind::Codex, dir.clone()))
-            }
+            FeedSource::Transcripts(transcripts) => Self::Transcripts(transcripts.clone()),
         }
     }
 
