@@ -246,7 +246,7 @@ impl RootFeed {
     fn entry_hint(&mut self, id: &str, now: Instant) {
         let is_dir = self.root.join(id).is_dir();
         match (is_dir, self.schedule.contains(id)) {
-            (true, false) => self.appeared(id, now, false),
+            (true, false) => self.appeared(id, now),
             (true, true) => {
                 // Maybe deleted and made anew: the old watch went with it.
                 if let Some(watches) = self.watches.as_mut()
@@ -263,30 +263,22 @@ impl RootFeed {
     }
 
     /// A new folder: watch it if possible (it is active by definition), then
-    /// read it, so nothing written in between is missed. In the initial pass
-    /// the session's own last activity decides what gets watched later.
-    fn appeared(&mut self, id: &str, now: Instant, initial: bool) {
+    /// read it, so nothing written in between is missed.
+    fn appeared(&mut self, id: &str, now: Instant) {
         self.schedule.insert(id, now, Duration::ZERO, now);
-        if !initial {
-            self.promote(id, now);
-        }
+        self.promote(id, now);
         let found = self.poller.poll_session(id);
-        self.appeared_found(id, found, now, initial);
+        self.out.extend(found);
+        self.reschedule(id, now);
     }
 
-    /// The initial pass's `appeared` for many folders, read on every core.
+    /// The initial pass's `appeared` for many folders, read on every core:
+    /// the session's own last activity decides what gets watched later.
     fn appeared_initially(&mut self, ids: &[String], now: Instant) {
-        for id in ids {
-            self.schedule.insert(id, now, Duration::ZERO, now);
-        }
         let found = self.poller.poll_sessions(ids);
-        for (id, found) in ids.iter().zip(found) {
-            self.appeared_found(id, found, now, true);
-        }
-    }
-
-    fn appeared_found(&mut self, id: &str, found: Vec<Update>, now: Instant, initial: bool) {
-        if initial {
+        // All are in the schedule before any is rescheduled: the polled
+        // interval depends on how many there are.
+        for (id, found) in ids.iter().zip(&found) {
             let last_activity = found.iter().find_map(|u| match u {
                 Update::Loaded { snapshot, .. } => snapshot.last_activity(),
                 _ => None,
@@ -298,8 +290,10 @@ impl RootFeed {
             };
             self.schedule.insert(id, now, age, now);
         }
-        self.out.extend(found);
-        self.reschedule(id, now);
+        for (id, found) in ids.iter().zip(found) {
+            self.out.extend(found);
+            self.reschedule(id, now);
+        }
     }
 
     fn vanished(&mut self, id: &str) {
@@ -434,7 +428,7 @@ impl RootFeed {
                     }
                 } else {
                     for id in fresh {
-                        self.appeared(&id, now, initial);
+                        self.appeared(&id, now);
                         self.flush_if_big()?;
                     }
                 }
