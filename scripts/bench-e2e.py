@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 
+import benchlib
 from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
 
 # A fleet is at rest once its last activity is this old: the feed polls
@@ -76,12 +77,8 @@ def end_left_running():
 
 
 def start_watch(root):
-    p = subprocess.Popen([CFG["bin"], "--root", root, "watch", "--json"], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p, status = benchlib.start_watch(CFG["bin"], root, ENV)
     LEFT_RUNNING.append(p)
-    status = p.stderr.readline().decode().strip()  # the first status ends the initial pass
-    if not status:
-        sys.exit("watch exited before its first status line")
     return p, status
 
 

@@ -51,7 +51,7 @@ python3 - <<'PY'
 import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
+from benchlib import LineReader, cpu_secs, paced_appends, pct, start_watch, stop
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -83,18 +83,6 @@ def make_session(root, sid, events=3, old=False):
         for p in (j, s, d):
             os.utime(p, (OLD, OLD))
     return j
-
-
-def start_watch(root, wait_for_status=True):
-    p = subprocess.Popen([BIN, "--root", root, "watch", "--json"], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if wait_for_status:
-        # The first status line ends the initial pass.
-        line = p.stderr.readline().decode()
-        if not line:
-            sys.exit("watch exited before its first status line")
-        return p, line.strip()
-    return p, ""
 
 
 def latency(reader, journal, tag, n):
@@ -144,7 +132,7 @@ def step_latency():
     for i in range(100):
         make_session(root, f"other{i:03}", old=True)
     journal = make_session(root, "target")
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     w_reader = LineReader(watch.stdout.fileno())
     tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -174,7 +162,7 @@ def step_idle():
     for i in range(IDLE_SESSIONS):
         make_session(root, f"sesn_{i:06}", old=True)
     t0 = time.monotonic()
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     load = time.monotonic() - t0
     time.sleep(5)  # let the first re-checks of the watched sessions pass
     c0, w0 = cpu_secs(watch.pid), time.monotonic()
@@ -199,7 +187,7 @@ def step_burst(writers=4, rate=50000):
     root = os.path.join(WORK, "burst")
     os.makedirs(root)
     journals = [make_session(root, f"b{i:04}", events=0) for i in range(BURST_SESSIONS)]
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     reader = LineReader(watch.stdout.fileno())
     per = BURST_EVENTS // BURST_SESSIONS
     t0 = time.monotonic()
@@ -246,7 +234,7 @@ def step_large():
     oldest = os.path.join(root, "sesn_000000", "events.jsonl")
     os.utime(oldest, (OLD - 86400, OLD - 86400))
     t0 = time.monotonic()
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     load = time.monotonic() - t0
     reader = LineReader(watch.stdout.fileno())
     time.sleep(5)

@@ -3,6 +3,7 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -20,6 +21,19 @@ def cpu_secs(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def start_watch(binary, root, env):
+    """`binary --root root watch --json`, returned once its first status line
+    (the end of the initial pass) is on stderr: (process, that line)."""
+    p = subprocess.Popen([binary, "--root", root, "watch", "--json"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    status = p.stderr.readline().decode().strip()
+    if not status:
+        p.kill()  # the caller never sees it, so cannot end it
+        p.wait()
+        sys.exit("watch exited before its first status line")
+    return p, status
 
 
 def stop(p):
