@@ -18,7 +18,7 @@ import threading
 import time
 
 import benchlib
-from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
+from benchlib import LineReader, cpu_secs, paced_appends, pct, status_mb, stop
 
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
@@ -31,15 +31,6 @@ def log(msg):
 
 def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
-
-
-def status_mb(pid, field):
-    """VmRSS or VmHWM (peak) of `pid` in MB."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def age_tree(root, seconds=86400):

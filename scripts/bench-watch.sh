@@ -51,7 +51,7 @@ python3 - <<'PY'
 import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import LineReader, cpu_secs, paced_appends, pct, start_watch, stop
+from benchlib import LineReader, cpu_secs, paced_appends, pct, start_watch, status_mb, stop
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -111,14 +111,6 @@ def latency(reader, journal, tag, n):
 results = []
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def drain(*readers):
     # Each tool also sees the appends meant for the other.
     for r in readers:
@@ -168,7 +160,7 @@ def step_idle():
     c0, w0 = cpu_secs(watch.pid), time.monotonic()
     time.sleep(IDLE_SECS)
     c1, w1 = cpu_secs(watch.pid), time.monotonic()
-    rss = rss_mb(watch.pid)
+    rss = status_mb(watch.pid, "VmRSS")
     stop(watch)
     results.append((f"idle CPU, {IDLE_SESSIONS} idle sessions, {IDLE_SECS}s window",
                     f"{(c1 - c0) / (w1 - w0) * 100:.2f} % of a core ({(c1 - c0) * 1000:.0f} ms CPU); "
@@ -241,7 +233,7 @@ def step_large():
     c0, w0 = cpu_secs(watch.pid), time.monotonic()
     time.sleep(IDLE_SECS)
     c1, w1 = cpu_secs(watch.pid), time.monotonic()
-    rss = rss_mb(watch.pid)
+    rss = status_mb(watch.pid, "VmRSS")
     t0 = time.monotonic()
     with open(oldest, "a") as f:
         f.write('{"id":"wake-up","type":"user.message"}\n')

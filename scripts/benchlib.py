@@ -23,6 +23,15 @@ def cpu_secs(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
+def status_mb(pid, field):
+    """A field of /proc/<pid>/status in kB, such as VmRSS or VmHWM (peak), in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def start_watch(binary, root, env):
     """`binary --root root watch --json`, returned once its first status line
     (the end of the initial pass) is on stderr: (process, that line)."""
