@@ -18,11 +18,12 @@ import threading
 import time
 
 import benchlib
-from benchlib import LineReader, cpu_secs, paced_appends, pct, status_mb, stop
+from benchlib import Delivery, LineReader, cpu_secs, paced_appends, pct, status_mb, stop
 
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
 REST_SECS = 330
+BURST_PREFIX = b"burst"  # the burst writers' ids: burst<session>-<n>
 
 
 def log(msg):
@@ -478,7 +479,7 @@ def step_burst(root, n):
     dash = Dashboard(root, frame_log=flog)
     dash.wait_screen(lambda s: f"Sessions {n}/{n}" in s)
     watch, _ = start_watch(root)
-    seen, counts = {}, {"got": 0, "dupes": 0, "disorder": 0, "last": 0.0}
+    tally = Delivery(BURST_PREFIX)
 
     def read_watch():
         reader = LineReader(watch.stdout.fileno())
@@ -486,18 +487,7 @@ def step_burst(root, n):
             line = reader.line(timeout=3600)
             if line is None:
                 return
-            m = re.search(rb'"id":"burst(\d+)-(\d+)"', line)
-            if not m:
-                continue
-            sid, k = int(m[1]), int(m[2])
-            last = seen.get(sid, -1)
-            if k <= last:
-                counts["dupes"] += 1
-            elif k != last + 1:
-                counts["disorder"] += 1
-            seen[sid] = max(last, k)
-            counts["got"] += 1
-            counts["last"] = time.monotonic()
+            tally.add(line)
 
     reader = threading.Thread(target=read_watch, daemon=True)
     reader.start()
@@ -514,16 +504,16 @@ def step_burst(root, n):
     write_secs = time.monotonic() - t0
     written = per * n
     deadline = time.monotonic() + 120
-    while counts["got"] < written and time.monotonic() < deadline:
+    while tally.got < written and time.monotonic() < deadline:
         time.sleep(0.1)
     stop(watch)
     dash.close()
-    lost = written - counts["got"]
+    lost = written - tally.got
     row(f"burst: {written:,} events across {n:,} sessions at {CFG['burst_rate']:,}/s, nothing lost (`watch --json`)",
-        f"written in {write_secs:.2f} s ({written / write_secs:,.0f}/s); delivered {counts['got']:,}, "
-        f"lost {lost}, duplicated {counts['dupes']}, out of order {counts['disorder']}; "
-        f"the last {counts['last'] - t0:.2f} s after the first write", None,
-        "yes" if lost == 0 and counts["dupes"] == 0 and counts["disorder"] == 0 else "no")
+        f"written in {write_secs:.2f} s ({written / write_secs:,.0f}/s); delivered {tally.got:,}, "
+        f"lost {lost}, duplicated {tally.dupes}, out of order {tally.disorder}; "
+        f"the last {tally.last - t0:.2f} s after the first write", None,
+        "yes" if lost == 0 and tally.dupes == 0 and tally.disorder == 0 else "no")
     text, p99s = describe_keys(*keys)
     row("key → frame ≤ 50 ms in the dashboard during that burst", text, None, met_keys(p99s))
 
@@ -587,7 +577,7 @@ def writer(root, first, step, per, rate):
     ids = sessions(root)
     fds = [(s, os.open(os.path.join(root, ids[s], "events.jsonl"), os.O_WRONLY | os.O_APPEND))
            for s in range(first, len(ids), step)]
-    paced_appends(fds, per, rate, b"burst")
+    paced_appends(fds, per, rate, BURST_PREFIX)
 
 
 def run_step(name, *steps):

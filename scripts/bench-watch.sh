@@ -51,7 +51,7 @@ python3 - <<'PY'
 import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import LineReader, cpu_secs, paced_appends, pct, start_watch, status_mb, stop
+from benchlib import Delivery, LineReader, cpu_secs, paced_appends, pct, start_watch, status_mb, stop
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -65,6 +65,7 @@ STEPS = set(os.environ["STEPS"].split(","))
 OLD = time.time() - 86400  # idle sessions look a day old
 ENV = dict(os.environ, SWITCHBOARD_CONFIG_DIR=os.path.join(WORK, "no-config"))
 ENV.pop("SWITCHBOARD_ROOT", None)
+BURST_PREFIX = b"b"  # the burst writers' ids: b<session>-<n>
 
 
 def make_session(root, sid, events=3, old=False):
@@ -171,7 +172,7 @@ def write_share(journals, first, step, per, rate):
     """A writer process: appends to every `step`th journal, paced to `rate`/s."""
     fds = [(s, os.open(journals[s], os.O_WRONLY | os.O_APPEND))
            for s in range(first, len(journals), step)]
-    paced_appends(fds, per, rate, b"b")
+    paced_appends(fds, per, rate, BURST_PREFIX)
     os._exit(0)
 
 
@@ -193,28 +194,19 @@ def step_burst(writers=4, rate=50000):
         os.waitpid(pid, 0)
     write_secs = time.monotonic() - t0
     written = per * BURST_SESSIONS
-    seen = {}
-    dupes = disorder = got = 0
+    tally = Delivery(BURST_PREFIX)
     deadline = time.monotonic() + 120
-    while got < written and time.monotonic() < deadline:
+    while tally.got < written and time.monotonic() < deadline:
         line = reader.line(timeout=max(0.1, deadline - time.monotonic()))
         if line is None:
             break
-        sid, n = json.loads(line)["event"]["id"][1:].split("-")
-        n = int(n)
-        last = seen.get(sid, -1)
-        if n <= last:
-            dupes += 1
-        elif n != last + 1:
-            disorder += 1
-        seen[sid] = max(last, n)
-        got += 1
+        tally.add(line)
     done_secs = time.monotonic() - t0
     stop(watch)
     results.append((f"burst, {written} events across {BURST_SESSIONS} sessions, {writers} writers",
                     f"written in {write_secs:.2f}s ({written / write_secs:,.0f}/s); "
-                    f"delivered {got}, lost {written - got}, duplicated {dupes}, "
-                    f"out of order {disorder}; all delivered {done_secs:.2f}s after the first write"))
+                    f"delivered {tally.got}, lost {written - tally.got}, duplicated {tally.dupes}, "
+                    f"out of order {tally.disorder}; all delivered {done_secs:.2f}s after the first write"))
 
 
 def step_large():

@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts (bench-e2e.py, bench-watch.sh)."""
 import os
+import re
 import select
 import signal
 import subprocess
@@ -68,6 +69,40 @@ def paced_appends(fds, per, rate, prefix):
         ahead = written / rate - (time.monotonic() - t0)
         if ahead > 0:
             time.sleep(ahead)
+
+
+def appended_id(line, prefix):
+    """(index, n) of the first `<prefix><index>-<n>` id paced_appends wrote
+    that `line` (bytes, such as a `watch --json` line) holds; None if none."""
+    m = re.search(rb'"id":"%s(\d+)-(\d+)"' % re.escape(prefix), line)
+    return (int(m[1]), int(m[2])) if m else None
+
+
+class Delivery:
+    """Tallies the paced_appends events a reader got: a repeat or a step
+    back in a journal's n is a duplicate, a skip forward is out of order."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.seen = {}  # index -> the highest n got
+        self.got = self.dupes = self.disorder = 0
+        self.last = 0.0  # time.monotonic() of the last event got
+
+    def add(self, line):
+        """Counts `line` if it holds one of our ids; returns whether it did."""
+        ids = appended_id(line, self.prefix)
+        if ids is None:
+            return False
+        s, n = ids
+        last = self.seen.get(s, -1)
+        if n <= last:
+            self.dupes += 1
+        elif n != last + 1:
+            self.disorder += 1
+        self.seen[s] = max(last, n)
+        self.got += 1
+        self.last = time.monotonic()
+        return True
 
 
 class LineReader:
