@@ -18,7 +18,7 @@ import threading
 import time
 
 import benchlib
-from benchlib import Delivery, LineReader, cpu_secs, paced_appends, pct, status_mb, stop
+from benchlib import Delivery, LineReader, cpu_share, paced_appends, pct, status_mb, stop
 
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
@@ -343,12 +343,7 @@ def step_dashboard_fleet(fleet, n, at_rest):
         "yes" if full is not None and full <= 1 else "no")
 
     watch, _ = start_watch(fleet)
-    time.sleep(5)  # first re-checks of the watched sessions
-    c0 = (cpu_secs(dash.pid), cpu_secs(watch.pid), time.monotonic())
-    time.sleep(CFG["idle_secs"])
-    c1 = (cpu_secs(dash.pid), cpu_secs(watch.pid), time.monotonic())
-    wall = c1[2] - c0[2]
-    d_pct, w_pct = (c1[0] - c0[0]) / wall * 100, (c1[1] - c0[1]) / wall * 100
+    (d_pct, _), (w_pct, _) = cpu_share([dash.pid, watch.pid], CFG["idle_secs"])
     rss = status_mb(dash.pid, "VmRSS")
     stop(watch)
     rest = "at rest" if at_rest else "NOT at rest: active < 5 min ago (--quick)"

@@ -51,7 +51,7 @@ python3 - <<'PY'
 import json, os, subprocess, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import Delivery, LineReader, cpu_secs, paced_appends, pct, start_watch, status_mb, stop
+from benchlib import Delivery, LineReader, cpu_share, paced_appends, pct, start_watch, status_mb, stop
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -157,14 +157,11 @@ def step_idle():
     t0 = time.monotonic()
     watch, status = start_watch(BIN, root, ENV)
     load = time.monotonic() - t0
-    time.sleep(5)  # let the first re-checks of the watched sessions pass
-    c0, w0 = cpu_secs(watch.pid), time.monotonic()
-    time.sleep(IDLE_SECS)
-    c1, w1 = cpu_secs(watch.pid), time.monotonic()
+    [(share, cpu)] = cpu_share([watch.pid], IDLE_SECS)
     rss = status_mb(watch.pid, "VmRSS")
     stop(watch)
     results.append((f"idle CPU, {IDLE_SESSIONS} idle sessions, {IDLE_SECS}s window",
-                    f"{(c1 - c0) / (w1 - w0) * 100:.2f} % of a core ({(c1 - c0) * 1000:.0f} ms CPU); "
+                    f"{share:.2f} % of a core ({cpu * 1000:.0f} ms CPU); "
                     f"RSS {rss:.0f} MB; initial load {load:.1f}s; {status.split(': ', 2)[-1]}"))
 
 
@@ -221,10 +218,7 @@ def step_large():
     watch, status = start_watch(BIN, root, ENV)
     load = time.monotonic() - t0
     reader = LineReader(watch.stdout.fileno())
-    time.sleep(5)
-    c0, w0 = cpu_secs(watch.pid), time.monotonic()
-    time.sleep(IDLE_SECS)
-    c1, w1 = cpu_secs(watch.pid), time.monotonic()
+    [(share, _)] = cpu_share([watch.pid], IDLE_SECS)
     rss = status_mb(watch.pid, "VmRSS")
     t0 = time.monotonic()
     with open(oldest, "a") as f:
@@ -234,7 +228,7 @@ def step_large():
     stop(watch)
     results.append((f"{LARGE_SESSIONS} sessions",
                     f"initial load {load:.1f}s; {status.split(': ', 2)[-1]}; "
-                    f"idle {(c1 - c0) / (w1 - w0) * 100:.2f} % of a core; RSS {rss:.0f} MB; "
+                    f"idle {share:.2f} % of a core; RSS {rss:.0f} MB; "
                     f"an append to a long-idle polled session seen after {seen_after:.1f}s"
                     + ("" if line else " (NOT SEEN)")))
 

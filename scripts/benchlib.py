@@ -46,6 +46,16 @@ def start_watch(binary, root, env):
     return p, status
 
 
+def cpu_share(pids, secs):
+    """Waits 5 s (the first re-checks of watched sessions pass), then
+    measures over a `secs` s window: per pid, (% of a core, CPU seconds)."""
+    time.sleep(5)
+    c0, w0 = [cpu_secs(pid) for pid in pids], time.monotonic()
+    time.sleep(secs)
+    c1, w1 = [cpu_secs(pid) for pid in pids], time.monotonic()
+    return [((b - a) / (w1 - w0) * 100, b - a) for a, b in zip(c0, c1)]
+
+
 def stop(p):
     """SIGTERM, then SIGKILL if it has not ended within 10 s."""
     p.send_signal(signal.SIGTERM)
