@@ -18,7 +18,8 @@ import threading
 import time
 
 import benchlib
-from benchlib import Delivery, LineReader, cpu_share, paced_appends, pct, status_mb, stop
+from benchlib import (Delivery, LineReader, append_share, cpu_share, pct, start_tail,
+                      status_mb, stop)
 
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
@@ -367,11 +368,9 @@ def step_latency(root):
     journal = os.path.join(root, sid, "events.jsonl")
     watch, _ = start_watch(root)
     w_reader = LineReader(watch.stdout.fileno())
-    tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    tail = start_tail(journal)
     LEFT_RUNNING.append(tail)
     t_reader = LineReader(tail.stdout.fileno())
-    time.sleep(0.5)  # tail has no ready signal
     fd = os.open(journal, os.O_WRONLY | os.O_APPEND)
     tag = f"m{os.getpid()}"
 
@@ -569,10 +568,8 @@ def wait_for_rest(made):
 
 def writer(root, first, step, per, rate):
     """One burst writer: appends to every `step`th session, paced to `rate`/s."""
-    ids = sessions(root)
-    fds = [(s, os.open(os.path.join(root, ids[s], "events.jsonl"), os.O_WRONLY | os.O_APPEND))
-           for s in range(first, len(ids), step)]
-    paced_appends(fds, per, rate, BURST_PREFIX)
+    journals = [os.path.join(root, sid, "events.jsonl") for sid in sessions(root)]
+    append_share(journals, first, step, per, rate, BURST_PREFIX)
 
 
 def run_step(name, *steps):

@@ -48,10 +48,11 @@ trap 'rm -rf "$WORK"' EXIT
 
 export BIN WORK APPENDS IDLE_SESSIONS IDLE_SECS BURST_SESSIONS BURST_EVENTS LARGE_SESSIONS STEPS
 python3 - <<'PY'
-import json, os, subprocess, sys, time
+import json, os, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import Delivery, LineReader, cpu_share, paced_appends, pct, start_watch, status_mb, stop
+from benchlib import (Delivery, LineReader, append_share, cpu_share, pct, start_tail,
+                      start_watch, status_mb, stop)
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -127,10 +128,8 @@ def step_latency():
     journal = make_session(root, "target")
     watch, status = start_watch(BIN, root, ENV)
     w_reader = LineReader(watch.stdout.fileno())
-    tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    tail = start_tail(journal)
     t_reader = LineReader(tail.stdout.fileno())
-    time.sleep(0.5)  # tail has no ready signal
     latency(w_reader, journal, "warm", 20)
     w_lat, t_lat = [], []
     # Interleaved blocks, so both see the same machine load.
@@ -165,14 +164,6 @@ def step_idle():
                     f"RSS {rss:.0f} MB; initial load {load:.1f}s; {status.split(': ', 2)[-1]}"))
 
 
-def write_share(journals, first, step, per, rate):
-    """A writer process: appends to every `step`th journal, paced to `rate`/s."""
-    fds = [(s, os.open(journals[s], os.O_WRONLY | os.O_APPEND))
-           for s in range(first, len(journals), step)]
-    paced_appends(fds, per, rate, BURST_PREFIX)
-    os._exit(0)
-
-
 def step_burst(writers=4, rate=50000):
     root = os.path.join(WORK, "burst")
     os.makedirs(root)
@@ -184,8 +175,9 @@ def step_burst(writers=4, rate=50000):
     pids = []
     for w in range(writers):
         pid = os.fork()
-        if pid == 0:
-            write_share(journals, w, writers, per, rate / writers)
+        if pid == 0:  # a writer process
+            append_share(journals, w, writers, per, rate / writers, BURST_PREFIX)
+            os._exit(0)
         pids.append(pid)
     for pid in pids:
         os.waitpid(pid, 0)

@@ -46,6 +46,15 @@ def start_watch(binary, root, env):
     return p, status
 
 
+def start_tail(journal):
+    """`tail -F` on `journal` from its end, polling every 10 ms; returned
+    after 0.5 s, as tail has no ready signal."""
+    p = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    return p
+
+
 def cpu_share(pids, secs):
     """Waits 5 s (the first re-checks of watched sessions pass), then
     measures over a `secs` s window: per pid, (% of a core, CPU seconds)."""
@@ -79,6 +88,14 @@ def paced_appends(fds, per, rate, prefix):
         ahead = written / rate - (time.monotonic() - t0)
         if ahead > 0:
             time.sleep(ahead)
+
+
+def append_share(journals, first, step, per, rate, prefix):
+    """One of `step` writers: paced_appends to every `step`th of `journals`
+    (paths) from `first`, at `rate`/s."""
+    fds = [(s, os.open(journals[s], os.O_WRONLY | os.O_APPEND))
+           for s in range(first, len(journals), step)]
+    paced_appends(fds, per, rate, prefix)
 
 
 def appended_id(line, prefix):
