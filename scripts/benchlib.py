@@ -25,7 +25,7 @@ def cpu_secs(pid):
 
 
 def status_mb(pid, field):
-    """A field of /proc/<pid>/status in kB, such as VmRSS or VmHWM (peak), in MB."""
+    """A kB field of /proc/<pid>/status (VmRSS, or VmHWM for the peak) in MB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith(field + ":"):
