@@ -17,11 +17,14 @@ import sys
 import threading
 import time
 
-from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
+import benchlib
+from benchlib import (Delivery, LineReader, append_share, cpu_share, pct, start_tail,
+                      status_mb, stop)
 
 # A fleet is at rest once its last activity is this old: the feed polls
 # sessions active in the last 300 s (feed::schedule::LONG_IDLE) more often.
 REST_SECS = 330
+BURST_PREFIX = b"burst"  # the burst writers' ids: burst<session>-<n>
 
 
 def log(msg):
@@ -30,15 +33,6 @@ def log(msg):
 
 def ms(seconds):
     return f"{seconds * 1000:.1f} ms"
-
-
-def status_mb(pid, field):
-    """VmRSS or VmHWM (peak) of `pid` in MB."""
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def age_tree(root, seconds=86400):
@@ -76,12 +70,8 @@ def end_left_running():
 
 
 def start_watch(root):
-    p = subprocess.Popen([CFG["bin"], "--root", root, "watch", "--json"], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p, status = benchlib.start_watch(CFG["bin"], root, ENV)
     LEFT_RUNNING.append(p)
-    status = p.stderr.readline().decode().strip()  # the first status ends the initial pass
-    if not status:
-        sys.exit("watch exited before its first status line")
     return p, status
 
 
@@ -354,12 +344,7 @@ def step_dashboard_fleet(fleet, n, at_rest):
         "yes" if full is not None and full <= 1 else "no")
 
     watch, _ = start_watch(fleet)
-    time.sleep(5)  # first re-checks of the watched sessions
-    c0 = (cpu_secs(dash.pid), cpu_secs(watch.pid), time.monotonic())
-    time.sleep(CFG["idle_secs"])
-    c1 = (cpu_secs(dash.pid), cpu_secs(watch.pid), time.monotonic())
-    wall = c1[2] - c0[2]
-    d_pct, w_pct = (c1[0] - c0[0]) / wall * 100, (c1[1] - c0[1]) / wall * 100
+    (d_pct, _), (w_pct, _) = cpu_share([dash.pid, watch.pid], CFG["idle_secs"])
     rss = status_mb(dash.pid, "VmRSS")
     stop(watch)
     rest = "at rest" if at_rest else "NOT at rest: active < 5 min ago (--quick)"
@@ -383,11 +368,9 @@ def step_latency(root):
     journal = os.path.join(root, sid, "events.jsonl")
     watch, _ = start_watch(root)
     w_reader = LineReader(watch.stdout.fileno())
-    tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    tail = start_tail(journal)
     LEFT_RUNNING.append(tail)
     t_reader = LineReader(tail.stdout.fileno())
-    time.sleep(0.5)  # tail has no ready signal
     fd = os.open(journal, os.O_WRONLY | os.O_APPEND)
     tag = f"m{os.getpid()}"
 
@@ -490,7 +473,7 @@ def step_burst(root, n):
     dash = Dashboard(root, frame_log=flog)
     dash.wait_screen(lambda s: f"Sessions {n}/{n}" in s)
     watch, _ = start_watch(root)
-    seen, counts = {}, {"got": 0, "dupes": 0, "disorder": 0, "last": 0.0}
+    tally = Delivery(BURST_PREFIX)
 
     def read_watch():
         reader = LineReader(watch.stdout.fileno())
@@ -498,18 +481,7 @@ def step_burst(root, n):
             line = reader.line(timeout=3600)
             if line is None:
                 return
-            m = re.search(rb'"id":"burst(\d+)-(\d+)"', line)
-            if not m:
-                continue
-            sid, k = int(m[1]), int(m[2])
-            last = seen.get(sid, -1)
-            if k <= last:
-                counts["dupes"] += 1
-            elif k != last + 1:
-                counts["disorder"] += 1
-            seen[sid] = max(last, k)
-            counts["got"] += 1
-            counts["last"] = time.monotonic()
+            tally.add(line)
 
     reader = threading.Thread(target=read_watch, daemon=True)
     reader.start()
@@ -526,16 +498,16 @@ def step_burst(root, n):
     write_secs = time.monotonic() - t0
     written = per * n
     deadline = time.monotonic() + 120
-    while counts["got"] < written and time.monotonic() < deadline:
+    while tally.got < written and time.monotonic() < deadline:
         time.sleep(0.1)
     stop(watch)
     dash.close()
-    lost = written - counts["got"]
+    lost = written - tally.got
     row(f"burst: {written:,} events across {n:,} sessions at {CFG['burst_rate']:,}/s, nothing lost (`watch --json`)",
-        f"written in {write_secs:.2f} s ({written / write_secs:,.0f}/s); delivered {counts['got']:,}, "
-        f"lost {lost}, duplicated {counts['dupes']}, out of order {counts['disorder']}; "
-        f"the last {counts['last'] - t0:.2f} s after the first write", None,
-        "yes" if lost == 0 and counts["dupes"] == 0 and counts["disorder"] == 0 else "no")
+        f"written in {write_secs:.2f} s ({written / write_secs:,.0f}/s); delivered {tally.got:,}, "
+        f"lost {lost}, duplicated {tally.dupes}, out of order {tally.disorder}; "
+        f"the last {tally.last - t0:.2f} s after the first write", None,
+        "yes" if lost == 0 and tally.dupes == 0 and tally.disorder == 0 else "no")
     text, p99s = describe_keys(*keys)
     row("key → frame ≤ 50 ms in the dashboard during that burst", text, None, met_keys(p99s))
 
@@ -596,10 +568,8 @@ def wait_for_rest(made):
 
 def writer(root, first, step, per, rate):
     """One burst writer: appends to every `step`th session, paced to `rate`/s."""
-    ids = sessions(root)
-    fds = [(s, os.open(os.path.join(root, ids[s], "events.jsonl"), os.O_WRONLY | os.O_APPEND))
-           for s in range(first, len(ids), step)]
-    paced_appends(fds, per, rate, b"burst")
+    journals = [os.path.join(root, sid, "events.jsonl") for sid in sessions(root)]
+    append_share(journals, first, step, per, rate, BURST_PREFIX)
 
 
 def run_step(name, *steps):

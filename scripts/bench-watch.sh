@@ -48,10 +48,11 @@ trap 'rm -rf "$WORK"' EXIT
 
 export BIN WORK APPENDS IDLE_SESSIONS IDLE_SECS BURST_SESSIONS BURST_EVENTS LARGE_SESSIONS STEPS
 python3 - <<'PY'
-import json, os, subprocess, sys, time
+import json, os, sys, time
 
 sys.path.insert(0, os.path.join(os.getcwd(), "scripts"))
-from benchlib import LineReader, cpu_secs, paced_appends, pct, stop
+from benchlib import (Delivery, LineReader, append_share, cpu_share, pct, start_tail,
+                      start_watch, status_mb, stop)
 
 BIN = os.environ["BIN"]
 WORK = os.environ["WORK"]
@@ -65,6 +66,7 @@ STEPS = set(os.environ["STEPS"].split(","))
 OLD = time.time() - 86400  # idle sessions look a day old
 ENV = dict(os.environ, SWITCHBOARD_CONFIG_DIR=os.path.join(WORK, "no-config"))
 ENV.pop("SWITCHBOARD_ROOT", None)
+BURST_PREFIX = b"b"  # the burst writers' ids: b<session>-<n>
 
 
 def make_session(root, sid, events=3, old=False):
@@ -83,18 +85,6 @@ def make_session(root, sid, events=3, old=False):
         for p in (j, s, d):
             os.utime(p, (OLD, OLD))
     return j
-
-
-def start_watch(root, wait_for_status=True):
-    p = subprocess.Popen([BIN, "--root", root, "watch", "--json"], env=ENV,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    if wait_for_status:
-        # The first status line ends the initial pass.
-        line = p.stderr.readline().decode()
-        if not line:
-            sys.exit("watch exited before its first status line")
-        return p, line.strip()
-    return p, ""
 
 
 def latency(reader, journal, tag, n):
@@ -123,14 +113,6 @@ def latency(reader, journal, tag, n):
 results = []
 
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def drain(*readers):
     # Each tool also sees the appends meant for the other.
     for r in readers:
@@ -144,12 +126,10 @@ def step_latency():
     for i in range(100):
         make_session(root, f"other{i:03}", old=True)
     journal = make_session(root, "target")
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     w_reader = LineReader(watch.stdout.fileno())
-    tail = subprocess.Popen(["tail", "-F", "-n", "0", "-s", "0.01", journal],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    tail = start_tail(journal)
     t_reader = LineReader(tail.stdout.fileno())
-    time.sleep(0.5)  # tail has no ready signal
     latency(w_reader, journal, "warm", 20)
     w_lat, t_lat = [], []
     # Interleaved blocks, so both see the same machine load.
@@ -174,67 +154,48 @@ def step_idle():
     for i in range(IDLE_SESSIONS):
         make_session(root, f"sesn_{i:06}", old=True)
     t0 = time.monotonic()
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     load = time.monotonic() - t0
-    time.sleep(5)  # let the first re-checks of the watched sessions pass
-    c0, w0 = cpu_secs(watch.pid), time.monotonic()
-    time.sleep(IDLE_SECS)
-    c1, w1 = cpu_secs(watch.pid), time.monotonic()
-    rss = rss_mb(watch.pid)
+    [(share, cpu)] = cpu_share([watch.pid], IDLE_SECS)
+    rss = status_mb(watch.pid, "VmRSS")
     stop(watch)
     results.append((f"idle CPU, {IDLE_SESSIONS} idle sessions, {IDLE_SECS}s window",
-                    f"{(c1 - c0) / (w1 - w0) * 100:.2f} % of a core ({(c1 - c0) * 1000:.0f} ms CPU); "
+                    f"{share:.2f} % of a core ({cpu * 1000:.0f} ms CPU); "
                     f"RSS {rss:.0f} MB; initial load {load:.1f}s; {status.split(': ', 2)[-1]}"))
-
-
-def write_share(journals, first, step, per, rate):
-    """A writer process: appends to every `step`th journal, paced to `rate`/s."""
-    fds = [(s, os.open(journals[s], os.O_WRONLY | os.O_APPEND))
-           for s in range(first, len(journals), step)]
-    paced_appends(fds, per, rate, b"b")
-    os._exit(0)
 
 
 def step_burst(writers=4, rate=50000):
     root = os.path.join(WORK, "burst")
     os.makedirs(root)
     journals = [make_session(root, f"b{i:04}", events=0) for i in range(BURST_SESSIONS)]
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     reader = LineReader(watch.stdout.fileno())
     per = BURST_EVENTS // BURST_SESSIONS
     t0 = time.monotonic()
     pids = []
     for w in range(writers):
         pid = os.fork()
-        if pid == 0:
-            write_share(journals, w, writers, per, rate / writers)
+        if pid == 0:  # a writer process
+            append_share(journals, w, writers, per, rate / writers, BURST_PREFIX)
+            os._exit(0)
         pids.append(pid)
     for pid in pids:
         os.waitpid(pid, 0)
     write_secs = time.monotonic() - t0
     written = per * BURST_SESSIONS
-    seen = {}
-    dupes = disorder = got = 0
+    tally = Delivery(BURST_PREFIX)
     deadline = time.monotonic() + 120
-    while got < written and time.monotonic() < deadline:
+    while tally.got < written and time.monotonic() < deadline:
         line = reader.line(timeout=max(0.1, deadline - time.monotonic()))
         if line is None:
             break
-        sid, n = json.loads(line)["event"]["id"][1:].split("-")
-        n = int(n)
-        last = seen.get(sid, -1)
-        if n <= last:
-            dupes += 1
-        elif n != last + 1:
-            disorder += 1
-        seen[sid] = max(last, n)
-        got += 1
+        tally.add(line)
     done_secs = time.monotonic() - t0
     stop(watch)
     results.append((f"burst, {written} events across {BURST_SESSIONS} sessions, {writers} writers",
                     f"written in {write_secs:.2f}s ({written / write_secs:,.0f}/s); "
-                    f"delivered {got}, lost {written - got}, duplicated {dupes}, "
-                    f"out of order {disorder}; all delivered {done_secs:.2f}s after the first write"))
+                    f"delivered {tally.got}, lost {written - tally.got}, duplicated {tally.dupes}, "
+                    f"out of order {tally.disorder}; all delivered {done_secs:.2f}s after the first write"))
 
 
 def step_large():
@@ -246,14 +207,11 @@ def step_large():
     oldest = os.path.join(root, "sesn_000000", "events.jsonl")
     os.utime(oldest, (OLD - 86400, OLD - 86400))
     t0 = time.monotonic()
-    watch, status = start_watch(root)
+    watch, status = start_watch(BIN, root, ENV)
     load = time.monotonic() - t0
     reader = LineReader(watch.stdout.fileno())
-    time.sleep(5)
-    c0, w0 = cpu_secs(watch.pid), time.monotonic()
-    time.sleep(IDLE_SECS)
-    c1, w1 = cpu_secs(watch.pid), time.monotonic()
-    rss = rss_mb(watch.pid)
+    [(share, _)] = cpu_share([watch.pid], IDLE_SECS)
+    rss = status_mb(watch.pid, "VmRSS")
     t0 = time.monotonic()
     with open(oldest, "a") as f:
         f.write('{"id":"wake-up","type":"user.message"}\n')
@@ -262,7 +220,7 @@ def step_large():
     stop(watch)
     results.append((f"{LARGE_SESSIONS} sessions",
                     f"initial load {load:.1f}s; {status.split(': ', 2)[-1]}; "
-                    f"idle {(c1 - c0) / (w1 - w0) * 100:.2f} % of a core; RSS {rss:.0f} MB; "
+                    f"idle {share:.2f} % of a core; RSS {rss:.0f} MB; "
                     f"an append to a long-idle polled session seen after {seen_after:.1f}s"
                     + ("" if line else " (NOT SEEN)")))
 
