@@ -2,7 +2,7 @@
 //! hundreds of thousands of tool uses that no idle event ever lists, and
 //! the summary forgets all but the newest few thousand of them; decoding
 //! each into a `RequestRecord` was a third of a first fold's cost. So a
-//! request folded from a block of lines stays the line it was written on
+//! request folded from its head stays the line it was written on
 //! until something reads it.
 
 use std::borrow::Cow;
