@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::Event;
 use crate::model::fingerprint;
 use crate::model::pending::PendingRequest;
 use crate::model::status::display_status_text;
@@ -197,4 +198,31 @@ impl FleetViews {
             (&a.session_id, &a.rule, &a.source).cmp(&(&b.session_id, &b.rule, &b.source))
         });
     }
+}
+
+/// An event's one-line summary as shown: a request's name and input
+/// strictly (every sequence whole), agent output and messages with colour
+/// sequences folded.
+pub fn shown_summary(event: &Event) -> String {
+    let summary = event.summary();
+    if event.kind.is_request() {
+        crate::sanitize::sanitize_line(&summary)
+    } else {
+        crate::sanitize::sanitize_output_line(&summary)
+    }
+}
+
+/// A malformed line as shown: why, then its first `max` characters with
+/// every byte that is not UTF-8 as `\xNN` (never U+FFFD) and `…` when cut.
+pub fn shown_malformed(reason: &impl std::fmt::Display, raw: &[u8], max: usize) -> String {
+    let head = &raw[..raw.len().min(max.saturating_mul(4))];
+    let shown = crate::sanitize::sanitize_bytes_line(head);
+    let mut clipped: String = shown.chars().take(max).collect();
+    if clipped.len() < shown.len() || head.len() < raw.len() {
+        clipped.push('…');
+    }
+    format!(
+        "{}: {clipped}",
+        crate::sanitize::sanitize_line(&reason.to_string())
+    )
 }

@@ -294,17 +294,14 @@ fn write_human(data: &ShowData) -> CliResult {
                     .unwrap_or_else(|| "-".into()),
                 sanitize_line(e.kind.as_str()),
                 sanitize_line(&clip(&e.id, 12)),
-                sanitize_line(&e.summary()),
+                crate::views::shown_summary(e),
             ),
             LineParse::Malformed(reason) => format!(
                 "{:<24} {:<28} {:<12} {}\n",
                 "-",
                 "MALFORMED",
                 "",
-                sanitize_line(&format!(
-                    "{reason}: {}",
-                    clip(&String::from_utf8_lossy(&shown.raw), 120)
-                )),
+                crate::views::shown_malformed(reason, &shown.raw, 120),
             ),
             LineParse::Blank => continue,
         };

@@ -1,8 +1,6 @@
 //! Plain aligned tables for human output; every cell is sanitised.
 
-use unicode_width::UnicodeWidthStr;
-
-use crate::sanitize::sanitize_line;
+use crate::sanitize::{cell_width, sanitize_line};
 
 pub struct Table {
     header: Vec<String>,
@@ -28,10 +26,10 @@ impl Table {
 
     pub fn render(&self) -> String {
         let columns = self.header.len();
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.width()).collect();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| cell_width(h)).collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate().take(columns) {
-                widths[i] = widths[i].max(cell.width());
+                widths[i] = widths[i].max(cell_width(cell));
             }
         }
         let mut out = String::new();
@@ -40,7 +38,7 @@ impl Table {
             for (i, cell) in row.iter().enumerate().take(columns) {
                 line.push_str(cell);
                 if i + 1 < columns {
-                    let pad = widths[i] - cell.width() + 2;
+                    let pad = widths[i] - cell_width(cell) + 2;
                     line.extend(std::iter::repeat_n(' ', pad));
                 }
             }
@@ -68,7 +66,7 @@ mod tests {
         let mut t = Table::new(&["ID", "TITLE"]);
         t.row(vec!["a".into(), "x\x1b[2Jy".into()]);
         t.row(vec!["long-id".into(), "z".into()]);
-        assert_eq!(t.render(), "ID       TITLE\na        xy\nlong-id  z\n");
+        assert_eq!(t.render(), "ID       TITLE\na        x␛[2Jy\nlong-id  z\n");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
     }

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use super::args::WatchArgs;
 use super::exit::{CliError, CliResult};
 use super::output::broken_pipe_ok;
-use super::table::clip;
 use crate::feed::{FeedHealth, SessionKey, Update};
 use crate::model::line::{LineParse, parse_line};
 use crate::model::time::format_rfc3339;
@@ -154,7 +153,7 @@ impl Printer {
                     .unwrap_or_else(|| "-".into()),
                 sanitize_line(&key.id),
                 sanitize_line(event.kind.as_str()),
-                sanitize_line(&event.summary()),
+                crate::views::shown_summary(event),
             ),
             (LineParse::Malformed(reason), true) => {
                 eprintln!(
@@ -169,10 +168,7 @@ impl Printer {
                 "-",
                 sanitize_line(&key.id),
                 "MALFORMED",
-                sanitize_line(&format!(
-                    "{reason}: {}",
-                    clip(&String::from_utf8_lossy(raw), 120)
-                )),
+                crate::views::shown_malformed(reason, raw, 120),
             ),
         };
         self.out.write_all(text.as_bytes()).map_err(broken_pipe_ok)

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span, Text};
 use serde_json::Value;
 
 use super::editor::Editor;
+use super::hidden::{hidden_in_request, hidden_warning};
 use super::inbox::RequestKey;
 use super::refusal::{Refusal, RefusalKind, refusal_for};
 use super::style::ReviewStyle;
@@ -28,6 +29,9 @@ pub struct ReviewTarget {
     /// The fingerprint of the request as rendered: what the decision binds to.
     pub fingerprint: String,
     pub tampered: bool,
+    /// Controls, sequences and invisible characters in its name and input,
+    /// shown escaped; approving asks once more when there are any.
+    pub hidden: usize,
 }
 
 impl ReviewTarget {
@@ -46,6 +50,7 @@ impl ReviewTarget {
             plan_revision: row.plan_revision,
             fingerprint: row.fingerprint.clone(),
             tampered: row.tampered,
+            hidden: hidden_in_request(row),
         }
     }
 
@@ -156,6 +161,9 @@ pub struct ReviewDraft {
     pub verdict: Option<Verdict>,
     pub message: Option<String>,
     pub stage: Stage,
+    /// The first `y` on a request with hidden sequences was pressed: the
+    /// next one approves.
+    pub hidden_acknowledged: bool,
 }
 
 impl ReviewDraft {
@@ -167,6 +175,7 @@ impl ReviewDraft {
             verdict: None,
             message: None,
             stage: Stage::Choosing,
+            hidden_acknowledged: false,
         }
     }
 
@@ -219,12 +228,17 @@ impl ReviewDraft {
         Ok(())
     }
 
-    /// `y`: the decision to hand to `store::decide`.
+    /// `y`: the decision to hand to `store::decide`. Approving a request
+    /// that hides control sequences takes a second `y`.
     pub fn confirm(&mut self) -> Option<Decision> {
         if self.stage != Stage::Confirming {
             return None;
         }
         let verdict = self.verdict?;
+        if self.asks_again() {
+            self.hidden_acknowledged = true;
+            return None;
+        }
         self.stage = Stage::Submitted;
         Some(Decision {
             session_id: self.target.key.session_id.clone(),
@@ -242,6 +256,7 @@ impl ReviewDraft {
     /// Steps back: from the confirmation to the message (or the choice),
     /// from the message to the choice, from the choice out of the review.
     pub fn cancel(&mut self) {
+        self.hidden_acknowledged = false;
         self.stage = match std::mem::replace(&mut self.stage, Stage::Closed) {
             Stage::Confirming if self.verdict != Some(Verdict::Allow) => {
                 Stage::Writing(Editor::with_text(self.message.as_deref().unwrap_or("")))
@@ -330,10 +345,7 @@ impl ReviewDraft {
                 Text::from(lines)
             }
             Stage::Confirming => {
-                let mut lines = vec![Line::from(vec![
-                    Span::styled(format!("{} {what}?", self.verb()), style.warning),
-                    Span::styled("  y confirm · n back", style.muted),
-                ])];
+                let mut lines = vec![self.confirm_line(&what, style)];
                 lines.push(Line::from(vec![
                     Span::styled("fingerprint ", style.muted),
                     Span::styled(self.target.fingerprint.clone(), style.fingerprint),
@@ -371,6 +383,40 @@ impl ReviewDraft {
         }
     }
 
+    /// Whether this `y` is the first of two: an approval of a request that
+    /// hides control sequences, not yet acknowledged.
+    fn asks_again(&self) -> bool {
+        self.verdict == Some(Verdict::Allow) && self.target.hidden > 0 && !self.hidden_acknowledged
+    }
+
+    fn confirm_line(&self, what: &str, style: &ReviewStyle) -> Line<'static> {
+        let hidden = self.target.hidden;
+        if self.verdict == Some(Verdict::Allow) && hidden > 0 {
+            let (question, keys) = if self.hidden_acknowledged {
+                (
+                    format!(
+                        "Really approve {what}, with its {hidden} hidden control sequence{}?",
+                        if hidden == 1 { "" } else { "s" }
+                    ),
+                    "  y approve anyway · n back",
+                )
+            } else {
+                (
+                    format!("Approve {what}? {}.", &hidden_warning(hidden)[4..]),
+                    "  y confirm · n back",
+                )
+            };
+            return Line::from(vec![
+                Span::styled(question, style.warning),
+                Span::styled(keys, style.muted),
+            ]);
+        }
+        Line::from(vec![
+            Span::styled(format!("{} {what}?", self.verb()), style.warning),
+            Span::styled("  y confirm · n back", style.muted),
+        ])
+    }
+
     fn describe_target(&self) -> String {
         let t = &self.target;
         let kind = match (t.kind, t.plan_revision) {
@@ -379,7 +425,9 @@ impl ReviewDraft {
         };
         format!(
             "{} {} ({kind}) in {}",
-            t.tool, t.key.event_id, t.key.session_id
+            t.tool,
+            sanitize_line(&t.key.event_id),
+            sanitize_line(&t.key.session_id)
         )
     }
 

@@ -11,7 +11,8 @@ use syntect::highlighting::{FontStyle, Theme, ThemeSet};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-use crate::sanitize::sanitize_multiline;
+use crate::sanitize::spans::{default_escape_style, overlay};
+use crate::sanitize::{Layout, Mode, escape};
 
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
@@ -61,16 +62,26 @@ pub fn knows_language(token: &str) -> bool {
 }
 
 /// Highlights untrusted `code` (sanitised first) in `language`, one `Line`
-/// per source line, each span laid over `base`. Unknown languages come back
-/// plain in `base`.
+/// per source line, each span laid over `base`, escapes reversed. Unknown
+/// languages come back plain in `base`.
 pub fn highlight(code: &str, language: &str, theme_name: &str, base: Style) -> Vec<Line<'static>> {
-    let clean = sanitize_multiline(code);
+    let escaped = escape(code, Mode::Strict, Layout::Multiline);
+    let lines = highlight_clean(&escaped.text(), language, theme_name, base);
+    overlay(lines, &escaped, default_escape_style())
+}
+
+fn highlight_clean(
+    clean: &str,
+    language: &str,
+    theme_name: &str,
+    base: Style,
+) -> Vec<Line<'static>> {
     let (Some(syntax), Some(theme)) = (syntax_for(language), theme(theme_name)) else {
-        return plain_lines(&clean, base);
+        return plain_lines(clean, base);
     };
     let mut highlighter = HighlightLines::new(syntax, theme);
     let mut lines = Vec::new();
-    for source_line in LinesWithEndings::from(&clean) {
+    for source_line in LinesWithEndings::from(clean) {
         let Ok(regions) = highlighter.highlight_line(source_line, syntaxes()) else {
             // A grammar that fails on this input: show the rest plain.
             let offset = source_line.as_ptr() as usize - clean.as_ptr() as usize;
@@ -129,12 +140,30 @@ mod tests {
     }
 
     #[test]
-    fn unknown_language_is_plain_and_escapes_are_removed() {
+    fn unknown_language_is_plain_and_escapes_are_shown_reversed() {
         let lines = highlight("a\x1b[2Jb\nc", "no-such-lang", "", Style::default());
-        assert_eq!(lines, vec![Line::from("ab"), Line::from("c")]);
+        let reversed = Style::default().add_modifier(Modifier::REVERSED);
+        assert_eq!(
+            lines,
+            vec![
+                Line::from(vec![
+                    Span::raw("a"),
+                    Span::styled("␛[2J", reversed),
+                    Span::raw("b")
+                ]),
+                Line::from("c")
+            ]
+        );
         let bash = highlight("echo \x1b]0;owned\x07hi", "sh", "", Style::default());
         let text: String = bash[0].spans.iter().map(|s| s.content.as_ref()).collect();
-        assert_eq!(text, "echo hi");
+        assert_eq!(text, "echo ␛]0;owned\\x07hi");
+        let escapes: String = bash[0]
+            .spans
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(escapes, "␛]\\x07", "{bash:?}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
 
+use super::hidden::hidden_in_request;
 use super::style::ReviewStyle;
 use crate::model::fingerprint::short;
 use crate::model::pending::RequestKind;
@@ -45,6 +46,8 @@ pub struct InboxRow {
     pub short_fingerprint: String,
     pub pending_since: Option<Timestamp>,
     pub tampered: bool,
+    /// Hidden control sequences in its name and input (marked `⚠`).
+    pub hidden: usize,
     /// The row it came from, for opening the review.
     pub request: PendingRow,
 }
@@ -103,6 +106,7 @@ fn inbox_row(row: &PendingRow, now: Timestamp) -> InboxRow {
         kind,
         kind_label,
         tool: sanitize_line(row.name.as_str().unwrap_or("")),
+        hidden: hidden_in_request(row),
         age,
         short_fingerprint: short(&row.fingerprint).to_string(),
         pending_since: row.pending_since,
@@ -115,8 +119,12 @@ impl InboxRow {
     /// The session as shown: `source: session` when roots are merged.
     pub fn session_label(&self) -> String {
         match &self.key.source {
-            Some(source) => format!("{}: {}", sanitize_line(source), self.key.session_id),
-            None => self.key.session_id.clone(),
+            Some(source) => format!(
+                "{}: {}",
+                sanitize_line(source),
+                sanitize_line(&self.key.session_id)
+            ),
+            None => sanitize_line(&self.key.session_id),
         }
     }
 
@@ -145,10 +153,21 @@ impl InboxRow {
                 self.kind_label.clone(),
                 self.kind_style(style),
             )),
-            Cell::from(Span::styled(self.tool.clone(), style.text)),
+            Cell::from(self.tool_line(style)),
             Cell::from(Span::styled(self.age.clone(), style.muted)),
             Cell::from(self.fingerprint_span(style)),
         ]
+    }
+
+    /// The tool's name, after a `⚠ N` mark when the request hides control
+    /// sequences.
+    fn tool_line(&self, style: &ReviewStyle) -> Line<'static> {
+        let mut spans = Vec::new();
+        if self.hidden > 0 {
+            spans.push(Span::styled(format!("⚠{} ", self.hidden), style.warning));
+        }
+        spans.push(Span::styled(self.tool.clone(), style.text));
+        Line::from(spans)
     }
 
     /// A row for a ratatui `Table` (see `HEADER` and `WIDTHS`).
@@ -159,14 +178,25 @@ impl InboxRow {
     /// The same row as one line, columns padded to the given widths, for
     /// lists and `:pending`.
     pub fn to_line(&self, widths: &[usize; 4], style: &ReviewStyle) -> Line<'static> {
-        let pad = |text: &str, width: usize| format!("{text:<width$}  ");
-        Line::from(vec![
+        let pad = |text: &str, width: usize| {
+            use unicode_width::UnicodeWidthStr;
+            format!("{text}{}  ", " ".repeat(width.saturating_sub(text.width())))
+        };
+        let mut tool_spans = self.tool_line(style).spans;
+        let tool_width: usize = tool_spans.iter().map(|s| s.width()).sum();
+        tool_spans.push(Span::raw(
+            " ".repeat(widths[2].saturating_sub(tool_width) + 2),
+        ));
+        let mut spans = vec![
             Span::styled(pad(&self.session_label(), widths[0]), style.text),
             Span::styled(pad(&self.kind_label, widths[1]), self.kind_style(style)),
-            Span::styled(pad(&self.tool, widths[2]), style.text),
+        ];
+        spans.extend(tool_spans);
+        spans.extend([
             Span::styled(format!("{:>w$}  ", self.age, w = widths[3]), style.muted),
             self.fingerprint_span(style),
-        ])
+        ]);
+        Line::from(spans)
     }
 }
 
@@ -177,7 +207,7 @@ pub fn column_widths(rows: &[InboxRow]) -> [usize; 4] {
     for row in rows {
         widths[0] = widths[0].max(row.session_label().width());
         widths[1] = widths[1].max(row.kind_label.width());
-        widths[2] = widths[2].max(row.tool.width());
+        widths[2] = widths[2].max(row.tool_line(&ReviewStyle::default()).width());
         widths[3] = widths[3].max(row.age.width());
     }
     widths

@@ -9,7 +9,10 @@ use serde_json::{Map, Value};
 use super::highlight::highlight;
 use super::plan_diff::diff_texts;
 use super::style::ReviewStyle;
-use crate::sanitize::{sanitize_line, sanitize_multiline};
+use crate::sanitize::spans::{
+    default_escape_style, line as escaped_line, lines as escaped_lines, overlay,
+};
+use crate::sanitize::{Layout, Mode, escape};
 
 /// Which form the input was shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,8 +140,10 @@ fn patch_view(name: &str, input: &Map<String, Value>, style: &ReviewStyle) -> Op
 
 /// Colours an existing unified diff or `*** Begin Patch` text line by line.
 pub fn patch_lines(patch: &str, style: &ReviewStyle) -> Vec<Line<'static>> {
-    sanitize_multiline(patch)
-        .lines()
+    let escaped = escape(patch, Mode::Strict, Layout::Multiline);
+    let lines = escaped
+        .text()
+        .split('\n')
         .map(|line| {
             let line_style = if line.starts_with("+++")
                 || line.starts_with("---")
@@ -158,7 +163,17 @@ pub fn patch_lines(patch: &str, style: &ReviewStyle) -> Vec<Line<'static>> {
             };
             Line::from(Span::styled(line.to_string(), line_style))
         })
-        .collect()
+        .collect();
+    trim_final_empty(overlay(lines, &escaped, default_escape_style()))
+}
+
+/// `split('\n')` gives an empty last line after a final newline; `lines()`
+/// did not, and neither should the view.
+fn trim_final_empty(mut lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
+    if lines.len() > 1 && lines.last().is_some_and(|l| l.width() == 0) {
+        lines.pop();
+    }
+    lines
 }
 
 /// Claude Code's `Edit`/`MultiEdit` (`old_string`/`new_string`) and the
@@ -225,11 +240,13 @@ fn new_file_view(name: &str, input: &Map<String, Value>, style: &ReviewStyle) ->
         .or_else(|| input.get("file_text"))?
         .as_str()?;
     let mut lines = header_lines(input, style);
-    lines.extend(
-        sanitize_multiline(content)
-            .lines()
-            .map(|l| Line::from(Span::styled(format!("+ {l}"), style.added))),
-    );
+    let escaped = escape(content, Mode::Strict, Layout::Multiline);
+    let body = escaped_lines(&escaped, style.added, default_escape_style());
+    lines.extend(trim_final_empty(body).into_iter().map(|line| {
+        let mut spans = vec![Span::styled("+ ", style.added)];
+        spans.extend(line.spans);
+        Line::from(spans)
+    }));
     Some(ToolView {
         kind: ToolViewKind::NewFile,
         text: Text::from(lines),
@@ -242,7 +259,7 @@ fn header_lines(input: &Map<String, Value>, style: &ReviewStyle) -> Vec<Line<'st
         .get("file_path")
         .or_else(|| input.get("path"))
         .and_then(Value::as_str)
-        .map(|path| Line::from(Span::styled(sanitize_line(path), style.file_header)))
+        .map(|path| strict_line(path, style.file_header))
         .into_iter()
         .collect()
 }
@@ -262,12 +279,36 @@ fn other_fields(
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            Line::from(vec![
-                Span::styled(format!("{}: ", sanitize_line(key)), style.muted),
-                Span::styled(sanitize_line(&value), style.text),
-            ])
+            let mut spans = strict_line(&format!("{key}: "), style.muted).spans;
+            spans.extend(strict_line(&value, style.text).spans);
+            Line::from(spans)
         })
         .collect()
+}
+
+/// One untrusted field on one line, escapes reversed.
+fn strict_line(text: &str, base: Style) -> Line<'static> {
+    escaped_line(
+        &escape(text, Mode::Strict, Layout::Line),
+        base,
+        default_escape_style(),
+    )
+}
+
+/// What the review pane shows for a tool request: the tool's name (which
+/// the fingerprint covers as much as the input), then its input.
+pub fn render_request_body(name: &Value, input: &Value, style: &ReviewStyle) -> Text<'static> {
+    let shown_name = match name {
+        Value::String(name) => name.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut name_line = vec![Span::styled("tool ", style.muted)];
+    name_line.extend(strict_line(&shown_name, style.kind_tool).spans);
+    let mut lines = vec![Line::from(name_line), Line::default()];
+    let view = render_tool_input(name.as_str().unwrap_or(""), input, style);
+    lines.extend(view.text.lines);
+    Text::from(lines)
 }
 
 /// Pretty JSON, highlighted. Strings keep their JSON escapes, so control

@@ -89,8 +89,8 @@ fn live_fleet_scenario(tmux: &Tmux, root: &Root) {
     });
     let screen = tmux.screen();
     assert!(
-        !screen.contains("pwned"),
-        "the OSC payload was removed: {screen}"
+        screen.contains("before ␛]0;pwned\\x07 after"),
+        "the OSC is shown escaped, its payload kept: {screen}"
     );
     assert_eq!(
         tmux.display("#{pane_title}"),

@@ -208,7 +208,9 @@ fn human_lines_are_sanitised_and_malformed_lines_shown() {
     assert!(!line.contains('\u{1b}'), "{line:?}");
     assert!(line.starts_with("2026-11-21T10:00:00Z"), "{line:?}");
     assert!(
-        line.contains(" a ") && line.contains("agent.message") && line.contains("red text done"),
+        line.contains(" a ")
+            && line.contains("agent.message")
+            && line.contains("red ␛text␛]0;title\\x07 done"),
         "{line:?}"
     );
     append(root.path(), "a", "{broken\n");

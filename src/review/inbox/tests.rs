@@ -106,7 +106,8 @@ fn oldest_first_then_session_and_event() {
         ]
     );
     assert_eq!(inbox[1].kind_label, "plan r2");
-    assert_eq!(inbox[4].tool, "bash", "escape sequences are removed");
+    assert_eq!(inbox[4].tool, "bash␛[2J", "escape sequences are shown");
+    assert_eq!(inbox[4].hidden, 1, "and counted");
 }
 
 #[test]

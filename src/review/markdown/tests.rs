@@ -64,11 +64,11 @@ fn untrusted_text_is_sanitised_everywhere() {
     let hostile = "# T\x1b]0;pwned\x07itle\n\nrun \x1b[2J`x\x1b[31m`\n\n```sh\necho \x1b]52;c;Zm9v\x07hi\n```\n\n| a\x1b[5m |\n|---|\n| b |\n";
     let lines = render(hostile);
     let text = plain_text(&lines);
-    assert!(!text.contains('\x1b'), "{text:?}");
-    assert!(text.contains("# Title"), "{text}");
-    assert!(text.contains("run x"), "{text}");
-    assert!(text.ends_with("\na\n─\nb\n"), "{text}");
-    assert!(text.contains("echo hi"), "{text}");
+    assert!(crate::sanitize::is_clean(&text), "{text:?}");
+    assert!(text.contains("# T␛]0;pwned\\x07itle"), "{text}");
+    assert!(text.contains("run ␛[2Jx␛[31m"), "{text}");
+    assert!(text.contains("\na␛[5m\n"), "{text}");
+    assert!(text.contains("echo ␛]52;c;Zm9v\\x07hi"), "{text}");
 }
 
 #[test]

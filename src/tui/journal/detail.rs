@@ -9,7 +9,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
 use crate::model::line::{LineParse, parse_line};
-use crate::sanitize::{sanitize_line, sanitize_multiline};
+use crate::sanitize::{Layout, Mode, escape_bytes, sanitize_line, sanitize_multiline};
 use crate::tui::state::{DetailDoc, TokenClass};
 
 /// Lines past this are shown plain: highlighting is for reading, and a
@@ -68,8 +68,9 @@ pub fn build_detail(line: usize, bytes: &[u8]) -> DetailDoc {
             DetailDoc { title, note, lines }
         }
         LineParse::Malformed(reason) => {
-            let raw = String::from_utf8_lossy(bytes);
-            let lines = sanitize_multiline(&raw)
+            // Byte by byte where it is not UTF-8: U+FFFD would hide which.
+            let shown = escape_bytes(bytes, Mode::Strict, Layout::Multiline).text();
+            let lines = shown
                 .lines()
                 .take(MAX_LINES)
                 .map(|l| vec![(TokenClass::Error, l.to_string())])

@@ -5,6 +5,7 @@ use crate::model::event_type::EventType;
 use crate::model::line::{LineParse, parse_line};
 use crate::sanitize::sanitize_line;
 use crate::tui::state::{RowClass, StreamRow};
+use crate::views::{shown_malformed, shown_summary};
 
 const MAX_MALFORMED_PREVIEW: usize = 200;
 
@@ -17,19 +18,13 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
             class: RowClass::Blank,
             summary: String::new(),
         },
-        LineParse::Malformed(reason) => {
-            let preview: String = String::from_utf8_lossy(bytes)
-                .chars()
-                .take(MAX_MALFORMED_PREVIEW)
-                .collect();
-            StreamRow {
-                line,
-                time: String::new(),
-                kind: "MALFORMED".into(),
-                class: RowClass::Malformed,
-                summary: sanitize_line(&format!("{reason}: {preview}")),
-            }
-        }
+        LineParse::Malformed(reason) => StreamRow {
+            line,
+            time: String::new(),
+            kind: "MALFORMED".into(),
+            class: RowClass::Malformed,
+            summary: shown_malformed(&reason, bytes, MAX_MALFORMED_PREVIEW),
+        },
         LineParse::Event(event) => StreamRow {
             line,
             time: event
@@ -38,7 +33,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
                 .unwrap_or_else(|| "--:--:--".into()),
             kind: sanitize_line(event.kind.as_str()),
             class: class_of(&event.kind, &event),
-            summary: sanitize_line(&event.summary()),
+            summary: shown_summary(&event),
         },
     }
 }
@@ -79,7 +74,7 @@ mod tests {
         );
         assert_eq!(row.time, "09:00:05");
         assert_eq!(row.class, RowClass::Agent);
-        assert_eq!(row.summary, "hi there\\u{202e}");
+        assert_eq!(row.summary, "hi ␛]0;pwned\\x07there\\u{202e}");
         let bad = decode_row(4, b"{\"id\":1}");
         assert_eq!(bad.class, RowClass::Malformed);
         assert!(

@@ -13,7 +13,7 @@ use crate::model::time::Timestamp;
 use crate::review::bulk::{BulkItem, BulkResult, BulkSelection};
 use crate::review::{
     InboxRow, NotificationMode, PlanDiff, PlanHistory, RequestKey, ReviewDraft, ReviewStyle,
-    build_inbox, render_markdown, render_tool_input,
+    build_inbox, render_markdown, render_request_body,
 };
 use crate::tui::journal::JournalOrigin;
 use crate::views::PendingRow;
@@ -151,8 +151,11 @@ impl ReviewView {
         let body = if draft.target.kind == crate::model::pending::RequestKind::Plan {
             ReviewBody::Loading
         } else {
-            let name = row.request.name.as_str().unwrap_or("");
-            ReviewBody::Tool(render_tool_input(name, &row.request.input, style).text)
+            ReviewBody::Tool(render_request_body(
+                &row.request.name,
+                &row.request.input,
+                style,
+            ))
         };
         Self {
             draft,

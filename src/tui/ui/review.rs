@@ -10,9 +10,11 @@ use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{overlay_area, pane_block};
 use crate::review::bulk::{render_preview, render_results};
+use crate::review::hidden_warning;
 use crate::review::highlight::NO_HIGHLIGHT;
 use crate::review::inbox::{HEADER, WIDTHS};
 use crate::review::{ReviewStyle, Stage};
+use crate::sanitize::sanitize_line;
 use crate::tui::state::{BulkView, DiffMode, ReviewBody, ReviewView, State};
 use crate::tui::theme::Theme;
 
@@ -132,7 +134,8 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
     };
     let title = format!(
         " Review {} in {} · {what} ",
-        target.key.event_id, target.key.session_id
+        sanitize_line(&target.key.event_id),
+        sanitize_line(&target.key.session_id)
     );
     let block = pane_block(theme, title, true);
     let inner = block.inner(area);
@@ -171,6 +174,21 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
 
 fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut top = area;
+    if view.draft.target.hidden > 0 && area.height > 2 {
+        // Above everything, so no scroll position can hide it.
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                hidden_warning(view.draft.target.hidden),
+                theme.warning.add_modifier(Modifier::BOLD),
+            )),
+            Rect { height: 1, ..top },
+        );
+        top = Rect {
+            y: top.y + 1,
+            height: top.height.saturating_sub(1),
+            ..top
+        };
+    }
     if let ReviewBody::Plan { history, index, .. } = &view.body {
         // One line per revision: which one is shown, and what each got.
         let spans: Vec<Span> = history
@@ -190,14 +208,11 @@ fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) 
             })
             .chain([Span::styled("[ ] browse", theme.muted)])
             .collect();
-        frame.render_widget(
-            Paragraph::new(Line::from(spans)),
-            Rect { height: 1, ..area },
-        );
+        frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..top });
         top = Rect {
-            y: area.y + 1,
-            height: area.height.saturating_sub(1),
-            ..area
+            y: top.y + 1,
+            height: top.height.saturating_sub(1),
+            ..top
         };
     }
     if let (
@@ -219,11 +234,49 @@ fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) 
         }
         return;
     }
+    render_scrolled(view.body_lines(), view.scroll, theme, frame, top);
+}
+
+/// The body from `scroll` on, wrapped. When it does not fit, the last row
+/// says which rows are shown and how to see the rest: nothing the
+/// fingerprint covers is cut without saying so.
+fn render_scrolled(
+    lines: Vec<Line<'static>>,
+    scroll: usize,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let total = paragraph.line_count(area.width);
+    let height = usize::from(area.height);
+    if total <= height || height < 2 {
+        frame.render_widget(paragraph, area);
+        return;
+    }
+    let room = height - 1;
+    let first = scroll.min(total - room);
+    let last = first + room;
+    let more = if last < total {
+        "j/↓ pgdn more"
+    } else {
+        "k/↑ pgup back"
+    };
+    let status = format!("── rows {}–{last} of {total} · {more} ", first + 1);
     frame.render_widget(
-        Paragraph::new(view.body_lines())
-            .wrap(Wrap { trim: false })
-            .scroll((view.scroll as u16, 0)),
-        top,
+        paragraph.scroll((first as u16, 0)),
+        Rect {
+            height: room as u16,
+            ..area
+        },
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(status, theme.muted)),
+        Rect {
+            y: area.y + room as u16,
+            height: 1,
+            ..area
+        },
     );
 }
 

@@ -1,7 +1,9 @@
 //! Fitting text into cells by display width.
 
 use ratatui::layout::Rect;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthChar;
+
+use crate::sanitize::cell_width;
 
 use crate::tui::state::Area;
 
@@ -12,14 +14,14 @@ pub fn rect(area: Area) -> Rect {
 /// `text` cut to `width` columns (with `…` when cut), padded with spaces.
 pub fn fit(text: &str, width: usize) -> String {
     let mut out = cut(text, width);
-    let used = out.width();
+    let used = cell_width(&out);
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
     out
 }
 
 /// `text` cut to `width` columns, `…` marking the cut; not padded.
 pub fn cut(text: &str, width: usize) -> String {
-    if text.width() <= width {
+    if cell_width(text) <= width {
         return text.to_string();
     }
     if width == 0 {
@@ -42,7 +44,10 @@ pub fn cut(text: &str, width: usize) -> String {
 /// Right-aligned in `width` columns.
 pub fn right(text: &str, width: usize) -> String {
     let text = cut(text, width);
-    format!("{}{text}", " ".repeat(width.saturating_sub(text.width())))
+    format!(
+        "{}{text}",
+        " ".repeat(width.saturating_sub(cell_width(&text)))
+    )
 }
 
 /// Splits `text` into pieces of at most `width` columns (for soft wrap).

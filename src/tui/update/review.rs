@@ -8,7 +8,8 @@ use super::commands::{error, info};
 use crate::model::pending::RequestKind;
 use crate::review::bulk::preview;
 use crate::review::{
-    Outcome, ReviewStyle, Stage, new_requests, notification_for, render_markdown, render_tool_input,
+    Outcome, ReviewStyle, Stage, new_requests, notification_for, render_markdown,
+    render_request_body,
 };
 use crate::store::Verdict;
 use crate::tui::input::{Chord, Command, Key};
@@ -87,7 +88,11 @@ pub fn move_by(state: &mut State, delta: isize) -> bool {
             true
         }
         Some(Overlay::Review(view)) => {
-            view.scroll = (view.scroll as isize).saturating_add(delta).max(0) as usize;
+            // Bounded by the body's lines, so `G` then `k` moves at once.
+            let last = view.body_lines().len().saturating_sub(1) as isize;
+            view.scroll = (view.scroll as isize)
+                .saturating_add(delta)
+                .clamp(0, last.max(0)) as usize;
             true
         }
         Some(Overlay::Bulk(view)) => {
@@ -444,8 +449,7 @@ fn restyle(state: &mut State, style: ReviewStyle) {
                     .iter()
                     .find(|r| r.key == view.draft.target.key);
                 if let Some(row) = row {
-                    let name = row.request.name.as_str().unwrap_or("");
-                    *text = render_tool_input(name, &row.request.input, &style).text;
+                    *text = render_request_body(&row.request.name, &row.request.input, &style);
                 }
             }
             _ => {}
