@@ -143,8 +143,24 @@ fn compact_input(input: &Value) -> String {
     serde_json::to_string(input).unwrap_or_default()
 }
 
+/// Runs of spaces and tabs become one space; newlines, carriage returns
+/// and every other control stay, for the sanitiser to show (`↵`, `\x0d`):
+/// a summary may be short, but it never hides what the text holds.
 fn flatten_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for c in text.trim_matches([' ', '\t', '\n']).chars() {
+        if c == ' ' || c == '\t' {
+            if !blank {
+                out.push(' ');
+            }
+            blank = true;
+        } else {
+            out.push(c);
+            blank = false;
+        }
+    }
+    out
 }
 
 fn truncate_chars(text: &str, max: usize) -> String {
@@ -166,8 +182,9 @@ mod tests {
     #[test]
     fn message_text_is_joined_and_flattened() {
         let e = event(json!({"id":"1","type":"agent.message",
-            "content":[{"type":"text","text":"Looking at\napi/auth.py"}]}));
-        assert_eq!(summarize(&e), "Looking at api/auth.py");
+            "content":[{"type":"text","text":"  Looking  at\t\tit\napi/auth.py\r\n"}]}));
+        // Newlines and carriage returns stay for the sanitiser to show.
+        assert_eq!(summarize(&e), "Looking at it\napi/auth.py\r");
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod hygiene;
 mod line_parser_fuzz;
 mod readme;
 mod reliability;
+mod screen_truth;
 mod simulate;
 mod terminal_safety;
 mod tui_journals;
