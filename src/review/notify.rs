@@ -64,12 +64,19 @@ pub fn notification_for(new: &[&InboxRow]) -> Option<Notification> {
     })
 }
 
-/// Sanitised, stripped of the markup `notify-send` interprets, one line,
-/// at most `MAX_TEXT` characters.
+/// Sanitised, one line, at most `MAX_TEXT` characters; the characters
+/// `notify-send` reads as markup or escapes are replaced by look-alikes
+/// that it shows as they are (never dropped: no text is deleted).
 pub fn notification_text(text: &str) -> String {
     let clean: String = sanitize_line(text)
         .chars()
-        .filter(|c| !matches!(c, '<' | '>' | '&' | '\\'))
+        .map(|c| match c {
+            '<' => '‹',
+            '>' => '›',
+            '&' => '＆',
+            '\\' => '⧵',
+            c => c,
+        })
         .collect();
     if clean.chars().count() <= MAX_TEXT {
         return clean;
@@ -123,7 +130,7 @@ mod tests {
         assert_eq!(n.body, "sesn_a wants bash (tool) and 1 more");
         let hostile = format!("<b>x</b>\u{1b}]0;title\u{7}{}", "y".repeat(300));
         let text = notification_text(&hostile);
-        assert!(text.starts_with("bx/b"), "{text}");
+        assert!(text.starts_with("‹b›x‹/b›␛]0;title⧵x07y"), "{text}");
         assert_eq!(text.chars().count(), MAX_TEXT);
         assert!(crate::sanitize::is_clean(&text));
     }

@@ -381,3 +381,26 @@ fn the_spoof_on_a_real_terminal() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A long input is never cut without saying so: the pane says which rows
+/// it shows, and scrolling reaches the last one.
+#[test]
+fn a_long_input_scrolls_and_says_so() {
+    let theme = snapshot_theme();
+    let root = empty_root();
+    let command: String = (1..=120).map(|i| format!("echo step {i}\n")).collect();
+    hostile_session(&root, &format!("{command}echo last-line"));
+    let mut dash = dashboard(&root);
+    open_review(&mut dash);
+    let first = dash.render(&theme, 80, 24);
+    assert!(first.contains("rows 1–"), "{first}");
+    assert!(first.contains("more"), "{first}");
+    assert!(!first.contains("last-line"), "{first}");
+    dash.keys(&["G"]);
+    let last = dash.render(&theme, 80, 24);
+    assert!(last.contains("echo last-line»"), "{last}");
+    assert!(last.contains("of 123"), "{last}");
+    dash.keys(&["k"]);
+    let back = dash.render(&theme, 80, 24);
+    assert_ne!(back, last, "k scrolls back at once from the end");
+}

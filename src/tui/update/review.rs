@@ -88,8 +88,11 @@ pub fn move_by(state: &mut State, delta: isize) -> bool {
             true
         }
         Some(Overlay::Review(view)) => {
-            // Bounded by the body's lines, so `G` then `k` moves at once.
-            let last = view.body_lines().len().saturating_sub(1) as isize;
+            // Bounded near the last screenful (borders, the decision line,
+            // the row count and the hint bar take about seven rows), so `G`
+            // then `k` moves at once; the render clamps exactly.
+            let room = usize::from(state.viewport.1).saturating_sub(7).max(1);
+            let last = view.body_lines().len().saturating_sub(room) as isize;
             view.scroll = (view.scroll as isize)
                 .saturating_add(delta)
                 .clamp(0, last.max(0)) as usize;
