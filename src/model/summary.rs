@@ -128,17 +128,20 @@ impl JournalSummary {
 
     /// Folds `count` consecutive head-only events, none of them `user.*`,
     /// the last being `last`: exactly what `apply_head` on each one does
-    /// (each counts, becomes the last event, and clears the user queue).
+    /// (each counts and becomes the last event; none touches the user queue,
+    /// since the status events that hand it over need their body).
     /// `last` may be `None` only when another event is applied right after,
     /// which replaces it.
     pub fn apply_run(&mut self, count: u64, last: Option<EventRef>) {
         debug_assert!(last.as_ref().is_none_or(|last| !last.kind.is_user()));
+        debug_assert!(
+            last.as_ref()
+                .is_none_or(|last| !takes_queued_work(&last.kind))
+        );
         self.event_count += count;
         if last.is_some() {
             self.last_event = last;
         }
-        self.queued_user.clear();
-        self.queued_user_overflow = 0;
     }
 
     /// Folds one event, in journal order.
@@ -203,7 +206,9 @@ impl JournalSummary {
     /// Whether an event of this type needs its whole body folded; the others
     /// only need their head (`apply_head`), which is much cheaper to decode.
     pub fn needs_body(kind: &EventType) -> bool {
-        kind.is_request() || kind.is_answer() || is_notable(kind)
+        // A status event that takes queued work is never part of a head-only
+        // run (`apply_run`); it is notable anyway, but say it.
+        kind.is_request() || kind.is_answer() || is_notable(kind) || takes_queued_work(kind)
     }
 
     /// Folds what every event contributes: counts, last event, queue state.
@@ -224,14 +229,22 @@ impl JournalSummary {
         self.last_event = Some(last);
     }
 
+    /// The contract's rule (v1.1): a queued user event is handled by the
+    /// same id written again with a `processed_at`, or by a later status
+    /// event that starts or ends a cycle. `agent.*` events alone do not
+    /// handle it: an agent busy on its previous turn has not read it.
     fn track_queue(&mut self, event: &EventRef, processed_at: &ProcessedAt) {
-        if !event.kind.is_user() {
-            // The runtime took its turn after them: queued user events are handled.
+        if takes_queued_work(&event.kind) {
             self.queued_user.clear();
             self.queued_user_overflow = 0;
             return;
         }
+        if !event.kind.is_user() {
+            return;
+        }
         match processed_at {
+            // Written again still queued: one event, listed once.
+            ProcessedAt::Queued if self.queued_user.iter().any(|q| q.id == event.id) => {}
             ProcessedAt::Queued if self.queued_user.len() < QUEUED_CAP => {
                 self.queued_user.push(event.clone());
             }
@@ -380,6 +393,17 @@ impl JournalSummary {
     }
 }
 
+/// The status events at which the harness takes queued work (the start or
+/// end of a cycle): every user event queued before one is handled.
+fn takes_queued_work(kind: &EventType) -> bool {
+    matches!(
+        kind,
+        EventType::SessionStatusRunning
+            | EventType::SessionStatusIdle
+            | EventType::SessionStatusTerminated
+    )
+}
+
 /// Status changes, errors and interrupts: the marks a timeline shows.
 pub(super) fn is_notable(kind: &EventType) -> bool {
     matches!(
@@ -481,15 +505,93 @@ mod tests {
         );
     }
 
+    const QUEUED: &str = r#"{"id":"u1","type":"user.message","processed_at":null}"#;
+
+    fn queued_after(lines: &[&str]) -> Vec<String> {
+        let mut all = vec![QUEUED];
+        all.extend_from_slice(lines);
+        let by_decoding = fold(&all);
+        // The head-only and block folds must agree with the plain one.
+        let mut by_line = JournalSummary::new("sesn_1", PlanTools::default());
+        let mut journal = Vec::new();
+        for line in &all {
+            crate::model::fold_steps::fold_line(&mut by_line, line.as_bytes());
+            journal.extend_from_slice(line.as_bytes());
+            journal.push(b'\n');
+        }
+        let mut by_block = JournalSummary::new("sesn_1", PlanTools::default());
+        crate::model::fold_steps::parse_block(&journal, &PlanTools::default()).apply(&mut by_block);
+        assert_eq!(by_line, by_decoding);
+        assert_eq!(by_block, by_decoding);
+        by_decoding
+            .queued_user_events()
+            .iter()
+            .map(|e| e.id.clone())
+            .collect()
+    }
+
     #[test]
-    fn queued_user_events_clear_when_the_runtime_moves_on() {
-        let queued = r#"{"id":"u1","type":"user.message","processed_at":null}"#;
-        let s = fold(&[TOOL, queued]);
-        assert_eq!(s.queued_user_events().len(), 1);
-        let agent = r#"{"id":"a1","type":"agent.message"}"#;
-        assert!(fold(&[queued, agent]).queued_user_events().is_empty());
+    fn agent_and_other_events_alone_do_not_handle_a_queued_user_event() {
+        let others = [
+            r#"{"id":"a1","type":"agent.message"}"#,
+            r#"{"id":"a2","type":"agent.thinking"}"#,
+            r#"{"id":"a3","type":"agent.tool_use","name":"bash","input":{}}"#,
+            r#"{"id":"a4","type":"session.error","error":{"type":"overloaded"}}"#,
+            r#"{"id":"a5","type":"session.status_rescheduled"}"#,
+            r#"{"id":"a6","type":"span.model_request_start"}"#,
+            r#"{"id":"a7","type":"system.message"}"#,
+            r#"{"id":"a8","type":"session.usage"}"#,
+        ];
+        assert_eq!(queued_after(&others), ["u1"]);
+        for other in others {
+            assert_eq!(queued_after(&[other]), ["u1"], "{other}");
+        }
+    }
+
+    #[test]
+    fn a_cycle_status_event_handles_every_queued_user_event() {
+        for status in [
+            r#"{"id":"s1","type":"session.status_running"}"#,
+            r#"{"id":"s1","type":"session.status_idle","stop_reason":{"type":"end_turn"}}"#,
+            r#"{"id":"s1","type":"session.status_terminated"}"#,
+        ] {
+            let agent = r#"{"id":"a1","type":"agent.message"}"#;
+            assert!(queued_after(&[agent, status]).is_empty(), "{status}");
+            // Only what was queued before it.
+            let later = r#"{"id":"u2","type":"user.interrupt","processed_at":null}"#;
+            assert_eq!(queued_after(&[status, later]), ["u2"], "{status}");
+        }
+    }
+
+    #[test]
+    fn the_same_id_with_a_processed_at_acknowledges_only_that_event() {
+        let other = r#"{"id":"u2","type":"user.message","processed_at":null}"#;
         let ack = r#"{"id":"u1","type":"user.message","processed_at":"2026-11-21T09:00:00Z"}"#;
-        assert!(fold(&[queued, ack]).queued_user_events().is_empty());
+        assert_eq!(queued_after(&[other, ack]), ["u2"]);
+        // A null again, or no processed_at at all, is no acknowledgement.
+        let again = r#"{"id":"u1","type":"user.message","processed_at":null}"#;
+        assert_eq!(queued_after(&[again]), ["u1"]);
+        let absent = r#"{"id":"u1","type":"user.message"}"#;
+        assert_eq!(queued_after(&[absent]), ["u1"]);
+    }
+
+    #[test]
+    fn an_absent_processed_at_is_never_queued() {
+        let absent = r#"{"id":"u9","type":"user.message"}"#;
+        let s = fold(&[absent, r#"{"id":"a1","type":"agent.message"}"#]);
+        assert!(s.queued_user_events().is_empty());
+    }
+
+    #[test]
+    fn cycle_status_events_are_never_folded_head_only() {
+        for kind in [
+            EventType::SessionStatusRunning,
+            EventType::SessionStatusIdle,
+            EventType::SessionStatusTerminated,
+        ] {
+            assert!(takes_queued_work(&kind));
+            assert!(JournalSummary::needs_body(&kind), "{kind:?}");
+        }
     }
 
     #[test]

@@ -15,9 +15,11 @@ use super::ids::IdAllocator;
 use super::personas::{Role, after_denial};
 use super::script::{Action, Ask};
 use super::writer::SessionWriter;
+use crate::model::event::{Event, ProcessedAt};
 use crate::model::line::{LineParse, parse_line};
 use crate::model::plan::PlanTools;
 use crate::model::summary::JournalSummary;
+use crate::model::time::format_rfc3339;
 use crate::store::journal_tail::JournalFollower;
 use crate::store::paths;
 
@@ -87,6 +89,11 @@ pub struct SimSession {
     pub(super) pace: (u64, u64),
     pub(super) looping: Option<Loop>,
     pub(super) wake: Option<String>,
+    /// The queued task the session was created with: its opening
+    /// `session.status_running` takes it, so it is not acknowledged.
+    pub(super) task_id: Option<String>,
+    /// Answers already acted on: the same id again is their acknowledgement.
+    answers_read: HashSet<String>,
     pub honoured: u64,
     pub refused: u64,
 }
@@ -115,6 +122,8 @@ impl SimSession {
             pace,
             looping: None,
             wake: None,
+            task_id: None,
+            answers_read: HashSet::new(),
             honoured: 0,
             refused: 0,
         }
@@ -224,17 +233,25 @@ impl SimSession {
             self.summary = JournalSummary::new(self.writer.id(), PlanTools::default());
         }
         let mut outcomes = Vec::new();
+        let mut taken = Vec::new();
         for (_, line) in &read.lines {
             match parse_line(line) {
                 LineParse::Event(event) => {
-                    if react && event.kind.is_answer() {
+                    if react && event.kind.is_answer() && !self.is_acknowledgement(&event) {
+                        self.answers_read.insert(event.id.clone());
                         outcomes.push((event.id.clone(), check_answer(&self.summary, &event)));
+                    }
+                    if react && self.takes(&event) {
+                        taken.push(acknowledgement(&event));
                     }
                     self.summary.apply(&event);
                 }
                 LineParse::Malformed(_) => self.summary.note_malformed(),
                 LineParse::Blank => {}
             }
+        }
+        if !taken.is_empty() {
+            self.writer.append(taken)?;
         }
         for (answer_id, outcome) in outcomes {
             match outcome {
@@ -243,6 +260,20 @@ impl SimSession {
             }
         }
         Ok(())
+    }
+
+    /// Whether this queued user event is one the agent takes when it reads
+    /// it, and so acknowledges (contract v1.1): all but its own task.
+    fn takes(&self, event: &Event) -> bool {
+        event.kind.is_user()
+            && event.processed_at == ProcessedAt::Queued
+            && self.task_id.as_deref() != Some(event.id.as_str())
+    }
+
+    /// An answer's id seen again, now processed: the acknowledgement of it
+    /// (ours or the runtime's), not a new decision.
+    fn is_acknowledgement(&self, event: &Event) -> bool {
+        event.processed_at == ProcessedAt::At && self.answers_read.contains(&event.id)
     }
 
     fn honour(&mut self, accepted: Accepted) -> Result<(), SimError> {
@@ -387,6 +418,19 @@ impl SimSession {
         self.writer.append(vec![event])?;
         Ok(())
     }
+}
+
+/// The same event again, processed now: how a v1.1 runtime says it has
+/// taken a queued event. Only the head: the event itself is already written.
+fn acknowledgement(event: &Event) -> serde_json::Map<String, serde_json::Value> {
+    let mut ack = serde_json::Map::new();
+    ack.insert("id".into(), json!(event.id));
+    ack.insert("type".into(), json!(event.kind.as_str()));
+    ack.insert(
+        "processed_at".into(),
+        json!(format_rfc3339(chrono::Utc::now())),
+    );
+    ack
 }
 
 #[cfg(test)]

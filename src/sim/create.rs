@@ -75,7 +75,7 @@ pub fn create_session(
 ) -> Result<SimSession, SimError> {
     let writer = SessionWriter::create(root, session_doc(new), true)?;
     let mut session = SimSession::new(writer, new.role, rng, script, pace);
-    session.write_task(&new.prompt, new.created_at)?;
+    session.task_id = Some(session.write_task(&new.prompt, new.created_at)?);
     Ok(session)
 }
 

@@ -24,7 +24,9 @@ pub const MIN_CACHED_BYTES: u64 = 8 * 1024 * 1024;
 /// Re-write the cache once this much more has been folded.
 const REWRITE_AFTER_BYTES: u64 = 4 * 1024 * 1024;
 const GUARD_BYTES: u64 = 256;
-const VERSION: u32 = 3;
+/// Bumped whenever a fold of the same bytes gives a different summary:
+/// 4 since contract v1.1 (agent events no longer handle queued user events).
+const VERSION: u32 = 4;
 
 #[derive(Serialize, Deserialize)]
 struct CachedSummary {
@@ -142,6 +144,54 @@ mod tests {
                 "x".repeat(200)
             )
             .unwrap();
+        }
+    }
+
+    /// A cache written before contract v1.1 holds the old answer (the
+    /// agent's reply handled the queued message); it must not be used.
+    #[test]
+    fn a_cache_of_an_older_format_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.jsonl");
+        std::fs::write(
+            &path,
+            concat!(
+                r#"{"id":"q1","type":"user.message","created_at":"2026-11-21T09:55:00Z","processed_at":null}"#,
+                "\n",
+                r#"{"id":"a1","type":"agent.message","created_at":"2026-11-21T09:56:00Z"}"#,
+                "\n",
+            ),
+        )
+        .unwrap();
+        let file = File::open(&path).unwrap();
+        let meta = file.metadata().unwrap();
+        let fresh = JournalSummary::new("s", PlanTools::default());
+        let mut folded = fresh.clone();
+        let end = fold_journal(&file, 0, &mut folded).unwrap();
+        assert_eq!(folded.queued_user_events().len(), 1);
+        // What version 3 folded: the same counts, the queue emptied.
+        let mut old_answer = folded.clone();
+        old_answer.apply_head(&crate::model::event::EventHead {
+            id: "x",
+            kind: crate::model::event_type::EventType::SessionStatusRunning,
+            created_at: None,
+            processed_at: crate::model::event::ProcessedAt::At,
+        });
+        assert!(old_answer.queued_user_events().is_empty());
+        let cache_file = dir.path().join("cache.json");
+        for (version, trusted) in [(3, false), (VERSION, true)] {
+            let cached = CachedSummary {
+                version,
+                path: path.clone(),
+                dev: meta.dev(),
+                ino: meta.ino(),
+                end,
+                guard: guard(&file, end).unwrap(),
+                summary: old_answer.clone(),
+            };
+            std::fs::write(&cache_file, serde_json::to_vec(&cached).unwrap()).unwrap();
+            let loaded = load(&cache_file, &path, &file, &meta, &fresh);
+            assert_eq!(loaded.is_some(), trusted, "version {version}");
         }
     }
 

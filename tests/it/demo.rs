@@ -12,6 +12,26 @@ fn events(root: &Path, session: &str) -> String {
     std::fs::read_to_string(root.join(session).join("events.jsonl")).unwrap_or_default()
 }
 
+/// The sessions whose `metadata.sim_expect_stuck` names `queue_stalled`.
+fn intended_queue_stalled(root: &Path) -> Vec<String> {
+    let mut ids = Vec::new();
+    for entry in std::fs::read_dir(root).unwrap().flatten() {
+        let Ok(doc) = std::fs::read(entry.path().join("session.json")) else {
+            continue;
+        };
+        let doc: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+        if doc["metadata"]["sim_expect_stuck"]
+            .as_array()
+            .is_some_and(|rules| rules.iter().any(|r| r == "queue_stalled"))
+        {
+            ids.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    ids.sort();
+    assert_eq!(ids.len(), 1, "the demo's stuck set has one stalled queue");
+    ids
+}
+
 #[test]
 fn demo_runs_a_fleet_and_keeps_its_root() {
     let home = tempfile::tempdir().unwrap();
@@ -80,6 +100,69 @@ fn demo_runs_a_fleet_and_keeps_its_root() {
             events(&root, session)
         );
         std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // A decision the agents cannot take (it names no request) is refused in
+    // writing and acknowledged: no false `queue_stalled`, even much later.
+    let cli = |args: &[&str], now: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        cmd.arg("--root")
+            .arg(&root)
+            .args(args)
+            .env("SWITCHBOARD_CONFIG_DIR", home.path().join("config"))
+            .env("SWITCHBOARD_AUDIT_LOG", home.path().join("audit.jsonl"));
+        match now {
+            Some(now) => cmd.env("SWITCHBOARD_NOW", now),
+            None => cmd.env_remove("SWITCHBOARD_NOW"),
+        };
+        let output = cmd.output().unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let pending = cli(&["pending", "--json"], None);
+    let waiting = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["session_id"].as_str().unwrap().to_string())
+        .find(|s| s != session)
+        .unwrap_or_else(|| panic!("no other session waits: {pending}"));
+    let stray = serde_json::json!({"id": "sevt_stray", "type": "user.tool_confirmation",
+        "created_at": chrono::Utc::now().to_rfc3339(), "processed_at": null, "tool_use_id": "sevt_nope", "result": "allow",
+        "fingerprint": "sha256:00", "decided_by": "human:test@ci"});
+    let mut journal = std::fs::OpenOptions::new()
+        .append(true)
+        .open(root.join(&waiting).join("events.jsonl"))
+        .unwrap();
+    std::io::Write::write_all(&mut journal, format!("{stray}\n").as_bytes()).unwrap();
+    let start = Instant::now();
+    while !events(&root, &waiting).contains(r#""refused_event_id":"sevt_stray""#) {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the stray decision was not refused:\n{}",
+            events(&root, &waiting)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let later = (chrono::Utc::now() + chrono::Duration::minutes(5)).to_rfc3339();
+    for now in [None, Some(later.as_str())] {
+        let stalled: Vec<String> = cli(&["doctor", "--json"], now)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "queue_stalled")
+            .map(|f| f["session_id"].as_str().unwrap().to_string())
+            .collect();
+        for decided in [session, waiting.as_str()] {
+            assert!(
+                !stalled.iter().any(|s| s == decided),
+                "{decided} at {now:?}: {stalled:?}"
+            );
+        }
+        if now.is_none() {
+            // Now, only the session the stuck set means to be stalled.
+            assert_eq!(stalled, intended_queue_stalled(&root), "{stalled:?}");
+        }
     }
 
     // Ctrl-C stops the fleet and keeps the root.

@@ -16,6 +16,7 @@ mod fuzz_regressions;
 mod hook;
 mod hygiene;
 mod line_parser_fuzz;
+mod queued_user_events;
 mod readme;
 mod reliability;
 mod screen_truth;

@@ -264,3 +264,128 @@ fn rule_names_round_trip() {
         assert_eq!(StuckRule::parse(rule.as_str()), Some(rule));
     }
 }
+
+/// The issue's case: a running session, a `user.message` queued five
+/// minutes ago, and the agent still talking about its previous turn.
+fn busy_agent_with_a_queued_message() -> Vec<String> {
+    vec![
+        ev("s1", "session.status_running", "2026-11-21T09:50:00Z", ""),
+        ev(
+            "q1",
+            "user.message",
+            "2026-11-21T09:55:00Z",
+            r#","processed_at":null,"content":[{"type":"text","text":"Stop and revert"}]"#,
+        ),
+        ev(
+            "a1",
+            "agent.message",
+            "2026-11-21T09:56:00Z",
+            r#","content":[{"type":"text","text":"Still refactoring"}]"#,
+        ),
+        ev("a2", "agent.thinking", "2026-11-21T09:58:00Z", ""),
+        ev(
+            "a3",
+            "agent.message",
+            "2026-11-21T09:59:30Z",
+            r#","content":[{"type":"text","text":"Still refactoring"}]"#,
+        ),
+    ]
+}
+
+fn findings_at_ten(lines: &[String]) -> Vec<StuckFinding> {
+    let s = summary(lines);
+    let d = doc(r#"{"status":"running"}"#);
+    let wake = WakeQueue::default();
+    let input = StuckInput {
+        doc: &d,
+        summary: &s,
+        wake: &wake,
+        last_activity: Some(ts("2026-11-21T09:59:30Z")),
+        parent: None,
+    };
+    evaluate(
+        &input,
+        &StuckThresholds::default(),
+        ts("2026-11-21T10:00:00Z"),
+    )
+}
+
+#[test]
+fn agent_events_alone_leave_a_queued_message_stalled() {
+    let found = findings_at_ten(&busy_agent_with_a_queued_message());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, StuckRule::QueueStalled);
+    assert_eq!(found[0].evidence, vec!["q1"]);
+    assert_eq!(found[0].since, ts("2026-11-21T09:55:00Z"));
+    assert_eq!(
+        found[0].detail,
+        "user.message q1 queued for 5 min and not processed."
+    );
+}
+
+#[test]
+fn a_later_status_running_takes_the_queued_message() {
+    let mut lines = busy_agent_with_a_queued_message();
+    lines.push(ev(
+        "s2",
+        "session.status_running",
+        "2026-11-21T09:59:40Z",
+        "",
+    ));
+    assert_eq!(findings_at_ten(&lines), vec![]);
+}
+
+#[test]
+fn an_acknowledgement_by_id_handles_the_queued_message() {
+    let mut lines = busy_agent_with_a_queued_message();
+    lines.push(ev(
+        "q1",
+        "user.message",
+        "2026-11-21T09:55:00Z",
+        r#","processed_at":"2026-11-21T09:59:50Z""#,
+    ));
+    assert_eq!(findings_at_ten(&lines), vec![]);
+}
+
+#[test]
+fn a_queued_decision_taken_by_status_running_is_not_stalled() {
+    let lines = vec![
+        ev(
+            "t1",
+            "agent.tool_use",
+            "2026-11-21T09:50:00Z",
+            r#","name":"bash","input":{"command":"git push"}"#,
+        ),
+        ev(
+            "i1",
+            "session.status_idle",
+            "2026-11-21T09:50:01Z",
+            r#","stop_reason":{"type":"requires_action","event_ids":["t1"]}"#,
+        ),
+        ev(
+            "d1",
+            "user.tool_confirmation",
+            "2026-11-21T09:55:00Z",
+            r#","processed_at":null,"tool_use_id":"t1","result":"allow""#,
+        ),
+        ev("s1", "session.status_running", "2026-11-21T09:55:01Z", ""),
+        ev("a1", "agent.tool_result", "2026-11-21T09:59:30Z", ""),
+    ];
+    assert_eq!(findings_at_ten(&lines), vec![]);
+    // Without the status event, the decision is stalled like any message.
+    let found = findings_at_ten(&lines[..3]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, StuckRule::QueueStalled);
+    assert_eq!(found[0].evidence, vec!["d1"]);
+}
+
+#[test]
+fn an_absent_processed_at_never_stalls() {
+    let lines: Vec<String> = busy_agent_with_a_queued_message()
+        .into_iter()
+        .map(|line| line.replace(r#","processed_at":null"#, ""))
+        .collect();
+    assert!(lines.iter().all(|l| !l.contains("processed_at")));
+    assert_eq!(findings_at_ten(&lines), vec![]);
+    assert_eq!(findings_at_ten(&lines[..2]), vec![]);
+}

@@ -109,3 +109,79 @@ fn a_valid_decision_is_honoured_once() {
     );
     assert_eq!(session.script.front(), Some(&Action::Running));
 }
+
+/// The journal as Switchboard folds it: what `queue_stalled` reads.
+fn queued_ids(session: &SimSession) -> Vec<String> {
+    let mut summary = JournalSummary::new(session.id(), PlanTools::default());
+    let text = std::fs::read_to_string(paths::journal(session.writer.dir())).unwrap();
+    for line in text.lines() {
+        crate::model::fold_steps::fold_line(&mut summary, line.as_bytes());
+    }
+    summary
+        .queued_user_events()
+        .iter()
+        .map(|e| e.id.clone())
+        .collect()
+}
+
+#[test]
+fn every_queued_event_the_agent_reads_is_acknowledged_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, request, fingerprint) = waiting_session(dir.path());
+    decide(&session, allow("d1", &request, &fingerprint));
+    assert!(session.poll().unwrap());
+    // Refused decisions are followed by no status event of their own: only
+    // the acknowledgement tells a reader they were taken.
+    decide(&session, allow("d2", &request, &fingerprint));
+    decide(&session, allow("d3", "sevt_nope", &fingerprint));
+    decide(
+        &session,
+        json!({"id": "m1", "type": "user.message", "processed_at": null,
+               "content": [{"type": "text", "text": "also update the docs"}]}),
+    );
+    assert!(!session.poll().unwrap());
+    assert_eq!(session.refused, 2);
+    assert_eq!(queued_ids(&session), Vec::<String>::new());
+    let events = journal(&session);
+    for id in ["d1", "d2", "d3", "m1"] {
+        let copies: Vec<&Value> = events.iter().filter(|e| e["id"] == id).collect();
+        assert_eq!(copies.len(), 2, "{id}: {copies:?}");
+        assert_eq!(copies[1]["type"], copies[0]["type"], "{id}");
+        assert!(copies[1]["processed_at"].is_string(), "{id}");
+        // Only the head: an acknowledgement is not a second decision.
+        assert!(copies[1].get("tool_use_id").is_none(), "{id}");
+    }
+    // The task is taken by the opening status_running, not acknowledged.
+    let task = &events[0];
+    assert_eq!(task["type"], "user.message");
+    assert_eq!(events.iter().filter(|e| e["id"] == task["id"]).count(), 1);
+    // Reading its own acknowledgements back changes nothing.
+    let before = events.len();
+    assert!(!session.poll().unwrap());
+    assert_eq!(journal(&session).len(), before);
+    assert_eq!(session.refused, 2);
+}
+
+#[test]
+fn a_late_decision_on_an_ended_session_is_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut session, request, fingerprint) = waiting_session(dir.path());
+    decide(&session, allow("d1", &request, &fingerprint));
+    assert!(session.poll().unwrap());
+    session.script.clear();
+    session
+        .script
+        .push_back(Action::End(super::super::script::Ending::EndTurn));
+    let mut ids = IdAllocator::new(1);
+    let finished = HashSet::new();
+    let mut ctx = StepCtx {
+        finished: &finished,
+        ids: &mut ids,
+        spawned: Vec::new(),
+    };
+    while session.step(&mut ctx).unwrap() != Next::Ended {}
+    decide(&session, allow("late", &request, &fingerprint));
+    session.poll().unwrap();
+    assert_eq!(session.refused, 1);
+    assert_eq!(queued_ids(&session), Vec::<String>::new());
+}
