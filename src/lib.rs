@@ -11,6 +11,7 @@ pub mod feed;
 pub mod hook;
 pub mod model;
 pub mod review;
+pub mod rpc;
 pub mod sanitize;
 pub mod sim;
 pub mod store;

@@ -6,12 +6,12 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::exit::{CliError, CliResult};
-use crate::daemon::protocol::{
+use crate::model::time::Timestamp;
+use crate::rpc::protocol::{
     DecideParams, DecideResult, DoctorResult, GetParams, PendingEntry, ReadParams, ReadResult,
     SessionDetail, ViewParams, exit_code_of, method,
 };
-use crate::daemon::{Client, ClientError};
-use crate::model::time::Timestamp;
+use crate::rpc::{Client, ClientError};
 use crate::store::Decision;
 use crate::views::{FleetViews, PendingRow, SessionRow};
 

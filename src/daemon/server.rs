@@ -15,9 +15,9 @@ use tokio::task::JoinSet;
 use super::connection;
 use super::handlers::Daemon;
 use super::peer::{is_allowed, own_uid, peer_of};
-use super::protocol::{Response, RpcError, code};
 use super::state::frame;
 use crate::feed::Update;
+use crate::rpc::protocol::{Response, RpcError, code};
 
 /// More connections than this at once are turned away.
 const MAX_CLIENTS: usize = 1024;
