@@ -9,6 +9,7 @@ pub mod config;
 pub mod daemon;
 pub mod feed;
 pub mod hook;
+pub mod keys;
 pub mod model;
 pub mod review;
 pub mod rpc;

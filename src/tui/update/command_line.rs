@@ -3,7 +3,7 @@
 
 use super::commands::{self, error, info, set_view};
 use super::keys::set_filter;
-use crate::tui::input::Command;
+use crate::keys::Command;
 use crate::tui::msg::Effect;
 use crate::tui::state::{SortKey, State, ViewKind};
 

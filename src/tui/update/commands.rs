@@ -2,8 +2,8 @@
 
 use super::keys::set_filter;
 use super::stream;
-use crate::tui::input::Command;
-use crate::tui::input::help::help_lines;
+use crate::keys::Command;
+use crate::keys::help::help_lines;
 use crate::tui::msg::Effect;
 use crate::tui::state::session_detail::session_details;
 use crate::tui::state::{Notice, NoticeLevel, Overlay, Pane, Prompt, PromptKind, State, ViewKind};

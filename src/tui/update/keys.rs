@@ -2,7 +2,7 @@
 //! else goes through the keymap to a command.
 
 use super::{command_line, commands};
-use crate::tui::input::{Chord, Key};
+use crate::keys::{Chord, Key};
 use crate::tui::msg::Effect;
 use crate::tui::state::{Filter, Overlay, Prompt, PromptKind, State};
 

@@ -3,9 +3,9 @@
 //! jump, the timeline strip, archived sessions and the agents view.
 
 use super::commands::{error, info};
+use crate::keys::{Chord, Command, Key};
 use crate::model::status::DisplayStatus;
 use crate::sanitize::sanitize_line;
-use crate::tui::input::{Chord, Command, Key};
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::state::oncall::timeline;
 use crate::tui::state::{

@@ -5,13 +5,13 @@
 //! the request first) ends the review. Bulk approval previews then submits.
 
 use super::commands::{error, info};
+use crate::keys::{Chord, Command, Key};
 use crate::model::pending::RequestKind;
 use crate::review::bulk::preview;
 use crate::review::{
     Outcome, ReviewStyle, Stage, new_requests, notification_for, render_markdown, render_tool_input,
 };
 use crate::store::Verdict;
-use crate::tui::input::{Chord, Command, Key};
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::state::{BulkView, Overlay, ReviewBody, ReviewView, State};
 

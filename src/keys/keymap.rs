@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::chord::Chord;
 use super::command::Command;
 
-pub const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.toml");
+pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
 /// Where keys are looked up: the top overlay's mode or the focused pane's,
 /// then `global`.
