@@ -12,6 +12,7 @@ use crate::model::stuck::StuckThresholds;
 use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::review::notify::NotificationsConfig;
 use crate::store::paths;
+use crate::toml_error::describe_toml_error;
 
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 
@@ -172,20 +173,6 @@ impl Config {
                 message: e.to_string(),
             }),
         }
-    }
-}
-
-/// "line N, column M: message" from a toml error.
-pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim().to_string();
-    match error.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message,
     }
 }
 

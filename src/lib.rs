@@ -16,6 +16,7 @@ pub mod rpc;
 pub mod sanitize;
 pub mod sim;
 pub mod store;
+pub mod toml_error;
 pub mod tui;
 pub mod views;
 

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use super::handlers::{Caller, Daemon, Reply, dispatch};
 use super::outbox::{Outbox, OutboxReceiver};
-use super::server::stopped;
+use super::shutdown::stopped;
 use super::state::frame;
 use crate::rpc::frame::{FrameRead, FrameReader};
 use crate::rpc::protocol::{JSONRPC, MAX_REQUEST_FRAME, Response, RpcError};

@@ -11,5 +11,6 @@ pub mod lifecycle;
 pub mod outbox;
 pub mod peer;
 pub mod server;
+pub mod shutdown;
 pub mod socket;
 pub mod state;

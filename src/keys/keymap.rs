@@ -77,7 +77,7 @@ impl Keymap {
             format!(
                 "{}: {}",
                 Path::new("<embedded keymap.toml>").display(),
-                crate::config::describe_toml_error(DEFAULT_KEYMAP, &e)
+                crate::toml_error::describe_toml_error(DEFAULT_KEYMAP, &e)
             )
         })?;
         let mut keymap = Self::from_spec(&defaults);
