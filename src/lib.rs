@@ -7,6 +7,7 @@ pub mod adapters;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod exit;
 pub mod feed;
 pub mod hook;
 pub mod keys;

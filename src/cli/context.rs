@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::args::{Cli, SourceArg};
 use super::exit::{CliError, CliResult, code};
-use super::remote;
 use crate::adapters::{AdapterKind, AdapterSource};
 use crate::config::Config;
 use crate::feed::FeedSource;
 use crate::model::time::Timestamp;
+use crate::rpc::remote;
 use crate::store::fleet::Fleet;
 use crate::store::paths;
 use crate::views::FleetViews;

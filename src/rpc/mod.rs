@@ -6,5 +6,6 @@
 pub mod client;
 pub mod frame;
 pub mod protocol;
+pub mod remote;
 
 pub use client::{Client, ClientError};

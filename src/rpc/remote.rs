@@ -5,13 +5,13 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::exit::{CliError, CliResult};
-use crate::model::time::Timestamp;
-use crate::rpc::protocol::{
+use super::client::{Client, ClientError};
+use super::protocol::{
     DecideParams, DecideResult, DoctorResult, GetParams, PendingEntry, ReadParams, ReadResult,
     SessionDetail, ViewParams, exit_code_of, method,
 };
-use crate::rpc::{Client, ClientError};
+use crate::exit::{CliError, CliResult};
+use crate::model::time::Timestamp;
 use crate::store::Decision;
 use crate::views::{FleetViews, PendingRow, SessionRow};
 
