@@ -4,7 +4,7 @@
 //! `store::decide`, and the store's answer (or a feed update that changed
 //! the request first) ends the review. Bulk approval previews then submits.
 
-use super::commands::{error, info};
+use super::notice::{error, info};
 use crate::keys::{Chord, Command, Key};
 use crate::model::pending::RequestKind;
 use crate::review::bulk::preview;
