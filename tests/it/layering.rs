@@ -133,15 +133,13 @@ impl Collector<'_> {
     /// Paths in macro arguments are tokens: find `crate :: a :: b` runs.
     fn tokens(&mut self, tokens: TokenStream) {
         let mut run: Vec<String> = Vec::new();
-        let mut after_colons = false;
-        let mut pending_colon = false;
+        // The `:` seen since the run's last segment.
+        let mut colons = 0;
         for token in tokens {
             match token {
                 TokenTree::Ident(ident) => {
                     let ident = ident.to_string();
-                    if run.is_empty() && matches!(ident.as_str(), "crate" | "super" | "self") {
-                        run.push(ident);
-                    } else if after_colons {
+                    if !run.is_empty() && colons == 2 {
                         run.push(ident);
                     } else {
                         self.end_run(&mut run);
@@ -149,27 +147,19 @@ impl Collector<'_> {
                             run.push(ident);
                         }
                     }
-                    after_colons = false;
-                    pending_colon = false;
+                    colons = 0;
                 }
-                TokenTree::Punct(p) if p.as_char() == ':' && !run.is_empty() => {
-                    if pending_colon {
-                        after_colons = true;
-                        pending_colon = false;
-                    } else {
-                        pending_colon = true;
-                    }
+                TokenTree::Punct(p) if p.as_char() == ':' && !run.is_empty() && colons < 2 => {
+                    colons += 1;
                 }
                 TokenTree::Group(group) => {
                     self.end_run(&mut run);
-                    after_colons = false;
-                    pending_colon = false;
+                    colons = 0;
                     self.tokens(group.stream());
                 }
                 _ => {
                     self.end_run(&mut run);
-                    after_colons = false;
-                    pending_colon = false;
+                    colons = 0;
                 }
             }
         }
@@ -404,10 +394,9 @@ fn read_layers(markdown: &str) -> Vec<Vec<String>> {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("docs/architecture.md has a ```layers block");
-    let word = members_on;
     let mut layers: Vec<Vec<String>> = block
         .lines()
-        .map(|line| word(line))
+        .map(members_on)
         .filter(|members| !members.is_empty())
         .collect();
     layers.reverse();
