@@ -2,8 +2,9 @@
 //! path of every file under `src/` (its `use` lines, its code and its macro
 //! arguments) is resolved to the file that defines the name, through `pub
 //! use` re-exports; then a file may import only from its own folder or from
-//! a layer below its own, and no two files may import each other. The layer
-//! order is the drawing in `docs/architecture.md`, written once there.
+//! a layer below its own, and no two files may import each other (a module
+//! and the files it declares aside, and test code aside). The layer order
+//! is the drawing in `docs/architecture.md`, written once there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
