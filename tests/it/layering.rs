@@ -2,9 +2,10 @@
 //! path of every file under `src/` (its `use` lines, its code and its macro
 //! arguments) is resolved to the file that defines the name, through `pub
 //! use` re-exports; then a file may import only from its own folder or from
-//! a layer below its own, and no two files may import each other (a module
-//! and the files it declares aside, and test code aside). The layer order
-//! is the drawing in `docs/architecture.md`, written once there.
+//! a layer below its own, and no files may import each other, two or more
+//! in a circle (a module and the files it declares aside, and test code
+//! aside). The layer order is the drawing in `docs/architecture.md`,
+//! written once there.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -444,15 +445,6 @@ fn violations(src: &Path, layers: &[Vec<String>]) -> Vec<String> {
         for target in targets {
             let to = member_of(target);
             if from == to {
-                let both_ways = shipped.get(file).is_some_and(|out| out.contains(target))
-                    && shipped.get(target).is_some_and(|back| back.contains(file));
-                if both_ways && file < target && !tree.parent_and_child(file, target) {
-                    found.push(format!(
-                        "{} and {} import each other",
-                        file.display(),
-                        target.display()
-                    ));
-                }
                 continue;
             }
             let (Some(&high), Some(&low)) = (rank.get(from.as_str()), rank.get(to.as_str())) else {
@@ -470,6 +462,64 @@ fn violations(src: &Path, layers: &[Vec<String>]) -> Vec<String> {
                 ));
             }
         }
+    }
+    found.extend(circles(&tree, &shipped));
+    found
+}
+
+/// Every circle of imports among shipped code, shortest first from each
+/// file, each reported once: `a.rs → b.rs → a.rs`. A module and the files it
+/// declares do not count (the parent names them; they use its helpers).
+fn circles(tree: &Tree, imports: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<String> {
+    let next = |file: &PathBuf| -> Vec<PathBuf> {
+        imports
+            .get(file)
+            .into_iter()
+            .flatten()
+            // Across folders, the layers already forbid one direction.
+            .filter(|target| member_of(target) == member_of(file))
+            .filter(|target| !tree.parent_and_child(file, target))
+            .cloned()
+            .collect()
+    };
+    let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut found = Vec::new();
+    for start in imports.keys() {
+        if reported.contains(start) {
+            continue;
+        }
+        // Breadth first from `start`: the first way back is a shortest circle.
+        let mut came_from: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start.clone()]);
+        let mut last = None;
+        while let Some(file) = queue.pop_front() {
+            for target in next(&file) {
+                if &target == start {
+                    last = Some(file.clone());
+                    break;
+                }
+                if !came_from.contains_key(&target) {
+                    came_from.insert(target.clone(), file.clone());
+                    queue.push_back(target);
+                }
+            }
+            if last.is_some() {
+                break;
+            }
+        }
+        let Some(mut file) = last else {
+            continue;
+        };
+        let mut circle = vec![start.clone()];
+        while &file != start {
+            circle.push(file.clone());
+            file = came_from[&file].clone();
+        }
+        circle[1..].reverse();
+        circle.push(start.clone());
+        reported.extend(circle.iter().cloned());
+        let names: Vec<String> = circle.iter().map(|f| f.display().to_string()).collect();
+        found.push(format!("a circle of imports: {}", names.join(" → ")));
     }
     found
 }
@@ -584,7 +634,7 @@ fn the_check_fails_on_two_files_importing_each_other() {
             "low/a.rs",
             "pub struct Thing;\nfn f() { super::b::b(Thing) }\n"
         )]),
-        vec!["low/a.rs and low/b.rs import each other"]
+        vec!["a circle of imports: low/a.rs → low/b.rs → low/a.rs"]
     );
     // Test code may reach back; shipped code may not.
     let test_only =
@@ -592,6 +642,22 @@ fn the_check_fails_on_two_files_importing_each_other() {
     assert_eq!(
         synthetic_violations(&[("low/a.rs", test_only)]),
         Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_check_fails_on_a_longer_circle() {
+    let found = synthetic_violations(&[
+        (
+            "low/mod.rs",
+            "pub mod a;\npub mod b;\npub mod c;\npub use a::Thing;\n",
+        ),
+        ("low/a.rs", "pub struct Thing;\nfn f() { super::c::c() }\n"),
+        ("low/c.rs", "pub fn c() { super::b::b() }\n"),
+    ]);
+    assert_eq!(
+        found,
+        vec!["a circle of imports: low/a.rs → low/c.rs → low/b.rs → low/a.rs"]
     );
 }
 
