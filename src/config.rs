@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::feed::options::FeedConfig;
+use crate::keys::KeymapSpec;
 use crate::model::plan::PlanTools;
 use crate::model::stuck::StuckThresholds;
+use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::review::notify::NotificationsConfig;
 use crate::store::paths;
-use crate::tui::input::KeymapSpec;
-use crate::tui::state::SortKey;
+use crate::toml_error::describe_toml_error;
 
 pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
 
@@ -175,18 +176,62 @@ impl Config {
     }
 }
 
-/// "line N, column M: message" from a toml error.
-pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim().to_string();
-    match error.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("line {line}, column {column}: {message}")
+/// How the fleet list is sorted (`[dashboard] sort`, and `s` to cycle).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    Status,
+    Activity,
+    Pending,
+    Title,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 4] = [Self::Status, Self::Activity, Self::Pending, Self::Title];
+
+    pub fn next(self) -> Self {
+        match self {
+            Self::Status => Self::Activity,
+            Self::Activity => Self::Pending,
+            Self::Pending => Self::Title,
+            Self::Title => Self::Status,
         }
-        None => message,
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Activity => "activity",
+            Self::Pending => "pending",
+            Self::Title => "title",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str().starts_with(text))
+    }
+}
+
+/// The current time, or `$SWITCHBOARD_NOW` (RFC 3339) for reproducible
+/// output; `Err` says why the variable is not a time.
+pub fn now() -> Result<Timestamp, String> {
+    match std::env::var("SWITCHBOARD_NOW") {
+        Ok(text) if !text.is_empty() => parse_rfc3339(&text)
+            .ok_or_else(|| format!("SWITCHBOARD_NOW={text:?} is not an RFC 3339 time")),
+        _ => Ok(chrono::Utc::now()),
+    }
+}
+
+/// `human:<user>@<host>` for decisions made by a person at this terminal.
+pub fn default_decider() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| {
+            // SAFETY: getuid has no preconditions.
+            format!("uid{}", unsafe { libc::getuid() })
+        });
+    let host = gethostname::gethostname().to_string_lossy().into_owned();
+    format!("human:{user}@{host}")
 }
 
 #[cfg(test)]

@@ -7,13 +7,17 @@ pub mod adapters;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod exit;
 pub mod feed;
 pub mod hook;
+pub mod keys;
 pub mod model;
 pub mod review;
+pub mod rpc;
 pub mod sanitize;
 pub mod sim;
 pub mod store;
+pub mod toml_error;
 pub mod tui;
 pub mod views;
 

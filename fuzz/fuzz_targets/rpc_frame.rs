@@ -8,7 +8,7 @@ use std::io::BufReader;
 
 use libfuzzer_sys::fuzz_target;
 use switchboard::daemon::connection::split_request;
-use switchboard::daemon::frame::{FrameRead, FrameReader};
+use switchboard::rpc::frame::{FrameRead, FrameReader};
 
 const MAX: usize = 64;
 

@@ -1,9 +1,10 @@
 //! `interrupt`, `message`, `wake`: the on-call actions, for scripts.
 
 use super::args::{ActionArgs, MessageArgs, WakeArgs};
-use super::context::{Context, default_decider};
+use super::context::Context;
 use super::exit::{CliError, CliResult, code};
 use super::output::{print_json, print_text};
+use crate::config::default_decider;
 use crate::store::actions::{ActionError, Written, interrupt, schedule_wake, send_message};
 use crate::store::archive::parse_duration;
 use crate::store::audit::{AuditEntry, append_audit};

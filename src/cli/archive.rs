@@ -3,9 +3,10 @@
 use serde::Serialize;
 
 use super::args::{ArchiveArgs, UnarchiveArgs};
-use super::context::{Context, default_decider};
+use super::context::Context;
 use super::exit::{CliError, CliResult, code};
 use super::output::{print_json, print_text};
+use crate::config::default_decider;
 use crate::model::agents::is_expired;
 use crate::store::archive::{ArchiveError, ArchiveOutcome, set_archived};
 use crate::store::audit::{AuditEntry, append_audit};

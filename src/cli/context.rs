@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::args::{Cli, SourceArg};
 use super::exit::{CliError, CliResult, code};
-use super::remote;
 use crate::adapters::{AdapterKind, AdapterSource};
 use crate::config::Config;
 use crate::feed::FeedSource;
-use crate::model::time::{Timestamp, parse_rfc3339};
+use crate::model::time::Timestamp;
+use crate::rpc::remote;
 use crate::store::fleet::Fleet;
 use crate::store::paths;
 use crate::views::FleetViews;
@@ -245,24 +245,7 @@ fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {
     .collect()
 }
 
-/// The current time, or `$SWITCHBOARD_NOW` (RFC 3339) for reproducible output.
+/// The current time, or `$SWITCHBOARD_NOW`; a bad value is a usage error.
 pub fn now() -> CliResult<Timestamp> {
-    match std::env::var("SWITCHBOARD_NOW") {
-        Ok(text) if !text.is_empty() => parse_rfc3339(&text).ok_or_else(|| {
-            CliError::usage(format!("SWITCHBOARD_NOW={text:?} is not an RFC 3339 time"))
-        }),
-        _ => Ok(chrono::Utc::now()),
-    }
-}
-
-/// `human:<user>@<host>` for decisions made by a person at this terminal.
-pub fn default_decider() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| {
-            // SAFETY: getuid has no preconditions.
-            format!("uid{}", unsafe { libc::getuid() })
-        });
-    let host = gethostname::gethostname().to_string_lossy().into_owned();
-    format!("human:{user}@{host}")
+    crate::config::now().map_err(CliError::usage)
 }

@@ -1,10 +1,11 @@
 //! `approve`, `deny`, `redirect`, `respond`: decisions through the store.
 
 use super::args::DecideArgs;
-use super::context::{Context, Source, default_decider};
+use super::context::{Context, Source};
 use super::exit::CliResult;
 use super::output::{print_json, print_text};
-use super::remote;
+use crate::config::default_decider;
+use crate::rpc::remote;
 use crate::store::{Decision, Verdict, decide};
 
 pub fn run(ctx: &Context, args: &DecideArgs, verdict: Verdict, message: Option<&str>) -> CliResult {

@@ -17,7 +17,6 @@ pub mod ls;
 pub mod output;
 pub mod pending;
 pub mod purge;
-pub mod remote;
 pub mod show;
 pub mod simulate;
 pub mod table;

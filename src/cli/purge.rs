@@ -4,9 +4,10 @@
 use serde::Serialize;
 
 use super::args::PurgeArgs;
-use super::context::{Context, default_decider};
+use super::context::Context;
 use super::exit::{CliError, CliResult, code};
 use super::output::{print_json, print_text};
+use crate::config::default_decider;
 use crate::model::time::{format_age, format_rfc3339};
 use crate::store::archive::{parse_duration, purge_session};
 use crate::store::audit::{AuditEntry, append_audit};

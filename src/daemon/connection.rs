@@ -12,12 +12,12 @@ use tokio::net::UnixStream;
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::watch;
 
-use super::frame::{FrameRead, FrameReader};
 use super::handlers::{Caller, Daemon, Reply, dispatch};
 use super::outbox::{Outbox, OutboxReceiver};
-use super::protocol::{JSONRPC, MAX_REQUEST_FRAME, Response, RpcError};
-use super::server::stopped;
+use super::shutdown::stopped;
 use super::state::frame;
+use crate::rpc::frame::{FrameRead, FrameReader};
+use crate::rpc::protocol::{JSONRPC, MAX_REQUEST_FRAME, Response, RpcError};
 
 /// A write that makes no progress for this long ends the connection.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);

@@ -11,16 +11,16 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::outbox::Outbox;
-use super::protocol::{
+use super::state::{State, Subscriber, frame, meta_of};
+use crate::config::Config;
+use crate::feed::FeedHealth;
+use crate::model::time::Timestamp;
+use crate::rpc::protocol::{
     ALL_TOPICS, DEFAULT_PAGE_BYTES, DEFAULT_PAGE_LINES, DecideParams, DecideResult, DoctorResult,
     GetParams, LineWire, MAX_PAGE_BYTES, MAX_PAGE_LINES, PendingEntry, ReadParams, ReadResult,
     Response, RpcError, SessionDetail, StatusResult, SubscribeParams, SubscribeResult, ViewParams,
     method,
 };
-use super::state::{State, Subscriber, frame, meta_of};
-use crate::config::Config;
-use crate::feed::FeedHealth;
-use crate::model::time::Timestamp;
 use crate::store::fleet::stuck_of;
 use crate::store::journal_lines::complete_end;
 use crate::store::journal_select::{event_start, is_line_start, read_page, tail_start};

@@ -10,14 +10,14 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tracing_subscriber::filter::LevelFilter;
 
-use super::client::{Client, ClientError};
 use super::handlers::Daemon;
-use super::protocol::{StatusResult, method};
 use super::server::{run_accept, run_hub};
 use super::socket::{self, Probe, SocketError};
 use super::state::State;
 use crate::config::Config;
 use crate::feed::spawn_root_feed;
+use crate::rpc::protocol::{StatusResult, method};
+use crate::rpc::{Client, ClientError};
 use crate::store::fleet::Fleet;
 use crate::store::{StoreError, paths};
 

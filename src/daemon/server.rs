@@ -15,9 +15,10 @@ use tokio::task::JoinSet;
 use super::connection;
 use super::handlers::Daemon;
 use super::peer::{is_allowed, own_uid, peer_of};
-use super::protocol::{Response, RpcError, code};
+use super::shutdown::stopped;
 use super::state::frame;
 use crate::feed::Update;
+use crate::rpc::protocol::{Response, RpcError, code};
 
 /// More connections than this at once are turned away.
 const MAX_CLIENTS: usize = 1024;
@@ -123,9 +124,4 @@ fn admit(
         connection::serve(daemon.clone(), stream, id, shutdown).await;
         daemon.clients.fetch_sub(1, Ordering::Relaxed);
     });
-}
-
-/// Resolves once `shutdown` is true (or its sender is gone).
-pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
-    let _ = shutdown.wait_for(|stop| *stop).await;
 }

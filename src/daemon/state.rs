@@ -11,11 +11,11 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::outbox::{Frame, Outbox};
-use super::protocol::{
+use crate::feed::{FeedHealth, Update};
+use crate::rpc::protocol::{
     AppendedParams, HealthWire, JSONRPC, LineWire, LoadedParams, Notification, PendingEntry,
     ResolvedParams, ResyncParams, SessionMeta, SessionParams, Topic, WakeWire, notification,
 };
-use crate::feed::{FeedHealth, Update};
 use crate::store::fleet::Fleet;
 use crate::store::journal_select::{is_line_start, read_all};
 use crate::store::session_snapshot::{SessionSnapshot, doc_warnings, fold_line};

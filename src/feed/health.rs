@@ -1,12 +1,9 @@
 //! What the status bar says about a root feed, sent when it changes.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::update::{FeedHealth, Update};
-use super::watcher::{RootFeed, Stopped};
-
-/// Counts-only health changes are sent at most this often.
-pub(super) const HEALTH_EVERY: Duration = Duration::from_secs(1);
+use super::watcher::{HEALTH_EVERY, RootFeed, Stopped};
 
 impl RootFeed {
     pub fn health(&self) -> FeedHealth {

@@ -4,6 +4,7 @@
 
 pub mod adapters;
 mod health;
+mod health_wire;
 pub mod hints;
 pub mod options;
 pub mod root_poll;

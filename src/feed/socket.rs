@@ -17,13 +17,13 @@ use tokio::sync::mpsc::Sender;
 
 use super::spawn::FeedHandle;
 use super::update::{FeedHealth, SessionKey, Update};
-use crate::daemon::protocol::{
+use crate::model::plan::PlanTools;
+use crate::model::summary::JournalSummary;
+use crate::rpc::protocol::{
     AppendedParams, HealthWire, LoadedParams, Notification, ReadParams, ReadResult, SessionMeta,
     SessionParams, SubscribeParams, SubscribeResult, Topic, method, notification,
 };
-use crate::daemon::{Client, ClientError};
-use crate::model::plan::PlanTools;
-use crate::model::summary::JournalSummary;
+use crate::rpc::{Client, ClientError};
 use crate::store::session_snapshot::{SessionSnapshot, fold_line};
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
 
-use super::health::HEALTH_EVERY;
 use super::hints::{HintSink, Hints};
 use super::options::FeedOptions;
 use super::root_poll::RootPoller;
@@ -35,6 +34,8 @@ const LONG_AGO: Duration = Duration::from_secs(86_400);
 /// watched (the scan is only a safety net then), 1/50 while polling.
 const WATCHED_ROOT_SCAN_DUTY: u32 = 1000;
 const POLLED_ROOT_SCAN_DUTY: u32 = 50;
+/// Counts-only health changes are sent at most this often.
+pub(super) const HEALTH_EVERY: Duration = Duration::from_secs(1);
 
 /// The feed thread stops: the receiver went away or it was asked to.
 pub struct Stopped;

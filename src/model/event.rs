@@ -118,12 +118,6 @@ impl Event {
             _ => Vec::new(),
         }
     }
-
-    /// A one-line plain-text summary of the event's content, for lists.
-    /// The text is untrusted: front ends must sanitise it before display.
-    pub fn summary(&self) -> String {
-        super::event_summary::summarize(self)
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,14 @@ use super::event_type::EventType;
 
 const MAX_SUMMARY_CHARS: usize = 240;
 
+impl Event {
+    /// A one-line plain-text summary of the event's content, for lists.
+    /// The text is untrusted: front ends must sanitise it before display.
+    pub fn summary(&self) -> String {
+        summarize(self)
+    }
+}
+
 /// Summarises an event's content in one line (untrusted text, unsanitised).
 pub fn summarize(event: &Event) -> String {
     if let Some(reason) = &event.undecodable {

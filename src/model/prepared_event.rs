@@ -3,6 +3,7 @@
 //! can happen on any thread; `JournalSummary::apply_prepared` then folds it
 //! in journal order. Every fold goes through it, so there is one path.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::event::{Event, ProcessedAt};
@@ -11,8 +12,28 @@ use super::line::RawHead;
 use super::open_request::WrittenRequest;
 use super::pending::RequestRecord;
 use super::plan::PlanTools;
-use super::summary::{AnswerRecord, Mark, is_notable};
 use super::time::Timestamp;
+
+/// An answer to a request: who decided what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    pub event_id: String,
+    pub answer_type: EventType,
+    pub result: Option<String>,
+    pub redirect: bool,
+    pub decided_by: Option<String>,
+    pub created_at: Option<Timestamp>,
+}
+
+/// One mark on the timeline (status changes, errors, requests, decisions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub at: Timestamp,
+    pub event_id: String,
+    pub kind: EventType,
+    /// `session.error`'s `error.type`, or `session.status_idle`'s stop reason.
+    pub detail: Option<String>,
+}
 
 #[derive(Debug, Clone)]
 pub struct PreparedEvent {
@@ -113,6 +134,21 @@ impl PreparedEvent {
             mark: mark_for(event),
         }
     }
+}
+
+/// Status changes, errors and interrupts: the marks a timeline shows.
+pub(super) fn is_notable(kind: &EventType) -> bool {
+    matches!(
+        kind,
+        EventType::SessionError
+            | EventType::SessionStatusRescheduled
+            | EventType::SessionStatusRunning
+            | EventType::SessionStatusIdle
+            | EventType::SessionStatusTerminated
+            | EventType::UserToolConfirmation
+            | EventType::UserCustomToolResult
+            | EventType::UserInterrupt
+    )
 }
 
 /// The timeline mark of a notable event or a request with a time.

@@ -13,7 +13,8 @@ use super::event_type::EventType;
 use super::open_request::OpenRequest;
 use super::pending::{PendingRequest, PlanRevision, RequestRecord};
 use super::plan::PlanTools;
-use super::prepared_event::{PreparedEvent, Role};
+pub use super::prepared_event::{AnswerRecord, Mark};
+use super::prepared_event::{PreparedEvent, Role, is_notable};
 use super::time::Timestamp;
 
 /// Notable moments kept for the timeline and the loop rules.
@@ -44,31 +45,10 @@ impl From<EventHead<'_>> for EventRef {
     }
 }
 
-/// An answer to a request: who decided what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AnswerRecord {
-    pub event_id: String,
-    pub answer_type: EventType,
-    pub result: Option<String>,
-    pub redirect: bool,
-    pub decided_by: Option<String>,
-    pub created_at: Option<Timestamp>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Listing {
     since: Option<Timestamp>,
     idle_event_id: String,
-}
-
-/// One mark on the timeline (status changes, errors, requests, decisions).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mark {
-    pub at: Timestamp,
-    pub event_id: String,
-    pub kind: EventType,
-    /// `session.error`'s `error.type`, or `session.status_idle`'s stop reason.
-    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -401,21 +381,6 @@ fn takes_queued_work(kind: &EventType) -> bool {
         EventType::SessionStatusRunning
             | EventType::SessionStatusIdle
             | EventType::SessionStatusTerminated
-    )
-}
-
-/// Status changes, errors and interrupts: the marks a timeline shows.
-pub(super) fn is_notable(kind: &EventType) -> bool {
-    matches!(
-        kind,
-        EventType::SessionError
-            | EventType::SessionStatusRescheduled
-            | EventType::SessionStatusRunning
-            | EventType::SessionStatusIdle
-            | EventType::SessionStatusTerminated
-            | EventType::UserToolConfirmation
-            | EventType::UserCustomToolResult
-            | EventType::UserInterrupt
     )
 }
 

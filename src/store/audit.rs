@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::decide::Decision;
+use super::decision::Decision;
 use super::error::StoreError;
 use crate::model::event::Event;
 use crate::model::time::{Timestamp, format_rfc3339};

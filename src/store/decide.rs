@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::append::{LockedJournal, new_event};
 use super::audit::{AuditEntry, append_audit};
+pub use super::decision::{Decision, Verdict};
 use super::error::StoreError;
 use super::paths;
 use crate::model::event::Event;
@@ -16,40 +17,6 @@ use crate::model::fingerprint::fingerprint;
 use crate::model::line::{LineParse, parse_line};
 use crate::model::plan::PlanTools;
 use crate::model::time::Timestamp;
-
-/// What the reviewer decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Allow,
-    Deny,
-    /// Deny with `redirect: true`: the message carries the new direction.
-    Redirect,
-    /// Answer a custom tool use with text.
-    Respond,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Allow => "allow",
-            Self::Deny => "deny",
-            Self::Redirect => "redirect",
-            Self::Respond => "respond",
-        }
-    }
-}
-
-/// A decision as submitted by a front end.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub session_id: String,
-    pub event_id: String,
-    pub fingerprint: String,
-    pub verdict: Verdict,
-    /// `deny_message` for deny and redirect; the answer text for respond.
-    pub message: Option<String>,
-    pub decided_by: String,
-}
 
 /// Why a decision was refused; each maps to a stable exit code.
 #[derive(Debug, thiserror::Error)]

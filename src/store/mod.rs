@@ -7,6 +7,7 @@ pub mod archive;
 pub mod atomic;
 pub mod audit;
 pub mod decide;
+pub mod decision;
 pub mod error;
 pub mod fleet;
 pub mod journal_fold;

@@ -15,7 +15,6 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::effects::{Background, DEFAULT_TAIL_THRESHOLD, EffectRunner};
 use super::frame_log::{FrameLog, unix_micros};
 use super::headless::run_effects;
-use super::input::{Chord, Key, Mods};
 use super::journal::JournalOrigin;
 use super::msg::{Mouse, MouseKind, Msg};
 use super::state::State;
@@ -24,6 +23,7 @@ use super::theme::{Theme, Themes};
 use super::ui;
 use super::update::update_all;
 use crate::feed::Update;
+use crate::keys::{Chord, Key, Mods};
 use crate::model::plan::PlanTools;
 
 /// Most messages folded before a frame is drawn, so a flood still shows.

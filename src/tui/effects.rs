@@ -90,7 +90,7 @@ impl EffectRunner {
             origins: Vec::new(),
             terminal: Box::new(std::io::sink()),
             audit_log: crate::store::paths::audit_log(),
-            who: crate::cli::context::default_decider(),
+            who: crate::config::default_decider(),
             suspend: None,
         }
     }

@@ -6,13 +6,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::effects::EffectRunner;
-use super::input::Chord;
 use super::journal::JournalOrigin;
 use super::msg::{Effect, Msg};
 use super::state::State;
 use super::theme::Theme;
 use super::ui;
 use super::update::update_all;
+use crate::keys::Chord;
 
 pub struct Headless {
     pub state: State,

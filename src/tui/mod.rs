@@ -7,7 +7,6 @@ pub mod app;
 pub mod effects;
 pub mod frame_log;
 pub mod headless;
-pub mod input;
 pub mod journal;
 pub mod msg;
 pub mod oncall_io;
@@ -22,14 +21,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::keys::Keymap;
 use crate::model::time::Timestamp;
-use input::Keymap;
 use state::{State, StateInit};
 use theme::Themes;
 
 /// The current time, or `$SWITCHBOARD_NOW` when pinned.
 pub fn clock() -> Timestamp {
-    crate::cli::context::now().unwrap_or_else(|_| chrono::Utc::now())
+    crate::config::now().unwrap_or_else(|_| chrono::Utc::now())
 }
 
 /// The initial state for `sources` under `config`; errors are one sentence.

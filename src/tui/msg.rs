@@ -4,6 +4,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::feed::{SessionKey, Update};
+use crate::keys::Chord;
 use crate::model::plan::PlanTools;
 use crate::model::time::Timestamp;
 use crate::review::bulk::{BulkItem, BulkResult};
@@ -11,7 +12,6 @@ use crate::review::{
     Notification, NotificationMode, Outcome as ReviewOutcome, PlanHistory, RequestKey, ReviewStyle,
 };
 use crate::store::Decision;
-use crate::tui::input::Chord;
 use crate::tui::state::{DetailDoc, EvidenceItem, SessionAction, StreamRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -76,10 +76,10 @@ pub fn decide_remote(
     decision: &Decision,
     now: Timestamp,
 ) -> Msg {
-    let outcome = match crate::cli::remote::decide(socket, decision, now) {
+    let outcome = match crate::rpc::remote::decide(socket, decision, now) {
         Ok(event) => Outcome::written(&event),
         Err(e) => {
-            use crate::cli::exit::code;
+            use crate::exit::code;
             // The daemon's refusal, by the CLI's exit codes.
             let kind = match e.code {
                 code::STALE => RefusalKind::Stale,

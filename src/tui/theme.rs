@@ -10,7 +10,7 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 use serde::{Deserialize, Deserializer};
 
-use crate::config::describe_toml_error;
+use crate::toml_error::describe_toml_error;
 
 const EMBEDDED: [(&str, &str); 3] = [
     ("dark", include_str!("../../themes/dark.toml")),

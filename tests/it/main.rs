@@ -15,6 +15,7 @@ mod demo;
 mod fuzz_regressions;
 mod hook;
 mod hygiene;
+mod layering;
 mod line_parser_fuzz;
 mod queued_user_events;
 mod readme;

@@ -1,8 +1,8 @@
 //! The README's keymap table is generated from the keymap; this test fails
 //! when they disagree. Regenerate with: UPDATE_README=1 cargo test --test it readme
 
-use switchboard::tui::input::help::markdown_table;
-use switchboard::tui::input::keymap::Keymap;
+use switchboard::keys::help::markdown_table;
+use switchboard::keys::keymap::Keymap;
 
 const START: &str =
     "<!-- keymap:start (generated: UPDATE_README=1 cargo test --test it readme) -->\n";

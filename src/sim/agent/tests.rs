@@ -22,6 +22,18 @@ fn decide(session: &SimSession, event: Value) {
         .unwrap();
 }
 
+/// One engine step of a session alone in its fleet.
+fn step(session: &mut SimSession) -> Next {
+    let mut ids = IdAllocator::new(1);
+    let finished = HashSet::new();
+    let mut ctx = StepCtx {
+        finished: &finished,
+        ids: &mut ids,
+        spawned: Vec::new(),
+    };
+    session.step(&mut ctx).unwrap()
+}
+
 /// A worker waiting on a `git push`, as the engine would leave it.
 fn waiting_session(dir: &std::path::Path) -> (SimSession, String, String) {
     let new = NewSession {
@@ -36,14 +48,7 @@ fn waiting_session(dir: &std::path::Path) -> (SimSession, String, String) {
     };
     let script = VecDeque::from([Action::Ask(push_ask(&crate::sim::content::TASKS[0]))]);
     let mut session = create_session(dir, &new, session_rng(1, 1), script, (1, 1)).unwrap();
-    let mut ids = IdAllocator::new(1);
-    let finished = HashSet::new();
-    let mut ctx = StepCtx {
-        finished: &finished,
-        ids: &mut ids,
-        spawned: Vec::new(),
-    };
-    assert_eq!(session.step(&mut ctx).unwrap(), Next::Wait);
+    assert_eq!(step(&mut session), Next::Wait);
     let request = journal(&session)
         .into_iter()
         .find(|e| e["type"] == "agent.tool_use")
@@ -110,6 +115,14 @@ fn a_valid_decision_is_honoured_once() {
     assert_eq!(session.script.front(), Some(&Action::Running));
 }
 
+/// `waiting_session` after a valid decision `d1` woke it.
+fn honoured_session(dir: &std::path::Path) -> (SimSession, String, String) {
+    let (mut session, request, fingerprint) = waiting_session(dir);
+    decide(&session, allow("d1", &request, &fingerprint));
+    assert!(session.poll().unwrap(), "runnable again");
+    (session, request, fingerprint)
+}
+
 /// The journal as Switchboard folds it: what `queue_stalled` reads.
 fn queued_ids(session: &SimSession) -> Vec<String> {
     let mut summary = JournalSummary::new(session.id(), PlanTools::default());
@@ -127,9 +140,7 @@ fn queued_ids(session: &SimSession) -> Vec<String> {
 #[test]
 fn every_queued_event_the_agent_reads_is_acknowledged_by_id() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut session, request, fingerprint) = waiting_session(dir.path());
-    decide(&session, allow("d1", &request, &fingerprint));
-    assert!(session.poll().unwrap());
+    let (mut session, request, fingerprint) = honoured_session(dir.path());
     // Refused decisions are followed by no status event of their own: only
     // the acknowledgement tells a reader they were taken.
     decide(&session, allow("d2", &request, &fingerprint));
@@ -165,21 +176,12 @@ fn every_queued_event_the_agent_reads_is_acknowledged_by_id() {
 #[test]
 fn a_late_decision_on_an_ended_session_is_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut session, request, fingerprint) = waiting_session(dir.path());
-    decide(&session, allow("d1", &request, &fingerprint));
-    assert!(session.poll().unwrap());
+    let (mut session, request, fingerprint) = honoured_session(dir.path());
     session.script.clear();
     session
         .script
         .push_back(Action::End(super::super::script::Ending::EndTurn));
-    let mut ids = IdAllocator::new(1);
-    let finished = HashSet::new();
-    let mut ctx = StepCtx {
-        finished: &finished,
-        ids: &mut ids,
-        spawned: Vec::new(),
-    };
-    while session.step(&mut ctx).unwrap() != Next::Ended {}
+    while step(&mut session) != Next::Ended {}
     decide(&session, allow("late", &request, &fingerprint));
     session.poll().unwrap();
     assert_eq!(session.refused, 1);

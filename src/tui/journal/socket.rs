@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::access::{JournalAccess, Refresh};
-use crate::daemon::protocol::{
+use crate::rpc::protocol::{
     GetParams, MAX_PAGE_LINES, ReadParams, ReadResult, SessionDetail, method,
 };
-use crate::daemon::{Client, ClientError};
+use crate::rpc::{Client, ClientError};
 
 /// An interactive reader gives up on a daemon that does not answer sooner
 /// than a batch command would.

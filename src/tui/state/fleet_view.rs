@@ -5,47 +5,11 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::filter::Filter;
 use super::session::SessionEntry;
+use crate::config::SortKey;
 use crate::feed::SessionKey;
 use crate::model::status::DisplayStatus;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SortKey {
-    Status,
-    Activity,
-    Pending,
-    Title,
-}
-
-impl SortKey {
-    pub const ALL: [SortKey; 4] = [Self::Status, Self::Activity, Self::Pending, Self::Title];
-
-    pub fn next(self) -> Self {
-        match self {
-            Self::Status => Self::Activity,
-            Self::Activity => Self::Pending,
-            Self::Pending => Self::Title,
-            Self::Title => Self::Status,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Status => "status",
-            Self::Activity => "activity",
-            Self::Pending => "pending",
-            Self::Title => "title",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str().starts_with(text))
-    }
-}
 
 /// Which sessions the fleet pane lists (`:all`, `:pending`, `:stuck`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

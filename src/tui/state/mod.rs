@@ -14,9 +14,10 @@ pub mod stream;
 
 use std::collections::{BTreeMap, HashSet};
 
+pub use crate::config::SortKey;
 pub use agents_view::AgentsView;
 pub use filter::Filter;
-pub use fleet_view::{FleetRow, FleetView, SortKey, ViewKind};
+pub use fleet_view::{FleetRow, FleetView, ViewKind};
 pub use layout::{Area, Layout};
 pub use oncall::{Confirm, Evidence, EvidenceItem, SessionAction, Timeline};
 pub use overlay::{DetailDoc, DetailView, Overlay, Prompt, PromptKind, TokenClass};
@@ -25,11 +26,11 @@ pub use session::SessionEntry;
 pub use stream::{RowClass, StreamPhase, StreamRow, StreamState};
 
 use crate::feed::{FeedHealth, SessionKey};
+use crate::keys::{Keymap, Mode};
 use crate::model::agents::is_expired;
 use crate::model::stuck::StuckThresholds;
 use crate::model::time::Timestamp;
 use crate::store::fleet::stuck_of;
-use crate::tui::input::{Keymap, Mode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -164,7 +165,7 @@ impl State {
             jump_to_evidence: None,
             review: ReviewState {
                 stale: true,
-                decided_by: crate::cli::context::default_decider(),
+                decided_by: crate::config::default_decider(),
                 ..ReviewState::default()
             },
             full_redraw: false,

@@ -179,7 +179,7 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
     let hints = state.keymap.hints(state.mode());
     // The help key always shows: it leads to every other key.
     let help = hints.iter().copied().find(|(_, label)| *label == "help");
-    let need_of = |chord: &crate::tui::input::Chord, label: &str| {
+    let need_of = |chord: &crate::keys::Chord, label: &str| {
         format!(" {chord} ").chars().count() + format!(" {label} ").chars().count()
     };
     let reserve = help.map_or(0, |(c, l)| need_of(&c, l));

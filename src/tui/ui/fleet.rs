@@ -7,23 +7,11 @@ use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::text::{fit, rect, right, tokens};
-use super::{pane_block, status_style};
-use crate::model::status::DisplayStatus;
+use super::{pane_block, status_label, status_style};
 use crate::model::time::format_age;
 use crate::sanitize::sanitize_line;
 use crate::tui::state::{Area, Pane, SessionEntry, State, ViewKind};
 use crate::tui::theme::Theme;
-
-pub fn status_label(status: DisplayStatus) -> &'static str {
-    match status {
-        DisplayStatus::RequiresAction => "▲ ACTION",
-        DisplayStatus::Running => "● running",
-        DisplayStatus::Idle => "○ idle",
-        DisplayStatus::Rescheduling => "↻ resched",
-        DisplayStatus::Terminated => "✕ ended",
-        DisplayStatus::Unknown => "? unknown",
-    }
-}
 
 struct Columns {
     source: usize,

@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 
 use super::text::{cut, fit};
 use super::{overlay_area, pane_block};
-use crate::tui::input::help::{HelpLine, help_lines};
+use crate::keys::help::{HelpLine, help_lines};
 use crate::tui::state::State;
 use crate::tui::theme::Theme;
 

@@ -93,6 +93,18 @@ pub(crate) fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Blo
         .title(Span::styled(title, title_style))
 }
 
+/// The status column's words, shared by the fleet and the stuck view.
+pub fn status_label(status: DisplayStatus) -> &'static str {
+    match status {
+        DisplayStatus::RequiresAction => "▲ ACTION",
+        DisplayStatus::Running => "● running",
+        DisplayStatus::Idle => "○ idle",
+        DisplayStatus::Rescheduling => "↻ resched",
+        DisplayStatus::Terminated => "✕ ended",
+        DisplayStatus::Unknown => "? unknown",
+    }
+}
+
 pub(crate) fn status_style(theme: &Theme, status: DisplayStatus) -> Style {
     match status {
         DisplayStatus::RequiresAction => theme.status_requires_action,

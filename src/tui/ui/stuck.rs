@@ -7,9 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::fleet::status_label;
 use super::text::{cut, fit, rect};
-use super::{pane_block, row_style, status_style, timeline};
+use super::{pane_block, row_style, status_label, status_style, timeline};
 use crate::model::time::format_minutes;
 use crate::sanitize::sanitize_line;
 use crate::tui::state::{Area, Pane, SessionEntry, State};

@@ -1,9 +1,10 @@
 //! The `:` command line. Views are selected here by name, so later views
 //! (the approvals inbox, the stuck view, agents) plug in as new names.
 
-use super::commands::{self, error, info, set_view};
-use super::keys::set_filter;
-use crate::tui::input::Command;
+use super::commands;
+use super::notice::{error, info};
+use super::view::{set_filter, set_view};
+use crate::keys::Command;
 use crate::tui::msg::Effect;
 use crate::tui::state::{SortKey, State, ViewKind};
 

@@ -1,12 +1,13 @@
 //! What each command does.
 
-use super::keys::set_filter;
+use super::notice::info;
 use super::stream;
-use crate::tui::input::Command;
-use crate::tui::input::help::help_lines;
+use super::view::{set_filter, set_view};
+use crate::keys::Command;
+use crate::keys::help::help_lines;
 use crate::tui::msg::Effect;
 use crate::tui::state::session_detail::session_details;
-use crate::tui::state::{Notice, NoticeLevel, Overlay, Pane, Prompt, PromptKind, State, ViewKind};
+use crate::tui::state::{Overlay, Pane, Prompt, PromptKind, State, ViewKind};
 
 pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
     if let Some(effects) = super::oncall::run(state, command) {
@@ -97,38 +98,6 @@ pub fn run(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::BulkApprove => {}
     }
     Vec::new()
-}
-
-pub fn info(state: &mut State, text: String) {
-    state.notice = Some(Notice {
-        level: NoticeLevel::Info,
-        text,
-    });
-}
-
-pub fn error(state: &mut State, text: String) {
-    state.notice = Some(Notice {
-        level: NoticeLevel::Error,
-        text,
-    });
-}
-
-pub fn set_view(state: &mut State, kind: ViewKind) {
-    // The stuck view shows why below the fleet (the session pane's place).
-    if kind == ViewKind::Stuck {
-        state.bottom = Pane::Session;
-    } else if state.fleet.kind == ViewKind::Stuck {
-        state.bottom = Pane::Stream;
-    }
-    if kind != ViewKind::Pending {
-        // Another view replaces the review inbox (nothing undecided is sent).
-        state
-            .overlays
-            .retain(|o| !matches!(o, Overlay::Inbox | Overlay::Review(_) | Overlay::Bulk(_)));
-    }
-    state.fleet.kind = kind;
-    state.fleet.needs_rebuild = true;
-    state.focus = Pane::Fleet;
 }
 
 pub fn focus(state: &mut State, pane: Pane) {

@@ -1,10 +1,11 @@
 //! Keys: the top overlay gets them first. A prompt edits text; everything
 //! else goes through the keymap to a command.
 
+use super::view::set_filter;
 use super::{command_line, commands};
-use crate::tui::input::{Chord, Key};
+use crate::keys::{Chord, Key};
 use crate::tui::msg::Effect;
-use crate::tui::state::{Filter, Overlay, Prompt, PromptKind, State};
+use crate::tui::state::{Overlay, Prompt, PromptKind, State};
 
 pub fn handle(state: &mut State, chord: Chord) -> Vec<Effect> {
     state.notice = None;
@@ -118,13 +119,4 @@ fn edited(state: &mut State) {
         let text = prompt.text.clone();
         set_filter(state, &text);
     }
-}
-
-pub fn set_filter(state: &mut State, text: &str) {
-    let filter = Filter::parse(text);
-    if let Some(Overlay::Prompt(prompt)) = state.overlays.last_mut() {
-        prompt.error = filter.error.clone();
-    }
-    state.fleet.filter = filter;
-    state.fleet.needs_rebuild = true;
 }

@@ -6,9 +6,11 @@ mod commands;
 mod feed;
 mod keys;
 mod mouse;
+mod notice;
 mod oncall;
 mod review;
 mod stream;
+mod view;
 
 use super::msg::{Effect, Msg};
 use super::state::State;

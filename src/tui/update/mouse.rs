@@ -2,7 +2,7 @@
 
 use super::commands::{self, focus};
 use super::stream;
-use crate::tui::input::Command;
+use crate::keys::Command;
 use crate::tui::msg::{Effect, Mouse, MouseKind};
 use crate::tui::state::{Overlay, Pane, State};
 

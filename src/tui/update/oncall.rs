@@ -2,10 +2,10 @@
 //! by the effect runner), clipboard copies, the stuck view's evidence and
 //! jump, the timeline strip, archived sessions and the agents view.
 
-use super::commands::{error, info};
+use super::notice::{error, info};
+use crate::keys::{Chord, Command, Key};
 use crate::model::status::DisplayStatus;
 use crate::sanitize::sanitize_line;
-use crate::tui::input::{Chord, Command, Key};
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::state::oncall::timeline;
 use crate::tui::state::{
@@ -227,7 +227,7 @@ pub fn agents_open(state: &mut State) {
         return;
     };
     state.overlays.pop();
-    super::commands::set_view(state, ViewKind::All);
+    super::view::set_view(state, ViewKind::All);
     let term = if agent.contains(char::is_whitespace) {
         // A filter term cannot hold spaces; the name may not either, so
         // fall back to the fuzzy words.
@@ -235,7 +235,7 @@ pub fn agents_open(state: &mut State) {
     } else {
         format!("agent:{agent}")
     };
-    super::keys::set_filter(state, &term);
+    super::view::set_filter(state, &term);
     info(
         state,
         format!(

@@ -4,7 +4,8 @@
 //! `store::decide`, and the store's answer (or a feed update that changed
 //! the request first) ends the review. Bulk approval previews then submits.
 
-use super::commands::{error, info};
+use super::notice::{error, info};
+use crate::keys::{Chord, Command, Key};
 use crate::model::pending::RequestKind;
 use crate::review::bulk::preview;
 use crate::review::{
@@ -12,7 +13,6 @@ use crate::review::{
     render_request_body,
 };
 use crate::store::Verdict;
-use crate::tui::input::{Chord, Command, Key};
 use crate::tui::msg::{Effect, Msg};
 use crate::tui::state::{BulkView, Overlay, ReviewBody, ReviewView, State};
 

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::exit::{CliError, CliResult};
-use crate::daemon::protocol::{
+use super::client::{Client, ClientError};
+use super::protocol::{
     DecideParams, DecideResult, DoctorResult, GetParams, PendingEntry, ReadParams, ReadResult,
     SessionDetail, ViewParams, exit_code_of, method,
 };
-use crate::daemon::{Client, ClientError};
+use crate::exit::{CliError, CliResult};
 use crate::model::time::Timestamp;
 use crate::store::Decision;
 use crate::views::{FleetViews, PendingRow, SessionRow};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::chord::Chord;
 use super::command::Command;
 
-pub const DEFAULT_KEYMAP: &str = include_str!("../../../assets/keymap.toml");
+pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
 /// Where keys are looked up: the top overlay's mode or the focused pane's,
 /// then `global`.
@@ -77,7 +77,7 @@ impl Keymap {
             format!(
                 "{}: {}",
                 Path::new("<embedded keymap.toml>").display(),
-                crate::config::describe_toml_error(DEFAULT_KEYMAP, &e)
+                crate::toml_error::describe_toml_error(DEFAULT_KEYMAP, &e)
             )
         })?;
         let mut keymap = Self::from_spec(&defaults);

@@ -563,44 +563,6 @@ pub struct ResyncParams {
     pub reason: String,
 }
 
-impl From<&crate::feed::FeedHealth> for HealthWire {
-    fn from(h: &crate::feed::FeedHealth) -> Self {
-        use crate::feed::FeedHealth;
-        match h {
-            FeedHealth::Watching { watched, polled } => Self::Watching {
-                watched: *watched,
-                polled: *polled,
-            },
-            FeedHealth::Polling {
-                interval_ms,
-                reason,
-            } => Self::Polling {
-                interval_ms: *interval_ms,
-                reason: reason.clone(),
-            },
-            FeedHealth::Unavailable { reason } => Self::Unavailable {
-                reason: reason.clone(),
-            },
-        }
-    }
-}
-
-impl From<HealthWire> for crate::feed::FeedHealth {
-    fn from(h: HealthWire) -> Self {
-        match h {
-            HealthWire::Watching { watched, polled } => Self::Watching { watched, polled },
-            HealthWire::Polling {
-                interval_ms,
-                reason,
-            } => Self::Polling {
-                interval_ms,
-                reason,
-            },
-            HealthWire::Unavailable { reason } => Self::Unavailable { reason },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
