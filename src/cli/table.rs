@@ -60,6 +60,7 @@ pub fn clip(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sanitize::test_cells::{bar_column, random_cell};
 
     #[test]
     fn aligns_and_sanitises() {
@@ -69,5 +70,31 @@ mod tests {
         assert_eq!(t.render(), "ID       TITLE\na        x␛[2Jy\nlong-id  z\n");
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("abc", 4), "abc");
+    }
+
+    #[test]
+    fn cli_table_columns_line_up_whatever_the_cells_hold() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+        for _ in 0..500 {
+            let mut table = Table::new(&["A", "B", "C"]);
+            for _ in 0..4 {
+                table.row(vec![
+                    random_cell(&mut rng),
+                    random_cell(&mut rng),
+                    "|".into(),
+                ]);
+            }
+            let rendered = table.render();
+            let columns: Vec<Option<u16>> = rendered
+                .lines()
+                .skip(1)
+                .map(|line| bar_column(line.trim_end_matches('|')).map(|c| c - 1))
+                .collect();
+            assert!(
+                columns.windows(2).all(|w| w[0] == w[1]),
+                "the last column moved:\n{rendered}"
+            );
+        }
     }
 }

@@ -19,6 +19,8 @@ mod chars;
 pub mod decode;
 mod scan;
 pub mod spans;
+#[cfg(test)]
+pub mod test_cells;
 
 pub use chars::{is_bidi_control, is_control, is_invisible};
 

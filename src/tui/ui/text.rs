@@ -93,45 +93,7 @@ mod tests {
         assert_eq!(wrap_width("abcdef", 4), vec![(0, 4), (4, 6)]);
     }
 
-    /// Wide, combining, zero-width and hostile characters, sanitised as
-    /// every caller does.
-    fn random_cell(rng: &mut impl rand::RngExt) -> String {
-        const ALPHABET: &[char] = &[
-            'a',
-            ' ',
-            '漢',
-            '字',
-            '😀',
-            '\u{301}',
-            '\u{200b}',
-            '\u{200d}',
-            '\u{fe0f}',
-            'ل',
-            'ا',
-            '\u{1100}',
-            '\u{1161}',
-            '\u{1b}',
-            '\t',
-            '\n',
-            '\u{202e}',
-            'é',
-            '\u{e0041}',
-        ];
-        let len = rng.random_range(0..12);
-        let raw: String = (0..len)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
-            .collect();
-        crate::sanitize::sanitize_line(&raw)
-    }
-
-    /// Where `line` puts the `|` after it, laid out by ratatui as the
-    /// dashboard draws it.
-    fn bar_column(line: &str) -> Option<u16> {
-        let area = Rect::new(0, 0, 200, 1);
-        let mut buffer = ratatui::buffer::Buffer::empty(area);
-        buffer.set_string(0, 0, format!("{line}|"), ratatui::style::Style::default());
-        (0..200).find(|&x| buffer[(x, 0)].symbol() == "|")
-    }
+    use crate::sanitize::test_cells::{bar_column, random_cell};
 
     #[test]
     fn fitted_cells_never_shift_columns() {
@@ -154,32 +116,6 @@ mod tests {
                 }
                 assert_eq!(bar_column(&right(&cell, width)), Some(width as u16));
             }
-        }
-    }
-
-    #[test]
-    fn cli_table_columns_line_up_whatever_the_cells_hold() {
-        use rand::SeedableRng;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
-        for _ in 0..500 {
-            let mut table = crate::cli::table::Table::new(&["A", "B", "C"]);
-            for _ in 0..4 {
-                table.row(vec![
-                    random_cell(&mut rng),
-                    random_cell(&mut rng),
-                    "|".into(),
-                ]);
-            }
-            let rendered = table.render();
-            let columns: Vec<Option<u16>> = rendered
-                .lines()
-                .skip(1)
-                .map(|line| bar_column(line.trim_end_matches('|')).map(|c| c - 1))
-                .collect();
-            assert!(
-                columns.windows(2).all(|w| w[0] == w[1]),
-                "the last column moved:\n{rendered}"
-            );
         }
     }
 }
