@@ -59,7 +59,7 @@ impl Context {
                 SourceArg::Connect(path) => Source::Daemon(path),
             })
             .collect();
-        let adapters = adapter_sources(cli);
+        let mut adapters = adapter_sources(cli);
         if sources.is_empty() {
             let root = paths::default_root();
             // With only transcripts asked for, a default root that does not
@@ -67,6 +67,16 @@ impl Context {
             if adapters.is_empty() || root.is_dir() {
                 sources.push(Source::Root(root));
             }
+        }
+        let local_roots: Vec<PathBuf> = sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Root(root) => Some(root.clone()),
+                Source::Daemon(_) => None,
+            })
+            .collect();
+        for adapter in &mut adapters {
+            adapter.bridged_roots = local_roots.clone();
         }
         let config = match &cli.config {
             Some(path) => Config::load_from(path)?,

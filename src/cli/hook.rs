@@ -10,7 +10,7 @@ use super::exit::{CliError, CliResult};
 use super::output::print_text;
 use crate::config::Config;
 use crate::hook::install::{apply, default_settings_path, hook_command, with_hook, without_hook};
-use crate::hook::{HookAnswer, HookInput, run_bridge};
+use crate::hook::{HookAnswer, HookEvent, HookInput, run_bridge};
 use crate::store::paths;
 
 /// Claude Code kills a hook after this long unless told otherwise; the
@@ -21,10 +21,17 @@ const POLL: Duration = Duration::from_millis(50);
 pub fn run(cli: &Cli, command: &HookCommand) -> CliResult {
     match command {
         HookCommand::ClaudeCode(args) => {
-            let answer = bridge(cli, args);
+            let mut stdin = Vec::new();
+            let (event, answer) = match std::io::stdin().read_to_end(&mut stdin) {
+                Ok(_) => bridge(cli, args, &stdin),
+                Err(e) => (
+                    HookEvent::PreToolUse,
+                    failed(format!("could not read the hook input: {e}")),
+                ),
+            };
             let mut out = std::io::stdout().lock();
             // Claude Code reads one JSON document; exit 0 so it is honoured.
-            let _ = writeln!(out, "{}", answer.to_json());
+            let _ = writeln!(out, "{}", answer.to_json(event));
             Ok(())
         }
         HookCommand::Install(args) => install(cli, args, true),
@@ -32,19 +39,29 @@ pub fn run(cli: &Cli, command: &HookCommand) -> CliResult {
     }
 }
 
-/// Everything that can go wrong ends in `ask`, with the reason on stderr too.
-fn bridge(cli: &Cli, args: &HookRunArgs) -> HookAnswer {
-    let mut stdin = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut stdin) {
-        return failed(format!("could not read the hook input: {e}"));
-    }
-    let input = match HookInput::parse(&stdin) {
+/// The event the input names (answered in its own shape even when the rest
+/// of the input is unusable), and the answer. Everything that can go wrong
+/// ends in `ask`, with the reason on stderr too.
+fn bridge(cli: &Cli, args: &HookRunArgs, stdin: &[u8]) -> (HookEvent, HookAnswer) {
+    let named = serde_json::from_slice::<serde_json::Value>(stdin)
+        .ok()
+        .and_then(|v| {
+            v.get("hook_event_name")?
+                .as_str()
+                .and_then(HookEvent::parse)
+        })
+        .unwrap_or(HookEvent::PreToolUse);
+    let input = match HookInput::parse(stdin) {
         Ok(input) => input,
-        Err(e) => return failed(e.to_string()),
+        Err(e) => return (named, failed(e.to_string())),
     };
+    if !input.event.asks_permission() {
+        // The tool already ran: the transcript shows its result.
+        return (input.event, HookAnswer::ask(""));
+    }
     let config = match load_config(cli) {
         Ok(config) => config,
-        Err(e) => return failed(e.message),
+        Err(e) => return (input.event, failed(e.message)),
     };
     let timeout = args.timeout.unwrap_or(config.hook.timeout_secs);
     let root = cli
@@ -62,7 +79,7 @@ fn bridge(cli: &Cli, args: &HookRunArgs) -> HookAnswer {
     if answer.permission == crate::hook::Permission::Ask {
         eprintln!("switchboard: {}", answer.reason);
     }
-    answer
+    (input.event, answer)
 }
 
 fn failed(why: String) -> HookAnswer {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use super::HookError;
+use super::answer::HookEvent;
 use crate::adapters::claude_code::ID_PREFIX;
 use crate::model::event::Event;
 use crate::model::fingerprint::fingerprint;
@@ -24,6 +25,8 @@ use crate::store::paths;
 /// The PreToolUse hook's input, as Claude Code writes it on stdin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HookInput {
+    /// `hook_event_name` (`PreToolUse` when absent).
+    pub event: HookEvent,
     pub session_id: String,
     pub tool_name: String,
     pub tool_input: Value,
@@ -41,11 +44,14 @@ impl HookInput {
             .as_object()
             .ok_or_else(|| HookError::BadInput("not a JSON object".into()))?;
         let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
-        if let Some(event) = text("hook_event_name").filter(|e| e != "PreToolUse") {
-            return Err(HookError::BadInput(format!(
-                "hook_event_name is {event:?}; this command is a PreToolUse hook"
-            )));
-        }
+        let event = match text("hook_event_name") {
+            None => HookEvent::PreToolUse,
+            Some(name) => HookEvent::parse(&name).ok_or_else(|| {
+                HookError::BadInput(format!(
+                    "hook_event_name is {name:?}; this command answers PreToolUse, PermissionRequest and PostToolUse"
+                ))
+            })?,
+        };
         let session_id = text("session_id")
             .filter(|s| paths::is_valid_session_id(&format!("{ID_PREFIX}{s}")))
             .ok_or_else(|| HookError::BadInput("no usable session_id".into()))?;
@@ -53,6 +59,7 @@ impl HookInput {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| HookError::BadInput("no tool_name".into()))?;
         Ok(Self {
+            event,
             session_id,
             tool_name,
             tool_input: object.get("tool_input").cloned().unwrap_or(Value::Null),
@@ -259,6 +266,11 @@ mod tests {
         assert!(
             HookInput::parse(br#"{"session_id":"a","tool_name":"Bash","hook_event_name":"Stop"}"#)
                 .is_err()
+        );
+        let post = br#"{"session_id":"a","tool_name":"Bash","hook_event_name":"PostToolUse"}"#;
+        assert_eq!(
+            HookInput::parse(post).unwrap().event,
+            HookEvent::PostToolUse
         );
     }
 

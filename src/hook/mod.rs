@@ -8,7 +8,7 @@ pub mod install;
 pub mod mirror;
 pub mod wait;
 
-pub use answer::{HookAnswer, Permission};
+pub use answer::{HookAnswer, HookEvent, Permission};
 pub use mirror::{HookInput, Mirrored, mirror_request};
 pub use wait::{Outcome, run_bridge};
 

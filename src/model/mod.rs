@@ -2,6 +2,7 @@
 //! Nothing here does IO: time arrives as an argument, bytes arrive as slices.
 
 pub mod agents;
+pub mod bridged;
 pub mod decoder_agreement;
 pub mod event;
 pub mod event_summary;

@@ -1,0 +1,146 @@
+//! Sessions an approval bridge mirrors into a root, read together with the
+//! transcript it names: the IO half of `model::bridged`. The Claude Code
+//! hook writes `<root>/cc-<uuid>/` with `metadata.source =
+//! "claude-code-hook"` and `metadata.transcript` (Claude Code's
+//! `transcript_path`); when that file is the same session's transcript, the
+//! root's session is the one row for it everywhere, and transcript sources
+//! leave the file out.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::claude_code;
+use super::source::{AdapterKind, FollowedTranscript, TranscriptFile};
+use crate::model::bridged::{SourcesNamed, answered_calls, merge_lines, merged_doc};
+use crate::model::plan::PlanTools;
+use crate::model::session::SessionDoc;
+use crate::model::summary::JournalSummary;
+use crate::model::time::Timestamp;
+use crate::store::journal_select::read_all;
+use crate::store::paths;
+use crate::store::session_snapshot::{SessionSnapshot, fold_line};
+
+/// `metadata.source` of a session the Claude Code hook mirrors.
+pub const HOOK_SOURCE: &str = "claude-code-hook";
+
+/// The transcript a bridged session names, when it exists and is that
+/// session's own (`<claude session id>.jsonl`); `None` for every other
+/// session.
+pub fn transcript_of(doc: &SessionDoc) -> Option<PathBuf> {
+    let text = |key: &str| doc.metadata.get(key).and_then(Value::as_str);
+    if text("source") != Some(HOOK_SOURCE) {
+        return None;
+    }
+    let path = PathBuf::from(text("transcript")?);
+    let own = path.extension().is_some_and(|x| x == "jsonl")
+        && path
+            .file_stem()
+            .is_some_and(|stem| Some(&*stem.to_string_lossy()) == text("claude_code_session_id"));
+    (own && path.is_file()).then_some(path)
+}
+
+/// A bridged session's two sources merged.
+pub struct Bridged {
+    pub transcript: PathBuf,
+    /// Transcript events and bridge lines in time order.
+    pub lines: Vec<Vec<u8>>,
+    transcript_doc: Map<String, Value>,
+    bridge_lines: Vec<Vec<u8>>,
+}
+
+/// Reads both sources of the session in `dir`; `None` when it is not a
+/// bridged session with a readable transcript.
+pub fn read_bridged(dir: &Path, id: &str, doc: &SessionDoc, now: Timestamp) -> Option<Bridged> {
+    let path = transcript_of(doc)?;
+    let mut followed = FollowedTranscript::new(TranscriptFile {
+        kind: AdapterKind::ClaudeCode,
+        path: path.clone(),
+        session_id: id.to_string(),
+        parent_id: None,
+        parent_from_records: false,
+    });
+    let step = followed.read_new().ok()?;
+    let transcript_lines: Vec<Vec<u8>> = step.lines.into_iter().map(|(_, l)| l).collect();
+    let bridge_lines = read_journal(&paths::journal(dir));
+    Some(Bridged {
+        transcript: path,
+        lines: merge_lines(transcript_lines, bridge_lines.clone()),
+        transcript_doc: followed.session_doc(now),
+        bridge_lines,
+    })
+}
+
+fn read_journal(path: &Path) -> Vec<Vec<u8>> {
+    let Ok(file) = File::open(path) else {
+        return Vec::new();
+    };
+    let end = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_all(&file, 0, end)
+        .map(|lines| lines.into_iter().map(|(_, l)| l).collect())
+        .unwrap_or_default()
+}
+
+/// Folds a bridged session's transcript into its snapshot: the summary over
+/// both sources, and the merged `session.json`. The journal offsets stay the
+/// bridge journal's, so following it goes on as before. Other sessions are
+/// left as they are.
+pub fn fold_into(snapshot: &mut SessionSnapshot, plan_tools: &PlanTools, now: Timestamp) {
+    let Some(bridged) = read_bridged(&snapshot.dir, &snapshot.id, &snapshot.doc, now) else {
+        return;
+    };
+    let mut summary = JournalSummary::new(snapshot.id.clone(), plan_tools.clone());
+    for line in &bridged.lines {
+        fold_line(&mut summary, line);
+    }
+    let pending: Vec<String> = summary
+        .pending()
+        .iter()
+        .map(|p| p.request.event_id.clone())
+        .collect();
+    let dir = snapshot.dir.display().to_string();
+    let transcript = bridged.transcript.display().to_string();
+    let doc = merged_doc(
+        &snapshot.doc.raw,
+        &bridged.transcript_doc,
+        &pending,
+        &answered_calls(&bridged.bridge_lines),
+        SourcesNamed {
+            bridge_kind: HOOK_SOURCE,
+            bridge_dir: &dir,
+            transcript_kind: claude_code::SOURCE,
+            transcript: &transcript,
+        },
+    );
+    snapshot.summary = summary;
+    snapshot.doc = SessionDoc::from_object(doc);
+}
+
+/// The transcripts sessions under `roots` already show merged with their
+/// bridge, canonical paths: transcript sources leave these out.
+pub fn claimed_transcripts(roots: &[PathBuf]) -> HashSet<PathBuf> {
+    let mut claimed = HashSet::new();
+    for root in roots {
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if !name.to_string_lossy().starts_with(claude_code::ID_PREFIX) {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(paths::session_file(&entry.path())) else {
+                continue;
+            };
+            let Ok(doc) = SessionDoc::from_json_bytes(&bytes) else {
+                continue;
+            };
+            if let Some(path) = transcript_of(&doc) {
+                claimed.insert(path.canonicalize().unwrap_or(path));
+            }
+        }
+    }
+    claimed
+}
