@@ -1,12 +1,14 @@
 //! User configuration: embedded defaults (`assets/config.toml`) with the
 //! user's `config.toml` from the platform config dir merged over them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::feed::options::FeedConfig;
 use crate::model::plan::PlanTools;
+use crate::model::prices::ModelPrice;
 use crate::model::stuck::StuckThresholds;
 use crate::review::notify::NotificationsConfig;
 use crate::store::paths;
@@ -39,6 +41,10 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     /// The live feed: watch budget and poll intervals.
     pub feed: FeedConfig,
+    /// Model prices (US dollars per million tokens) over the built-in table
+    /// (`assets/prices.toml`): `[prices."MODEL"]` with `input`, `output`,
+    /// `cache_read`, `cache_write`.
+    pub prices: BTreeMap<String, ModelPrice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -131,6 +137,7 @@ impl Default for Config {
             daemon: DaemonConfig::default(),
             notifications: NotificationsConfig::default(),
             feed: FeedConfig::default(),
+            prices: BTreeMap::new(),
         }
     }
 }

@@ -158,8 +158,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// The audit log of decisions and destructive actions.
     Audit(JsonArgs),
-    /// One row per agent: sessions by status, concurrency, rate limits, tokens.
-    Agents(JsonArgs),
+    /// One row per agent: sessions by status, concurrency, rate limits,
+    /// tokens and cost; then token totals per project.
+    Agents(AgentsArgs),
     /// Mark sessions archived (hidden by default; purge deletes them later).
     Archive(ArchiveArgs),
     /// Clear the archived mark.
@@ -349,6 +350,18 @@ Scenarios:
           prints the rate reached (e.g. --sessions 10000 --rate 50000)";
 
 #[derive(Debug, Args)]
+pub struct AgentsArgs {
+    /// Print exactly one JSON document on stdout (the agent rows, or the
+    /// project rows with --projects).
+    #[arg(long)]
+    pub json: bool,
+    /// Only the totals per project (Claude Code's project folder, else the
+    /// working directory).
+    #[arg(long)]
+    pub projects: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct JsonArgs {
     /// Print exactly one JSON document on stdout.
     #[arg(long)]
@@ -364,10 +377,15 @@ pub struct LsArgs {
     pub expired: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ShowArgs {
-    /// Session id (its folder name).
+    /// Session id (its folder name), or SOURCE:ID (SOURCE is root, daemon,
+    /// claude-code or codex) when several sources hold that id.
     pub session: String,
+    /// Read the session from this source: root, daemon, claude-code, codex,
+    /// or a root, socket or transcript directory path.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
     /// Only the last N events.
     #[arg(long, value_name = "N")]
     pub tail: Option<usize>,

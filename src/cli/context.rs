@@ -82,6 +82,7 @@ impl Context {
             Some(path) => Config::load_from(path)?,
             None => Config::load()?,
         };
+        crate::model::prices::install(&config.prices);
         Ok(Self {
             sources,
             config,
@@ -142,6 +143,14 @@ impl Context {
                     .collect::<Vec<_>>()
             })
             .collect())
+    }
+
+    /// The local roots' fleets and every transcript source's (a transcript
+    /// a root's bridged session already holds is not read twice).
+    pub fn local_fleets(&self) -> CliResult<Vec<Fleet>> {
+        let mut fleets = self.fleets()?;
+        fleets.extend(self.adapter_fleets()?.into_iter().map(|(fleet, _)| fleet));
+        Ok(fleets)
     }
 
     /// Every transcript source converted, each with its label.

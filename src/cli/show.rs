@@ -12,12 +12,15 @@ use super::exit::{CliError, CliResult, code};
 use super::output::broken_pipe_ok;
 use super::remote;
 use super::table::clip;
+use crate::adapters::AdapterSource;
+use crate::adapters::bridge;
 use crate::daemon::Client;
 use crate::model::line::{LineParse, parse_line};
 use crate::model::time::format_rfc3339;
 use crate::sanitize::sanitize_line;
 use crate::store::fleet::stuck_of;
 use crate::store::journal_select::{event_start, read_all, tail_start};
+use crate::store::paths;
 use crate::store::session_snapshot::SessionSnapshot;
 use crate::views::SessionRow;
 
@@ -39,18 +42,120 @@ struct ShowData {
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
-    let data = match ctx.source_of(&args.session) {
-        Ok(Source::Root(root)) => gather_local(ctx, root, args)?,
-        Ok(Source::Daemon(socket)) => gather_remote(ctx, socket, args)?,
-        Err(e) if e.code == code::NOT_FOUND && !ctx.adapters.is_empty() => {
-            gather_adapter(ctx, args)?.ok_or(e)?
-        }
-        Err(e) => return Err(e),
+    let (session, named) = split_source(&args.session);
+    let wanted = args.source.as_deref().or(named);
+    let args = &ShowArgs {
+        session: session.to_string(),
+        ..args.clone()
+    };
+    let data = match holder(ctx, &args.session, wanted)? {
+        Holder::Root(root) => gather_local(ctx, root, args)?,
+        Holder::Daemon(socket) => gather_remote(ctx, socket, args)?,
+        Holder::Transcripts(source) => gather_adapter(ctx, source, args)?,
     };
     if args.json {
         write_json(&data.row, &data.events)
     } else {
         write_human(&data)
+    }
+}
+
+/// Kinds of source a session id may be prefixed with (`claude-code:cc-…`).
+const SOURCE_KINDS: [&str; 4] = ["root", "daemon", "claude-code", "codex"];
+
+/// `SOURCE:ID` split into the id and the source kind, when it starts with one.
+fn split_source(text: &str) -> (&str, Option<&str>) {
+    match text.split_once(':') {
+        Some((kind, id)) if SOURCE_KINDS.contains(&kind) && !id.is_empty() => (id, Some(kind)),
+        _ => (text, None),
+    }
+}
+
+/// Where one session is read from.
+enum Holder<'a> {
+    Root(&'a Path),
+    Daemon(&'a Path),
+    Transcripts(&'a AdapterSource),
+}
+
+impl Holder<'_> {
+    fn label(&self) -> String {
+        match self {
+            Self::Root(path) => format!("root {}", path.display()),
+            Self::Daemon(path) => format!("daemon {}", path.display()),
+            Self::Transcripts(source) => source.label(),
+        }
+    }
+
+    /// `--source` names it: by kind, by path, or by its whole label.
+    fn named(&self, wanted: &str) -> bool {
+        match self {
+            Self::Root(path) => wanted == "root" || Path::new(wanted) == *path,
+            Self::Daemon(path) => wanted == "daemon" || Path::new(wanted) == *path,
+            Self::Transcripts(source) => {
+                wanted == source.kind.label()
+                    || wanted == source.label()
+                    || Path::new(wanted) == source.dir
+            }
+        }
+    }
+}
+
+/// The one source holding `session` (among those `wanted` names). Never
+/// picks silently: when several hold different sessions with this id, the
+/// error lists them and says how to choose.
+fn holder<'a>(ctx: &'a Context, session: &str, wanted: Option<&str>) -> CliResult<Holder<'a>> {
+    let in_sources = ctx.source_of(session);
+    let mut holders: Vec<Holder<'a>> = Vec::new();
+    match in_sources {
+        Ok(Source::Root(root)) => holders.push(Holder::Root(root)),
+        Ok(Source::Daemon(socket)) => holders.push(Holder::Daemon(socket)),
+        Err(e) if e.code == code::NOT_FOUND => {}
+        Err(e) if ctx.adapters.is_empty() || e.code != code::USAGE => return Err(e),
+        Err(_) => {
+            for source in &ctx.sources {
+                match source {
+                    Source::Root(root) if paths::session_file(&root.join(session)).is_file() => {
+                        holders.push(Holder::Root(root))
+                    }
+                    Source::Daemon(socket) if remote::holds(socket, session, ctx.now)? => {
+                        holders.push(Holder::Daemon(socket))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    for source in &ctx.adapters {
+        let files = source.discover()?;
+        if files.iter().any(|f| f.session_id == session) {
+            holders.push(Holder::Transcripts(source));
+        }
+    }
+    if let Some(wanted) = wanted {
+        holders.retain(|h| h.named(wanted));
+    }
+    match holders.len() {
+        1 => Ok(holders.remove(0)),
+        0 => match (wanted, ctx.source_of(session)) {
+            (None, Err(e)) => Err(e),
+            _ => Err(CliError::new(
+                code::NOT_FOUND,
+                format!(
+                    "session {session} not found in the source {}",
+                    wanted.unwrap_or("given")
+                ),
+            )),
+        },
+        _ => {
+            let listed: Vec<String> = holders.iter().map(Holder::label).collect();
+            Err(CliError::usage(format!(
+                "session {session} is a different session in each of: {}; pick one with \
+                 `show SOURCE:{session}` (SOURCE is root, daemon, claude-code or codex) or \
+                 `show {session} --source PATH`",
+                listed.join(", ")
+            )))
+        }
     }
 }
 
@@ -75,7 +180,15 @@ fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowDa
         })
         .map(|p| (p.status(), p.last_activity()));
     let findings = stuck_of(&session, parent, &ctx.config.stuck, ctx.now);
-    let events = select_events(&session, args)?;
+    // A hook-mirrored session shows its transcript's events and the hook's
+    // requests and decisions as one journal.
+    let events = match bridge::read_bridged(&dir, &session.id, &session.doc, ctx.now) {
+        Some(bridged) => {
+            let shown = bridged.lines.into_iter().map(to_shown).collect();
+            select_in_memory(shown, &session.id, args)?
+        }
+        None => select_events(&session, args)?,
+    };
     Ok(ShowData {
         row: SessionRow::new(&session, &findings),
         stuck: findings
@@ -90,32 +203,34 @@ fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowDa
 }
 
 /// A session converted from a transcript (`--claude-code`, `--codex`): its
-/// synthetic journal is in memory. `None` when no transcript source has it.
-fn gather_adapter(ctx: &Context, args: &ShowArgs) -> CliResult<Option<ShowData>> {
+/// synthetic journal is in memory.
+fn gather_adapter(ctx: &Context, source: &AdapterSource, args: &ShowArgs) -> CliResult<ShowData> {
     let plan_tools = ctx.config.plan_tools();
-    for source in &ctx.adapters {
-        let Some(converted) = source.find(&args.session, &plan_tools, ctx.now)? else {
-            continue;
-        };
-        let session = converted.snapshot;
-        let findings = stuck_of(&session, None, &ctx.config.stuck, ctx.now);
-        let mut row = SessionRow::new(&session, &findings);
-        row.source = Some(source.label());
-        let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
-        let events = select_in_memory(shown, &session.id, args)?;
-        return Ok(Some(ShowData {
-            row,
-            stuck: findings
-                .iter()
-                .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
-                .collect(),
-            agent: session.doc.agent_label().to_string(),
-            warnings: session.warnings.clone(),
-            doc_error: session.doc_error.clone(),
-            events,
-        }));
-    }
-    Ok(None)
+    let converted = source
+        .find(&args.session, &plan_tools, ctx.now)?
+        .ok_or_else(|| {
+            CliError::new(
+                code::NOT_FOUND,
+                format!("session {} not found", args.session),
+            )
+        })?;
+    let session = converted.snapshot;
+    let findings = stuck_of(&session, None, &ctx.config.stuck, ctx.now);
+    let mut row = SessionRow::new(&session, &findings);
+    row.source = Some(source.label());
+    let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
+    let events = select_in_memory(shown, &session.id, args)?;
+    Ok(ShowData {
+        row,
+        stuck: findings
+            .iter()
+            .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
+            .collect(),
+        agent: session.doc.agent_label().to_string(),
+        warnings: session.warnings.clone(),
+        doc_error: session.doc_error.clone(),
+        events,
+    })
 }
 
 /// `--from` and `--tail` over lines already in memory.
@@ -265,6 +380,9 @@ fn write_human(data: &ShowData) -> CliResult {
     head += &line("agent", &data.agent);
     if let Some(parent) = &row.parent_id {
         head += &line("parent", parent);
+    }
+    if !row.sources.is_empty() {
+        head += &line("sources", &row.sources.join(", "));
     }
     head += &line(
         "events",

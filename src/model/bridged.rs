@@ -150,7 +150,10 @@ pub fn merged_doc(
         .unwrap_or_default();
     if let Some(bridge_meta) = bridge_doc.get("metadata").and_then(Value::as_object) {
         for (key, value) in bridge_meta {
-            if key != "source" && key != "transcript" {
+            if key == "source" {
+                // Still the bridge's session: decisions go to its journal.
+                metadata.insert(key.clone(), value.clone());
+            } else {
                 metadata.entry(key.clone()).or_insert_with(|| value.clone());
             }
         }

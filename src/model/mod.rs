@@ -15,6 +15,7 @@ pub mod open_request;
 pub mod pending;
 pub mod plan;
 pub mod prepared_event;
+pub mod prices;
 pub mod raw_json;
 pub mod session;
 pub mod status;
