@@ -14,7 +14,9 @@ use serde_json::{Map, Value};
 
 use super::claude_code;
 use super::source::{AdapterKind, FollowedTranscript, TranscriptFile};
-use crate::model::bridged::{SourcesNamed, answered_calls, merge_lines, merged_doc};
+use crate::model::bridged::{
+    SourcesNamed, allowed_unfinished, answered_calls, merge_lines, merged_doc,
+};
 use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
 use crate::model::summary::JournalSummary;
@@ -107,6 +109,7 @@ pub fn fold_into(snapshot: &mut SessionSnapshot, plan_tools: &PlanTools, now: Ti
         &bridged.transcript_doc,
         &pending,
         &answered_calls(&bridged.bridge_lines),
+        &allowed_unfinished(&bridged.lines),
         SourcesNamed {
             bridge_kind: HOOK_SOURCE,
             bridge_dir: &dir,

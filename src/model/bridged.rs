@@ -123,6 +123,34 @@ pub fn answered_calls(bridge: &[Vec<u8>]) -> HashSet<String> {
         .collect()
 }
 
+/// Calls allowed in Switchboard whose result the transcript does not show
+/// yet: the agent is running them, however long the transcript was quiet
+/// before.
+pub fn allowed_unfinished(merged: &[Vec<u8>]) -> HashSet<String> {
+    let mut allowed = HashSet::new();
+    let mut finished = HashSet::new();
+    for line in merged {
+        let LineParse::Event(event) = parse_line(line) else {
+            continue;
+        };
+        match event.kind {
+            EventType::UserToolConfirmation if event.str_field("result") == Some("allow") => {
+                if let Some(id) = event.answered_request_id() {
+                    allowed.insert(id.to_string());
+                }
+            }
+            EventType::AgentToolResult => {
+                if let Some(id) = event.str_field("tool_use_id") {
+                    finished.insert(id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    allowed.retain(|id| !finished.contains(id));
+    allowed
+}
+
 /// Where each source of a merged session is, for `metadata.sources`.
 pub struct SourcesNamed<'a> {
     pub bridge_kind: &'a str,
@@ -140,6 +168,7 @@ pub fn merged_doc(
     transcript_doc: &Map<String, Value>,
     pending: &[String],
     answered: &HashSet<String>,
+    running: &HashSet<String>,
     sources: SourcesNamed<'_>,
 ) -> Map<String, Value> {
     let mut doc = transcript_doc.clone();
@@ -184,6 +213,13 @@ pub fn merged_doc(
         metadata.insert(
             "inferred_reason".into(),
             json!("a tool call waits for a decision in Switchboard"),
+        );
+    } else if !running.is_empty() {
+        doc.insert("status".into(), json!("running"));
+        doc.insert("stop_reason".into(), Value::Null);
+        metadata.insert(
+            "inferred_reason".into(),
+            json!("Switchboard allowed a tool call whose result is not in yet"),
         );
     } else if let Some(waiting) = waiting_ids(&doc) {
         let still: Vec<&String> = waiting
@@ -284,6 +320,8 @@ mod tests {
             answered_calls(&bridge),
             HashSet::from(["toolu_1".to_string()])
         );
+        assert!(allowed_unfinished(&merged).is_empty(), "its result is in");
+        assert_eq!(allowed_unfinished(&merged[..3]).len(), 1);
     }
 
     #[test]
@@ -304,7 +342,8 @@ mod tests {
             transcript_kind: "claude-code",
             transcript: "/t.jsonl",
         };
-        let pending = merged_doc(&b, &t, &["toolu_1".into()], &HashSet::new(), named());
+        let none = HashSet::new();
+        let pending = merged_doc(&b, &t, &["toolu_1".into()], &none, &none, named());
         assert_eq!(pending["stop_reason"]["event_ids"], json!(["toolu_1"]));
         assert_eq!(pending["title"], "fix it");
         assert_eq!(pending["updated_at"], "2026-01-01T10:00:06Z");
@@ -316,12 +355,16 @@ mod tests {
         );
         assert_eq!(pending["metadata"]["sources"][1]["path"], "/t.jsonl");
         let answered = HashSet::from(["toolu_1".to_string()]);
-        let allowed = merged_doc(&b, &t, &[], &answered, named());
+        let allowed = merged_doc(&b, &t, &[], &answered, &none, named());
         assert_eq!(
             (&allowed["status"], &allowed["stop_reason"]),
             (&json!("running"), &Value::Null)
         );
-        let untouched = merged_doc(&b, &t, &[], &HashSet::new(), named());
+        let untouched = merged_doc(&b, &t, &[], &none, &none, named());
         assert_eq!(untouched["stop_reason"]["event_ids"], json!(["toolu_1"]));
+        let mut quiet = t.clone();
+        quiet.insert("stop_reason".into(), Value::Null);
+        let running = merged_doc(&b, &quiet, &[], &answered, &answered, named());
+        assert_eq!(running["status"], "running", "allowed and not finished");
     }
 }
