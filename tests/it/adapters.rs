@@ -498,6 +498,18 @@ fn copied_today(from: &str) -> tempfile::TempDir {
     dir
 }
 
+/// (id, events, title, last activity, [input, output, cache read, cache
+/// creation], total, cost in dollars)
+type Expected = (
+    &'static str,
+    u64,
+    &'static str,
+    &'static str,
+    [u64; 4],
+    u64,
+    f64,
+);
+
 /// Real Claude Code 2.1 sessions and Codex rollouts written by other
 /// projects: event counts, titles, the four token counts (each message's
 /// usage once), cost, and last activity from the newest record even though
@@ -514,9 +526,7 @@ fn real_claude_code_2_sessions_and_codex_rollouts_read_right() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let rows = json(&out);
     let rows = rows.as_array().unwrap();
-    // (id, events, title, last activity, [input, output, cache read,
-    // cache creation], total, cost in dollars)
-    let expected: [(&str, u64, &str, &str, [u64; 4], u64, f64); 4] = [
+    let expected: [Expected; 4] = [
         (
             "cc-short",
             15,
