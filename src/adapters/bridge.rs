@@ -1,10 +1,9 @@
 //! Sessions an approval bridge mirrors into a root, read together with the
-//! transcript it names: the IO half of `model::bridged`. The Claude Code
-//! hook writes `<root>/cc-<uuid>/` with `metadata.source =
-//! "claude-code-hook"` and `metadata.transcript` (Claude Code's
-//! `transcript_path`); when that file is the same session's transcript, the
-//! root's session is the one row for it everywhere, and transcript sources
-//! leave the file out.
+//! transcript it names: the IO half of `model::bridged`. The hook writes
+//! `<root>/cc-<uuid>/` (Codex: `codex-<uuid>/`) with `metadata.source` its
+//! hook source and `metadata.transcript` (the agent's `transcript_path`);
+//! when that file is the same session's transcript, the root's session is
+//! the one row for it everywhere, and transcript sources leave the file out.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -12,8 +11,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::claude_code;
-use super::source::{AdapterKind, FollowedTranscript, TranscriptFile};
+use super::codex;
+use super::source::{FollowedTranscript, TranscriptFile};
+use crate::hook::BridgeAgent;
 use crate::model::bridged::{
     SourcesNamed, allowed_unfinished, answered_calls, merge_lines, merged_doc,
 };
@@ -25,27 +25,32 @@ use crate::store::journal_select::read_all;
 use crate::store::paths;
 use crate::store::session_snapshot::{SessionSnapshot, fold_line};
 
-/// `metadata.source` of a session the Claude Code hook mirrors.
-pub const HOOK_SOURCE: &str = "claude-code-hook";
-
-/// The transcript a bridged session names, when it exists and is that
-/// session's own (`<claude session id>.jsonl`); `None` for every other
+/// The agent and transcript of a bridged session, when the transcript
+/// exists and is that session's own (`<session id>.jsonl` for Claude Code,
+/// `rollout-<time>-<session id>.jsonl` for Codex); `None` for every other
 /// session.
-pub fn transcript_of(doc: &SessionDoc) -> Option<PathBuf> {
+pub fn bridge_of(doc: &SessionDoc) -> Option<(BridgeAgent, PathBuf)> {
     let text = |key: &str| doc.metadata.get(key).and_then(Value::as_str);
-    if text("source") != Some(HOOK_SOURCE) {
-        return None;
-    }
+    let agent = BridgeAgent::from_hook_source(text("source")?)?;
     let path = PathBuf::from(text("transcript")?);
+    let stem = path.file_stem()?.to_string_lossy().into_owned();
+    let named = match agent {
+        BridgeAgent::ClaudeCode => stem,
+        BridgeAgent::Codex => codex::session_id_from_file_name(&stem),
+    };
     let own = path.extension().is_some_and(|x| x == "jsonl")
-        && path
-            .file_stem()
-            .is_some_and(|stem| Some(&*stem.to_string_lossy()) == text("claude_code_session_id"));
-    (own && path.is_file()).then_some(path)
+        && Some(named.as_str()) == text(agent.session_key());
+    (own && path.is_file()).then_some((agent, path))
+}
+
+/// The transcript a bridged session names (see `bridge_of`).
+pub fn transcript_of(doc: &SessionDoc) -> Option<PathBuf> {
+    bridge_of(doc).map(|(_, path)| path)
 }
 
 /// A bridged session's two sources merged.
 pub struct Bridged {
+    pub agent: BridgeAgent,
     pub transcript: PathBuf,
     /// Transcript events and bridge lines in time order.
     pub lines: Vec<Vec<u8>>,
@@ -56,9 +61,9 @@ pub struct Bridged {
 /// Reads both sources of the session in `dir`; `None` when it is not a
 /// bridged session with a readable transcript.
 pub fn read_bridged(dir: &Path, id: &str, doc: &SessionDoc, now: Timestamp) -> Option<Bridged> {
-    let path = transcript_of(doc)?;
+    let (agent, path) = bridge_of(doc)?;
     let mut followed = FollowedTranscript::new(TranscriptFile {
-        kind: AdapterKind::ClaudeCode,
+        kind: agent.adapter(),
         path: path.clone(),
         session_id: id.to_string(),
         parent_id: None,
@@ -68,6 +73,7 @@ pub fn read_bridged(dir: &Path, id: &str, doc: &SessionDoc, now: Timestamp) -> O
     let transcript_lines: Vec<Vec<u8>> = step.lines.into_iter().map(|(_, l)| l).collect();
     let bridge_lines = read_journal(&paths::journal(dir));
     Some(Bridged {
+        agent,
         transcript: path,
         lines: merge_lines(transcript_lines, bridge_lines.clone()),
         transcript_doc: followed.session_doc(now),
@@ -111,14 +117,22 @@ pub fn fold_into(snapshot: &mut SessionSnapshot, plan_tools: &PlanTools, now: Ti
         &answered_calls(&bridged.bridge_lines),
         &allowed_unfinished(&bridged.lines),
         SourcesNamed {
-            bridge_kind: HOOK_SOURCE,
+            bridge_kind: bridged.agent.hook_source(),
             bridge_dir: &dir,
-            transcript_kind: claude_code::SOURCE,
+            transcript_kind: bridged.agent.adapter().label(),
             transcript: &transcript,
         },
     );
     snapshot.summary = summary;
     snapshot.doc = SessionDoc::from_object(doc);
+}
+
+/// Whether a session folder's name is one a bridge writes (`cc-…`,
+/// `codex-…`): only those are looked into.
+pub fn may_be_bridged(id: &str) -> bool {
+    BridgeAgent::ALL
+        .iter()
+        .any(|agent| id.starts_with(agent.id_prefix()))
 }
 
 /// The transcripts sessions under `roots` already show merged with their
@@ -130,8 +144,7 @@ pub fn claimed_transcripts(roots: &[PathBuf]) -> HashSet<PathBuf> {
             continue;
         };
         for entry in entries.flatten() {
-            let name = entry.file_name();
-            if !name.to_string_lossy().starts_with(claude_code::ID_PREFIX) {
+            if !may_be_bridged(&entry.file_name().to_string_lossy()) {
                 continue;
             }
             let Ok(bytes) = std::fs::read(paths::session_file(&entry.path())) else {

@@ -278,11 +278,13 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
-    /// The PreToolUse hook command: reads the hook's JSON on stdin, waits for a decision made in Switchboard, answers allow, deny or ask.
+    /// Claude Code's hook command (PreToolUse, PermissionRequest, PostToolUse): reads the hook's JSON on stdin, waits for a decision made in Switchboard, answers allow, deny or ask.
     ClaudeCode(HookRunArgs),
-    /// Add the hook to Claude Code's settings (a backup is made first).
+    /// Codex's hook command (PermissionRequest, PreToolUse, PostToolUse): the same bridge for Codex's approval prompts.
+    Codex(HookRunArgs),
+    /// Add the hook to the tool's settings (a backup is made first).
     Install(HookInstallArgs),
-    /// Remove the hook from Claude Code's settings.
+    /// Remove the hook from the tool's settings.
     Uninstall(HookInstallArgs),
 }
 
@@ -296,13 +298,15 @@ pub struct HookRunArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HookTool {
     ClaudeCode,
+    Codex,
 }
 
 #[derive(Debug, Args)]
 pub struct HookInstallArgs {
     /// The tool whose settings to change.
     pub tool: HookTool,
-    /// Settings file to change (default ~/.claude/settings.json).
+    /// Settings file to change (default ~/.claude/settings.json for
+    /// claude-code, $CODEX_HOME/hooks.json, else ~/.codex/hooks.json, for codex).
     #[arg(long, value_name = "PATH")]
     pub settings: Option<PathBuf>,
     /// Print the change as a diff and write nothing.

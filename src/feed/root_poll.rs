@@ -302,9 +302,10 @@ struct ReadSession {
 }
 
 /// The transcript a bridged session merges (stamped before the read, like
-/// the session's own files). Only the hook's `cc-` folders can be bridged.
+/// the session's own files). Only the hooks' `cc-`/`codex-` folders can be
+/// bridged.
 fn bridged_transcript(id: &str, dir: &Path) -> Option<PathBuf> {
-    if !id.starts_with(crate::adapters::claude_code::ID_PREFIX) {
+    if !crate::adapters::bridge::may_be_bridged(id) {
         return None;
     }
     let bytes = std::fs::read(paths::session_file(dir)).ok()?;

@@ -376,3 +376,108 @@ fn two_different_sessions_with_one_id_are_both_reachable_and_never_picked_silent
     assert_eq!(code(&by_flag), 0, "{}", stderr(&by_flag));
     assert_eq!(json(&by_flag)["session"]["title"], "someone else's");
 }
+
+/// Codex answers through the same bridge: its `PermissionRequest` hook
+/// (installed into a scratch `hooks.json`) for a shell call in a real
+/// rollout, approved through the CLI.
+#[test]
+fn a_codex_permission_request_with_its_rollout_is_one_session() {
+    const ROLLOUT: &str = "rollout-2026-01-02T18-39-45-019b7f94-51b4-7593-922e-ba12b5b73b52.jsonl";
+    const CODEX_SESSION: &str = "019b7f94-51b4-7593-922e-ba12b5b73b52";
+    let id = format!("codex-{CODEX_SESSION}");
+    let root = empty_root();
+    let home = tempfile::tempdir().unwrap();
+    let sessions = home.path().join("sessions/2026/01/02");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let real = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/external/codex/sessions/{ROLLOUT}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    // The rollout as Codex had written it when it asked to run `ls`: up to
+    // that call and the token count after it.
+    let head: String = real.lines().take(11).map(|l| format!("{l}\n")).collect();
+    let rollout = sessions.join(ROLLOUT);
+    std::fs::write(&rollout, head).unwrap();
+    let hooks = home.path().join("hooks.json");
+    let out = root.run(&[
+        "hook",
+        "install",
+        "codex",
+        "--settings",
+        hooks.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let installed: Value = serde_json::from_str(&std::fs::read_to_string(&hooks).unwrap()).unwrap();
+    let command = installed["hooks"]["PermissionRequest"][0]["hooks"][0]["command"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(command.contains(" hook codex "), "{command}");
+    let stdin = json!({
+        "session_id": CODEX_SESSION,
+        "turn_id": "019b7f94-turn-1",
+        "transcript_path": rollout,
+        "cwd": "/Users/Nikita_Levyankov/repos/EPMCDME/codemie-ai/codemie-code",
+        "hook_event_name": "PermissionRequest",
+        "model": "gpt-5-1-codex-2025-11-13",
+        "permission_mode": "default",
+        "tool_name": "Bash",
+        "tool_input": {"command": "ls"},
+    })
+    .to_string();
+    let hook = run_hook(&root, &command, &stdin);
+    let codex_dir = home.path().to_str().unwrap();
+    let give_up = Instant::now() + Duration::from_secs(60);
+    let (event, fp) = loop {
+        let out = root.run(&["pending", "--json", "--codex", codex_dir]);
+        if let Some(row) = json(&out).as_array().unwrap().first() {
+            break (
+                row["event_id"].as_str().unwrap().to_string(),
+                row["fingerprint"].as_str().unwrap().to_string(),
+            );
+        }
+        assert!(Instant::now() < give_up, "never pending");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let ls = json(&root.run(&["ls", "--json", "--codex", codex_dir]));
+    let rows: Vec<&Value> = ls
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == id)
+        .collect();
+    assert_eq!(rows.len(), 1, "{ls:#}");
+    assert_eq!(rows[0]["status"], "requires_action");
+    assert_eq!(rows[0]["agent_id"], "codex");
+    assert_eq!(rows[0]["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        rows[0]["usage"]["input_tokens"], 7266,
+        "the rollout's tokens so far"
+    );
+    let out = root.run(&[
+        "approve",
+        &id,
+        &event,
+        "--fingerprint",
+        &fp,
+        "--codex",
+        codex_dir,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        printed(hook),
+        json!({"hookSpecificOutput": {
+            "hookEventName": "PermissionRequest",
+            "decision": {"behavior": "allow"},
+        }})
+    );
+    let show = json(&root.run(&["show", &id, "--json", "--codex", codex_dir]));
+    let kinds: Vec<&str> = show["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"user.message") && kinds.contains(&"user.tool_confirmation"));
+}
