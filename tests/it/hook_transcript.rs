@@ -481,3 +481,41 @@ fn a_codex_permission_request_with_its_rollout_is_one_session() {
         .collect();
     assert!(kinds.contains(&"user.message") && kinds.contains(&"user.tool_confirmation"));
 }
+
+/// The daemon serves the same one session: its row over the socket is the
+/// local one (status, pending, tokens, both sources).
+#[test]
+fn the_daemon_serves_the_merged_session_as_the_cli_reads_it() {
+    let root = empty_root();
+    let (projects_dir, transcript) = projects_with_transcript();
+    let projects = projects_dir.path();
+    let command = installed_command(&root);
+    let hook = run_hook(&root, &command, &stdin_for("PreToolUse", &transcript));
+    let fp = pending_fingerprint(&root, projects, TOOL_USE);
+    let local = one_row(&root, projects);
+    let daemon = common::daemon::Daemon::start(&root);
+    let served = json(&daemon.cli(&["ls", "--json"]));
+    let served: Vec<&Value> = served
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == SESSION)
+        .collect();
+    assert_eq!(served.len(), 1);
+    for key in [
+        "status",
+        "pending",
+        "usage",
+        "total_tokens",
+        "sources",
+        "event_count",
+    ] {
+        assert_eq!(served[0][key], local[key], "{key}");
+    }
+    let out = daemon.cli(&["approve", SESSION, TOOL_USE, "--fingerprint", &fp]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        printed(hook)["hookSpecificOutput"]["permissionDecision"],
+        "allow"
+    );
+}
