@@ -519,3 +519,77 @@ fn the_daemon_serves_the_merged_session_as_the_cli_reads_it() {
         "allow"
     );
 }
+
+/// The dashboard, fed by the root's feed and the transcript source's (as
+/// `switchboard --root R --claude-code DIR` runs it), shows the bridged
+/// session once, pending, and its stream holds the transcript's events and
+/// the hook's request.
+#[test]
+fn the_dashboard_shows_the_bridged_session_once_with_both_sources_in_its_stream() {
+    use switchboard::adapters::{AdapterKind, AdapterSource};
+    use switchboard::config::Config;
+    use switchboard::feed::{AdapterPoller, RootPoller};
+    use switchboard::tui::headless::Headless;
+    use switchboard::tui::journal::JournalOrigin;
+    use switchboard::tui::msg::Msg;
+
+    let root = empty_root();
+    let (projects_dir, transcript) = projects_with_transcript();
+    let command = installed_command(&root);
+    let hook = run_hook(&root, &command, &stdin_for("PreToolUse", &transcript));
+    let fp = pending_fingerprint(&root, projects_dir.path(), TOOL_USE);
+
+    let mut source = AdapterSource::new(
+        AdapterKind::ClaudeCode,
+        Some(projects_dir.path().to_path_buf()),
+    );
+    source.bridged_roots = vec![root.path().to_path_buf()];
+    let config = Config::default();
+    let now = switchboard::model::time::parse_rfc3339(common::FIXTURE_NOW).unwrap();
+    let mut roots = RootPoller::new(root.path(), 0, config.plan_tools());
+    let mut transcripts = AdapterPoller::new(source.clone(), 1, config.plan_tools());
+    let themes = switchboard::tui::theme::Themes::embedded(true);
+    let labels = vec![root.path().display().to_string(), source.label()];
+    let state = switchboard::tui::initial_state(&config, labels, &themes, now, (160, 40)).unwrap();
+    let mut dash = Headless::new(state).with_origins(vec![
+        JournalOrigin::Files,
+        JournalOrigin::Transcripts(source),
+    ]);
+    let mut updates = roots.poll_all();
+    updates.extend(transcripts.poll_all(now));
+    dash.send_all(updates.into_iter().map(Msg::Feed).collect());
+
+    let rows: Vec<_> = dash
+        .state
+        .sessions
+        .values()
+        .filter(|e| e.id == SESSION)
+        .collect();
+    assert_eq!(rows.len(), 1, "one session, one row");
+    assert_eq!(rows[0].pending, 1);
+    assert_eq!(rows[0].key.source, 0, "the root's row: decisions go there");
+    let stream: Vec<String> = dash
+        .state
+        .stream
+        .rows
+        .iter()
+        .map(|r| format!("{} {}", r.kind, r.summary))
+        .collect();
+    assert!(
+        stream
+            .iter()
+            .any(|r| r.starts_with("user.message mix phx.server")),
+        "{stream:#?}"
+    );
+    assert!(
+        stream.iter().any(|r| r.starts_with("agent.tool_use")),
+        "{stream:#?}"
+    );
+
+    let out = root.run(&["approve", SESSION, TOOL_USE, "--fingerprint", &fp]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        printed(hook)["hookSpecificOutput"]["permissionDecision"],
+        "allow"
+    );
+}
