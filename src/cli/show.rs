@@ -263,13 +263,33 @@ fn select_in_memory(shown: Vec<Shown>, session: &str, args: &ShowArgs) -> CliRes
 fn gather_remote(ctx: &Context, socket: &Path, args: &ShowArgs) -> CliResult<ShowData> {
     let mut client = Client::connect(socket)?;
     let detail = remote::detail(&mut client, &args.session, ctx.now)?;
-    let lines = remote::read_lines(
-        &mut client,
-        &args.session,
-        args.from.as_deref(),
-        args.tail,
-        detail.meta.journal_end,
-    )?;
+    // A bridged session whose two sources are readable here (the socket is
+    // local) is shown merged, as on the daemon's own root; otherwise the
+    // daemon's journal lines.
+    let doc = detail.meta.session_doc();
+    let merged = detail
+        .row
+        .sources
+        .first()
+        .and_then(|s| s.split_once(':'))
+        .map(|(_, dir)| Path::new(dir).to_path_buf())
+        .and_then(|dir| bridge::read_bridged(&dir, &args.session, &doc, ctx.now));
+    let events = match merged {
+        Some(bridged) => {
+            let shown = bridged.lines.into_iter().map(to_shown).collect();
+            select_in_memory(shown, &args.session, args)?
+        }
+        None => remote::read_lines(
+            &mut client,
+            &args.session,
+            args.from.as_deref(),
+            args.tail,
+            detail.meta.journal_end,
+        )?
+        .into_iter()
+        .map(to_shown)
+        .collect(),
+    };
     Ok(ShowData {
         stuck: detail
             .stuck
@@ -280,7 +300,7 @@ fn gather_remote(ctx: &Context, socket: &Path, args: &ShowArgs) -> CliResult<Sho
         warnings: detail.meta.warnings.clone(),
         doc_error: detail.meta.doc_error.clone(),
         row: detail.row,
-        events: lines.into_iter().map(to_shown).collect(),
+        events,
     })
 }
 

@@ -512,6 +512,12 @@ fn the_daemon_serves_the_merged_session_as_the_cli_reads_it() {
     ] {
         assert_eq!(served[0][key], local[key], "{key}");
     }
+    let shown = json(&daemon.cli(&["show", SESSION, "--json"]));
+    let local_show = json(&root.run(&with_transcripts(projects, &["show", SESSION, "--json"])));
+    assert_eq!(
+        shown["events"], local_show["events"],
+        "the same merged journal"
+    );
     let out = daemon.cli(&["approve", SESSION, TOOL_USE, "--fingerprint", &fp]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
