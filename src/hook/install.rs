@@ -146,7 +146,13 @@ pub fn with_hook(
         }
     }
     if !found {
-        groups.push(json!({"matcher": "*", "hooks": [entry]}));
+        groups.push(match agent {
+            // Claude Code reads `*` as "every tool".
+            BridgeAgent::ClaudeCode => json!({"matcher": "*", "hooks": [entry]}),
+            // Codex's matchers are regular expressions (`*` is not one); no
+            // matcher matches every tool.
+            BridgeAgent::Codex => json!({"hooks": [entry]}),
+        });
     }
     settings
 }
@@ -259,8 +265,10 @@ mod tests {
             60,
         );
         assert_eq!(
-            codex["hooks"]["PermissionRequest"][0]["hooks"][0]["command"],
-            "sb hook codex --timeout 50"
+            codex["hooks"]["PermissionRequest"][0],
+            json!({"hooks": [{"type": "command", "command": "sb hook codex --timeout 50",
+                "timeout": 60}]}),
+            "no matcher: every tool"
         );
         assert_eq!(without_hook(codex, BridgeAgent::Codex), Map::new());
     }
