@@ -63,6 +63,9 @@ pub struct AdapterSource {
     /// (merged with the hook's requests): those files are left out here, so
     /// each session is one row.
     pub bridged_roots: Vec<PathBuf>,
+    /// Transcripts a daemon's bridged sessions already show (from their
+    /// rows' `sources`), left out the same way.
+    pub claimed: Vec<PathBuf>,
 }
 
 /// One transcript file and the session it becomes.
@@ -110,6 +113,7 @@ impl AdapterSource {
             kind,
             dir: dir.unwrap_or_else(|| kind.default_dir()),
             bridged_roots: Vec::new(),
+            claimed: Vec::new(),
         }
     }
 
@@ -134,8 +138,9 @@ impl AdapterSource {
         };
         files.sort_by(|a, b| a.session_id.cmp(&b.session_id).then(a.path.cmp(&b.path)));
         files.dedup_by(|b, a| a.session_id == b.session_id);
-        if !self.bridged_roots.is_empty() {
-            let claimed = super::bridge::claimed_transcripts(&self.bridged_roots);
+        if !self.bridged_roots.is_empty() || !self.claimed.is_empty() {
+            let mut claimed = super::bridge::claimed_transcripts(&self.bridged_roots);
+            claimed.extend(self.claimed.iter().cloned());
             files.retain(|f| {
                 let path = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
                 !claimed.contains(&path)

@@ -75,8 +75,14 @@ impl Context {
                 Source::Daemon(_) => None,
             })
             .collect();
+        let claimed = if adapters.is_empty() {
+            Vec::new()
+        } else {
+            daemon_claims(&sources)
+        };
         for adapter in &mut adapters {
             adapter.bridged_roots = local_roots.clone();
+            adapter.claimed = claimed.clone();
         }
         let config = match &cli.config {
             Some(path) => Config::load_from(path)?,
@@ -252,6 +258,33 @@ impl Context {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The transcripts the daemons' bridged sessions show (their rows'
+/// `sources`), canonical: transcript sources leave them out, so a session
+/// served by a daemon on this machine is one row here too. A daemon that
+/// cannot be asked claims nothing (the command reports it on its own).
+fn daemon_claims(sources: &[Source]) -> Vec<PathBuf> {
+    let now = chrono::Utc::now();
+    sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Daemon(socket) => remote::views(socket, now).ok(),
+            Source::Root(_) => None,
+        })
+        .flat_map(|views| views.sessions)
+        .flat_map(|row| row.sources)
+        .filter_map(|named| {
+            let (kind, path) = named.split_once(':')?;
+            let transcript = [AdapterKind::ClaudeCode, AdapterKind::Codex]
+                .iter()
+                .any(|k| k.label() == kind);
+            transcript.then(|| {
+                let path = PathBuf::from(path);
+                path.canonicalize().unwrap_or(path)
+            })
+        })
+        .collect()
 }
 
 fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {

@@ -512,6 +512,15 @@ fn the_daemon_serves_the_merged_session_as_the_cli_reads_it() {
     ] {
         assert_eq!(served[0][key], local[key], "{key}");
     }
+    // With the transcripts too, the daemon's session is still one row.
+    let both = json(&daemon.cli(&with_transcripts(projects, &["ls", "--json"])));
+    let ids: Vec<&Value> = both
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["id"] == SESSION)
+        .collect();
+    assert_eq!(ids.len(), 1, "{both:#}");
     let shown = json(&daemon.cli(&["show", SESSION, "--json"]));
     let local_show = json(&root.run(&with_transcripts(projects, &["show", SESSION, "--json"])));
     assert_eq!(
