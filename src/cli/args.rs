@@ -177,7 +177,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
-    /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
+    /// The approval bridge for Claude Code and Codex: their hook commands, and installing them.
     #[command(subcommand)]
     Hook(HookCommand),
     /// Serve the root over a Unix socket (JSON-RPC 2.0; see docs/protocol.md).
