@@ -1,6 +1,7 @@
 //! User configuration: embedded defaults (`assets/config.toml`) with the
 //! user's `config.toml` from the platform config dir merged over them.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::feed::options::FeedConfig;
 use crate::keys::KeymapSpec;
 use crate::model::plan::PlanTools;
+use crate::model::prices::ModelPrice;
 use crate::model::stuck::StuckThresholds;
 use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::review::notify::NotificationsConfig;
@@ -40,6 +42,10 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     /// The live feed: watch budget and poll intervals.
     pub feed: FeedConfig,
+    /// Model prices (US dollars per million tokens) over the built-in table
+    /// (`assets/prices.toml`): `[prices."MODEL"]` with `input`, `output`,
+    /// `cache_read`, `cache_write`.
+    pub prices: BTreeMap<String, ModelPrice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -132,6 +138,7 @@ impl Default for Config {
             daemon: DaemonConfig::default(),
             notifications: NotificationsConfig::default(),
             feed: FeedConfig::default(),
+            prices: BTreeMap::new(),
         }
     }
 }

@@ -7,6 +7,8 @@ use serde_json::Value;
 use crate::model::Event;
 use crate::model::fingerprint;
 use crate::model::pending::PendingRequest;
+use crate::model::prices::prices;
+use crate::model::session::Usage;
 use crate::model::status::display_status_text;
 use crate::model::stuck::{StuckFinding, StuckThresholds};
 use crate::model::time::{Timestamp, format_rfc3339};
@@ -28,9 +30,42 @@ pub struct SessionRow {
     pub last_activity_at: Option<String>,
     pub pending: usize,
     pub stuck: Vec<String>,
+    /// The model named by the session (`metadata.model`).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Input, output, cache read and cache creation tokens.
+    #[serde(default)]
+    pub usage: Usage,
+    /// Every token once (cache reads inside input are not counted twice).
+    #[serde(default)]
+    pub total_tokens: u64,
+    /// What the tokens cost in US dollars, when every model used is priced.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
     /// Which root or socket it came from, when several are merged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Every source one session is read from, `KIND:PATH`, when more than
+    /// one (a hook-mirrored session and its transcript).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+/// `metadata.sources` as `KIND:PATH` texts.
+fn sources_of(doc: &crate::model::session::SessionDoc) -> Vec<String> {
+    doc.metadata
+        .get("sources")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|s| {
+                    let kind = s.get("kind")?.as_str()?;
+                    let path = s.get("path")?.as_str()?;
+                    Some(format!("{kind}:{path}"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 impl SessionRow {
@@ -53,7 +88,17 @@ impl SessionRow {
             last_activity_at: session.last_activity().map(format_rfc3339),
             pending: session.summary.pending_count(),
             stuck: stuck.iter().map(|f| f.rule.as_str().to_string()).collect(),
+            model: session
+                .doc
+                .metadata
+                .get("model")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            usage: session.doc.usage.clone(),
+            total_tokens: session.doc.usage.total(),
+            cost_usd: prices().session_cost(&session.doc),
             source: None,
+            sources: sources_of(&session.doc),
         }
     }
 }

@@ -3,6 +3,8 @@
 //! `metadata.inferred_status = true` and the reason in
 //! `metadata.inferred_reason`.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use crate::model::session::Usage;
@@ -114,6 +116,8 @@ pub struct DocParts<'a> {
     pub cwd: Option<&'a str>,
     pub transcript: &'a str,
     pub usage: &'a Usage,
+    /// Usage per model name (empty name: no model given), for costs.
+    pub usage_by_model: &'a BTreeMap<String, Usage>,
     pub activity: &'a Activity,
     pub extra_metadata: Map<String, Value>,
 }
@@ -129,6 +133,15 @@ pub fn build_doc(parts: DocParts<'_>, now: Timestamp) -> Map<String, Value> {
         metadata.insert("cwd".into(), json!(cwd));
     }
     metadata.extend(parts.extra_metadata);
+    let priced: Map<String, Value> = parts
+        .usage_by_model
+        .iter()
+        .filter(|(model, _)| !model.is_empty())
+        .map(|(model, usage)| (model.clone(), json!(usage)))
+        .collect();
+    if !priced.is_empty() {
+        metadata.insert("usage_by_model".into(), Value::Object(priced));
+    }
     let title = parts
         .title
         .or_else(|| parts.cwd.map(str::to_string))

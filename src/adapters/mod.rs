@@ -6,6 +6,7 @@
 //! them unchanged. The conversion is pure (`claude_code`, `codex`); discovery
 //! and following live in `source`.
 
+pub mod bridge;
 pub mod claude_code;
 pub mod codex;
 pub mod events;

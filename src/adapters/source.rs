@@ -59,6 +59,13 @@ impl AdapterKind {
 pub struct AdapterSource {
     pub kind: AdapterKind,
     pub dir: PathBuf,
+    /// Roots whose bridged sessions already show some of these transcripts
+    /// (merged with the hook's requests): those files are left out here, so
+    /// each session is one row.
+    pub bridged_roots: Vec<PathBuf>,
+    /// Transcripts a daemon's bridged sessions already show (from their
+    /// rows' `sources`), left out the same way.
+    pub claimed: Vec<PathBuf>,
 }
 
 /// One transcript file and the session it becomes.
@@ -74,6 +81,16 @@ pub struct TranscriptFile {
 }
 
 impl TranscriptFile {
+    /// The file's modification time, only when its records carry no time of
+    /// their own: a transcript copied today from 2025 is as old as its
+    /// newest record, not as new as the copy.
+    pub fn activity_mtime(&self, doc: &SessionDoc) -> Option<Timestamp> {
+        match doc.updated_at {
+            Some(_) => None,
+            None => modified(&self.path),
+        }
+    }
+
     pub fn converter(&self) -> Box<dyn TranscriptConverter> {
         let transcript = self.path.display().to_string();
         match self.kind {
@@ -95,6 +112,8 @@ impl AdapterSource {
         Self {
             kind,
             dir: dir.unwrap_or_else(|| kind.default_dir()),
+            bridged_roots: Vec::new(),
+            claimed: Vec::new(),
         }
     }
 
@@ -119,6 +138,14 @@ impl AdapterSource {
         };
         files.sort_by(|a, b| a.session_id.cmp(&b.session_id).then(a.path.cmp(&b.path)));
         files.dedup_by(|b, a| a.session_id == b.session_id);
+        if !self.bridged_roots.is_empty() || !self.claimed.is_empty() {
+            let mut claimed = super::bridge::claimed_transcripts(&self.bridged_roots);
+            claimed.extend(self.claimed.iter().cloned());
+            files.retain(|f| {
+                let path = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
+                !claimed.contains(&path)
+            });
+        }
         Ok(files)
     }
 
@@ -351,15 +378,16 @@ pub fn adapter_snapshot(
     summary: JournalSummary,
     synthetic_end: u64,
 ) -> SessionSnapshot {
+    let doc = SessionDoc::from_object(doc);
     SessionSnapshot {
         id: file.session_id.clone(),
         dir: file.path.clone(),
-        doc: SessionDoc::from_object(doc),
+        journal_mtime: file.activity_mtime(&doc),
+        doc,
         doc_error: None,
         summary,
         wake: WakeQueue::default(),
         journal_end: synthetic_end,
-        journal_mtime: modified(&file.path),
         heartbeat_mtime: None,
         warnings: Vec::new(),
     }

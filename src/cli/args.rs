@@ -158,8 +158,9 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// The audit log of decisions and destructive actions.
     Audit(JsonArgs),
-    /// One row per agent: sessions by status, concurrency, rate limits, tokens.
-    Agents(JsonArgs),
+    /// One row per agent: sessions by status, concurrency, rate limits,
+    /// tokens and cost; then token totals per project.
+    Agents(AgentsArgs),
     /// Mark sessions archived (hidden by default; purge deletes them later).
     Archive(ArchiveArgs),
     /// Clear the archived mark.
@@ -176,7 +177,7 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
-    /// Claude Code's approval bridge: the PreToolUse hook, and installing it.
+    /// The approval bridge for Claude Code and Codex: their hook commands, and installing them.
     #[command(subcommand)]
     Hook(HookCommand),
     /// Serve the root over a Unix socket (JSON-RPC 2.0; see docs/protocol.md).
@@ -277,11 +278,13 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
-    /// The PreToolUse hook command: reads the hook's JSON on stdin, waits for a decision made in Switchboard, answers allow, deny or ask.
+    /// Claude Code's hook command (PreToolUse, PermissionRequest, PostToolUse): reads the hook's JSON on stdin, waits for a decision made in Switchboard, answers allow, deny or ask.
     ClaudeCode(HookRunArgs),
-    /// Add the hook to Claude Code's settings (a backup is made first).
+    /// Codex's hook command (PermissionRequest, PreToolUse, PostToolUse): the same bridge for Codex's approval prompts.
+    Codex(HookRunArgs),
+    /// Add the hook to the tool's settings (a backup is made first).
     Install(HookInstallArgs),
-    /// Remove the hook from Claude Code's settings.
+    /// Remove the hook from the tool's settings.
     Uninstall(HookInstallArgs),
 }
 
@@ -295,13 +298,15 @@ pub struct HookRunArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HookTool {
     ClaudeCode,
+    Codex,
 }
 
 #[derive(Debug, Args)]
 pub struct HookInstallArgs {
     /// The tool whose settings to change.
     pub tool: HookTool,
-    /// Settings file to change (default ~/.claude/settings.json).
+    /// Settings file to change (default ~/.claude/settings.json for
+    /// claude-code, $CODEX_HOME/hooks.json, else ~/.codex/hooks.json, for codex).
     #[arg(long, value_name = "PATH")]
     pub settings: Option<PathBuf>,
     /// Print the change as a diff and write nothing.
@@ -349,6 +354,18 @@ Scenarios:
           prints the rate reached (e.g. --sessions 10000 --rate 50000)";
 
 #[derive(Debug, Args)]
+pub struct AgentsArgs {
+    /// Print exactly one JSON document on stdout (the agent rows, or the
+    /// project rows with --projects).
+    #[arg(long)]
+    pub json: bool,
+    /// Only the totals per project (Claude Code's project folder, else the
+    /// working directory).
+    #[arg(long)]
+    pub projects: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct JsonArgs {
     /// Print exactly one JSON document on stdout.
     #[arg(long)]
@@ -364,10 +381,15 @@ pub struct LsArgs {
     pub expired: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ShowArgs {
-    /// Session id (its folder name).
+    /// Session id (its folder name), or SOURCE:ID (SOURCE is root, daemon,
+    /// claude-code or codex) when several sources hold that id.
     pub session: String,
+    /// Read the session from this source: root, daemon, claude-code, codex,
+    /// or a root, socket or transcript directory path.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
     /// Only the last N events.
     #[arg(long, value_name = "N")]
     pub tail: Option<usize>,

@@ -59,7 +59,7 @@ impl Context {
                 SourceArg::Connect(path) => Source::Daemon(path),
             })
             .collect();
-        let adapters = adapter_sources(cli);
+        let mut adapters = adapter_sources(cli);
         if sources.is_empty() {
             let root = paths::default_root();
             // With only transcripts asked for, a default root that does not
@@ -68,10 +68,27 @@ impl Context {
                 sources.push(Source::Root(root));
             }
         }
+        let local_roots: Vec<PathBuf> = sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Root(root) => Some(root.clone()),
+                Source::Daemon(_) => None,
+            })
+            .collect();
+        let claimed = if adapters.is_empty() {
+            Vec::new()
+        } else {
+            daemon_claims(&sources)
+        };
+        for adapter in &mut adapters {
+            adapter.bridged_roots = local_roots.clone();
+            adapter.claimed = claimed.clone();
+        }
         let config = match &cli.config {
             Some(path) => Config::load_from(path)?,
             None => Config::load()?,
         };
+        crate::model::prices::install(&config.prices);
         Ok(Self {
             sources,
             config,
@@ -132,6 +149,14 @@ impl Context {
                     .collect::<Vec<_>>()
             })
             .collect())
+    }
+
+    /// The local roots' fleets and every transcript source's (a transcript
+    /// a root's bridged session already holds is not read twice).
+    pub fn local_fleets(&self) -> CliResult<Vec<Fleet>> {
+        let mut fleets = self.fleets()?;
+        fleets.extend(self.adapter_fleets()?.into_iter().map(|(fleet, _)| fleet));
+        Ok(fleets)
     }
 
     /// Every transcript source converted, each with its label.
@@ -233,6 +258,33 @@ impl Context {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The transcripts the daemons' bridged sessions show (their rows'
+/// `sources`), canonical: transcript sources leave them out, so a session
+/// served by a daemon on this machine is one row here too. A daemon that
+/// cannot be asked claims nothing (the command reports it on its own).
+fn daemon_claims(sources: &[Source]) -> Vec<PathBuf> {
+    let now = chrono::Utc::now();
+    sources
+        .iter()
+        .filter_map(|s| match s {
+            Source::Daemon(socket) => remote::views(socket, now).ok(),
+            Source::Root(_) => None,
+        })
+        .flat_map(|views| views.sessions)
+        .flat_map(|row| row.sources)
+        .filter_map(|named| {
+            let (kind, path) = named.split_once(':')?;
+            let transcript = [AdapterKind::ClaudeCode, AdapterKind::Codex]
+                .iter()
+                .any(|k| k.label() == kind);
+            transcript.then(|| {
+                let path = PathBuf::from(path);
+                path.canonicalize().unwrap_or(path)
+            })
+        })
+        .collect()
 }
 
 fn adapter_sources(cli: &Cli) -> Vec<AdapterSource> {

@@ -4,7 +4,7 @@ use super::args::LsArgs;
 use super::context::Context;
 use super::exit::CliResult;
 use super::output::{print_json, print_text};
-use super::table::{Table, clip};
+use super::table::{Table, clip, format_cost, format_tokens};
 use crate::model::time::{format_age, parse_rfc3339};
 
 pub fn run(ctx: &Context, args: &LsArgs) -> CliResult {
@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, args: &LsArgs) -> CliResult {
     }
     let several = ctx.several();
     let mut header = vec![
-        "ID", "STATUS", "TITLE", "AGENT", "ACTIVE", "PENDING", "STUCK",
+        "ID", "STATUS", "TITLE", "AGENT", "ACTIVE", "PENDING", "STUCK", "TOKENS", "COST",
     ];
     if several {
         header.push("SOURCE");
@@ -45,6 +45,8 @@ pub fn run(ctx: &Context, args: &LsArgs) -> CliResult {
             } else {
                 row.stuck.join(",")
             },
+            format_tokens(row.total_tokens),
+            format_cost(row.cost_usd),
         ];
         if several {
             cells.push(row.source.clone().unwrap_or_default());

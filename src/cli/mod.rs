@@ -12,6 +12,7 @@ pub mod decide;
 pub mod demo;
 pub mod doctor;
 pub mod exit;
+pub mod holder;
 pub mod hook;
 pub mod ls;
 pub mod output;

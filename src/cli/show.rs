@@ -7,10 +7,13 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::ShowArgs;
-use super::context::{Context, Source};
+use super::context::Context;
 use super::exit::{CliError, CliResult, code};
+use super::holder::{Holder, holder, split_source};
 use super::output::broken_pipe_ok;
 use super::table::clip;
+use crate::adapters::AdapterSource;
+use crate::adapters::bridge;
 use crate::model::line::{LineParse, parse_line};
 use crate::model::time::format_rfc3339;
 use crate::rpc::Client;
@@ -39,13 +42,16 @@ struct ShowData {
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
-    let data = match ctx.source_of(&args.session) {
-        Ok(Source::Root(root)) => gather_local(ctx, root, args)?,
-        Ok(Source::Daemon(socket)) => gather_remote(ctx, socket, args)?,
-        Err(e) if e.code == code::NOT_FOUND && !ctx.adapters.is_empty() => {
-            gather_adapter(ctx, args)?.ok_or(e)?
-        }
-        Err(e) => return Err(e),
+    let (session, named) = split_source(&args.session);
+    let wanted = args.source.as_deref().or(named);
+    let args = &ShowArgs {
+        session: session.to_string(),
+        ..args.clone()
+    };
+    let data = match holder(ctx, &args.session, wanted)? {
+        Holder::Root(root) => gather_local(ctx, root, args)?,
+        Holder::Daemon(socket) => gather_remote(ctx, socket, args)?,
+        Holder::Transcripts(source) => gather_adapter(ctx, source, args)?,
     };
     if args.json {
         write_json(&data.row, &data.events)
@@ -75,7 +81,15 @@ fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowDa
         })
         .map(|p| (p.status(), p.last_activity()));
     let findings = stuck_of(&session, parent, &ctx.config.stuck, ctx.now);
-    let events = select_events(&session, args)?;
+    // A hook-mirrored session shows its transcript's events and the hook's
+    // requests and decisions as one journal.
+    let events = match bridge::read_bridged(&dir, &session.id, &session.doc, ctx.now) {
+        Some(bridged) => {
+            let shown = bridged.lines.into_iter().map(to_shown).collect();
+            select_in_memory(shown, &session.id, args)?
+        }
+        None => select_events(&session, args)?,
+    };
     Ok(ShowData {
         row: SessionRow::new(&session, &findings),
         stuck: findings
@@ -90,32 +104,34 @@ fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowDa
 }
 
 /// A session converted from a transcript (`--claude-code`, `--codex`): its
-/// synthetic journal is in memory. `None` when no transcript source has it.
-fn gather_adapter(ctx: &Context, args: &ShowArgs) -> CliResult<Option<ShowData>> {
+/// synthetic journal is in memory.
+fn gather_adapter(ctx: &Context, source: &AdapterSource, args: &ShowArgs) -> CliResult<ShowData> {
     let plan_tools = ctx.config.plan_tools();
-    for source in &ctx.adapters {
-        let Some(converted) = source.find(&args.session, &plan_tools, ctx.now)? else {
-            continue;
-        };
-        let session = converted.snapshot;
-        let findings = stuck_of(&session, None, &ctx.config.stuck, ctx.now);
-        let mut row = SessionRow::new(&session, &findings);
-        row.source = Some(source.label());
-        let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
-        let events = select_in_memory(shown, &session.id, args)?;
-        return Ok(Some(ShowData {
-            row,
-            stuck: findings
-                .iter()
-                .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
-                .collect(),
-            agent: session.doc.agent_label().to_string(),
-            warnings: session.warnings.clone(),
-            doc_error: session.doc_error.clone(),
-            events,
-        }));
-    }
-    Ok(None)
+    let converted = source
+        .find(&args.session, &plan_tools, ctx.now)?
+        .ok_or_else(|| {
+            CliError::new(
+                code::NOT_FOUND,
+                format!("session {} not found", args.session),
+            )
+        })?;
+    let session = converted.snapshot;
+    let findings = stuck_of(&session, None, &ctx.config.stuck, ctx.now);
+    let mut row = SessionRow::new(&session, &findings);
+    row.source = Some(source.label());
+    let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
+    let events = select_in_memory(shown, &session.id, args)?;
+    Ok(ShowData {
+        row,
+        stuck: findings
+            .iter()
+            .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
+            .collect(),
+        agent: session.doc.agent_label().to_string(),
+        warnings: session.warnings.clone(),
+        doc_error: session.doc_error.clone(),
+        events,
+    })
 }
 
 /// `--from` and `--tail` over lines already in memory.
@@ -148,13 +164,33 @@ fn select_in_memory(shown: Vec<Shown>, session: &str, args: &ShowArgs) -> CliRes
 fn gather_remote(ctx: &Context, socket: &Path, args: &ShowArgs) -> CliResult<ShowData> {
     let mut client = Client::connect(socket)?;
     let detail = remote::detail(&mut client, &args.session, ctx.now)?;
-    let lines = remote::read_lines(
-        &mut client,
-        &args.session,
-        args.from.as_deref(),
-        args.tail,
-        detail.meta.journal_end,
-    )?;
+    // A bridged session whose two sources are readable here (the socket is
+    // local) is shown merged, as on the daemon's own root; otherwise the
+    // daemon's journal lines.
+    let doc = detail.meta.session_doc();
+    let merged = detail
+        .row
+        .sources
+        .first()
+        .and_then(|s| s.split_once(':'))
+        .map(|(_, dir)| Path::new(dir).to_path_buf())
+        .and_then(|dir| bridge::read_bridged(&dir, &args.session, &doc, ctx.now));
+    let events = match merged {
+        Some(bridged) => {
+            let shown = bridged.lines.into_iter().map(to_shown).collect();
+            select_in_memory(shown, &args.session, args)?
+        }
+        None => remote::read_lines(
+            &mut client,
+            &args.session,
+            args.from.as_deref(),
+            args.tail,
+            detail.meta.journal_end,
+        )?
+        .into_iter()
+        .map(to_shown)
+        .collect(),
+    };
     Ok(ShowData {
         stuck: detail
             .stuck
@@ -165,7 +201,7 @@ fn gather_remote(ctx: &Context, socket: &Path, args: &ShowArgs) -> CliResult<Sho
         warnings: detail.meta.warnings.clone(),
         doc_error: detail.meta.doc_error.clone(),
         row: detail.row,
-        events: lines.into_iter().map(to_shown).collect(),
+        events,
     })
 }
 
@@ -265,6 +301,9 @@ fn write_human(data: &ShowData) -> CliResult {
     head += &line("agent", &data.agent);
     if let Some(parent) = &row.parent_id {
         head += &line("parent", parent);
+    }
+    if !row.sources.is_empty() {
+        head += &line("sources", &row.sources.join(", "));
     }
     head += &line(
         "events",

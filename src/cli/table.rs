@@ -98,3 +98,36 @@ mod tests {
         }
     }
 }
+
+/// A token count in a few characters: `950`, `22.5k`, `3.1M`.
+pub fn format_tokens(tokens: u64) -> String {
+    match tokens {
+        0 => "-".into(),
+        n if n < 1_000 => n.to_string(),
+        n if n < 1_000_000 => format!("{:.1}k", n as f64 / 1_000.0),
+        n => format!("{:.1}M", n as f64 / 1_000_000.0),
+    }
+}
+
+/// Dollars to the cent, or `-` when unknown.
+pub fn format_cost(cost: Option<f64>) -> String {
+    match cost {
+        Some(dollars) => format!("${dollars:.2}"),
+        None => "-".into(),
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_costs_read_at_a_glance() {
+        assert_eq!(format_tokens(0), "-");
+        assert_eq!(format_tokens(950), "950");
+        assert_eq!(format_tokens(22_539), "22.5k");
+        assert_eq!(format_tokens(3_100_000), "3.1M");
+        assert_eq!(format_cost(Some(1.234)), "$1.23");
+        assert_eq!(format_cost(None), "-");
+    }
+}

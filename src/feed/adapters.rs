@@ -17,7 +17,6 @@ use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
 use crate::model::time::Timestamp;
 use crate::model::wake::WakeQueue;
-use crate::store::journal_tail::modified;
 
 struct Tracked {
     transcript: FollowedTranscript,
@@ -168,12 +167,13 @@ impl AdapterPoller {
         let doc = tracked.transcript.session_doc(now);
         if doc != tracked.last_doc || !updates.is_empty() {
             tracked.last_doc = doc.clone();
+            let doc = SessionDoc::from_object(doc);
             updates.push(Update::Meta {
                 key,
-                doc: Box::new(SessionDoc::from_object(doc)),
+                journal_mtime: tracked.transcript.file.activity_mtime(&doc),
+                doc: Box::new(doc),
                 doc_error: None,
                 wake: WakeQueue::default(),
-                journal_mtime: modified(&tracked.transcript.file.path),
                 heartbeat_mtime: None,
             });
         }

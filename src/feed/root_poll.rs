@@ -25,6 +25,18 @@ struct Tracked {
     session_stamp: FileStamp,
     wake_stamp: FileStamp,
     heartbeat_stamp: FileStamp,
+    /// A bridged session's transcript (see `adapters::bridge`) and its
+    /// stamp: such a session is read whole again when either source
+    /// changes, so its merged view and status stay one.
+    transcript: Option<(PathBuf, FileStamp)>,
+}
+
+impl Tracked {
+    fn transcript_changed(&self) -> bool {
+        self.transcript
+            .as_ref()
+            .is_some_and(|(path, stamp)| FileStamp::of(path) != *stamp)
+    }
 }
 
 pub struct RootPoller {
@@ -130,6 +142,16 @@ impl RootPoller {
         let Some(tracked) = self.sessions.get_mut(id) else {
             return updates;
         };
+        if tracked.transcript.is_some() {
+            let changed = tracked.transcript_changed()
+                || FileStamp::of(tracked.follower.path()) != tracked.journal_stamp
+                || session_stamp != tracked.session_stamp;
+            return if changed {
+                self.load(id, true)
+            } else {
+                updates
+            };
+        }
         tracked.journal_stamp = FileStamp::of(tracked.follower.path());
         match tracked.follower.poll() {
             Ok(read) if read.replaced => return self.load(id, true),
@@ -168,7 +190,8 @@ impl RootPoller {
         let unchanged = FileStamp::of(tracked.follower.path()) == tracked.journal_stamp
             && FileStamp::of(&paths::session_file(&dir)) == tracked.session_stamp
             && FileStamp::of(&paths::wake_queue(&dir)) == tracked.wake_stamp
-            && FileStamp::of(&dir.join(paths::HEARTBEAT_FILE)) == tracked.heartbeat_stamp;
+            && FileStamp::of(&dir.join(paths::HEARTBEAT_FILE)) == tracked.heartbeat_stamp
+            && !tracked.transcript_changed();
         if unchanged {
             Vec::new()
         } else {
@@ -179,7 +202,10 @@ impl RootPoller {
     /// The cheapest check: only the journal is re-stat'ed.
     pub fn check_journal(&mut self, id: &str) -> Vec<Update> {
         match self.sessions.get(id) {
-            Some(tracked) if FileStamp::of(tracked.follower.path()) == tracked.journal_stamp => {
+            Some(tracked)
+                if FileStamp::of(tracked.follower.path()) == tracked.journal_stamp
+                    && !tracked.transcript_changed() =>
+            {
                 Vec::new()
             }
             _ => self.poll_session(id),
@@ -228,6 +254,7 @@ impl RootPoller {
             journal_stamp,
             wake_stamp,
             heartbeat_stamp,
+            transcript_stamp,
         } = read;
         let dir = self.root.join(id);
         match snapshot {
@@ -236,6 +263,7 @@ impl RootPoller {
                 if let Err(e) = follower.resume_at(snapshot.journal_end) {
                     tracing::debug!("follow {}: {e}", dir.display());
                 }
+                let transcript = transcript_stamp;
                 self.sessions.insert(
                     id.to_string(),
                     Tracked {
@@ -244,6 +272,7 @@ impl RootPoller {
                         session_stamp,
                         wake_stamp,
                         heartbeat_stamp,
+                        transcript,
                     },
                 );
                 vec![Update::Loaded {
@@ -269,6 +298,19 @@ struct ReadSession {
     journal_stamp: FileStamp,
     wake_stamp: FileStamp,
     heartbeat_stamp: FileStamp,
+    transcript_stamp: Option<(PathBuf, FileStamp)>,
+}
+
+/// The transcript a bridged session merges (stamped before the read, like
+/// the session's own files). Only the hooks' `cc-`/`codex-` folders can be
+/// bridged.
+fn bridged_transcript(id: &str, dir: &Path) -> Option<PathBuf> {
+    if !crate::adapters::bridge::may_be_bridged(id) {
+        return None;
+    }
+    let bytes = std::fs::read(paths::session_file(dir)).ok()?;
+    let doc = SessionDoc::from_json_bytes(&bytes).ok()?;
+    crate::adapters::bridge::transcript_of(&doc)
 }
 
 fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
@@ -277,12 +319,17 @@ fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
     let journal_stamp = FileStamp::of(&paths::journal(&dir));
     let wake_stamp = FileStamp::of(&paths::wake_queue(&dir));
     let heartbeat_stamp = FileStamp::of(&dir.join(paths::HEARTBEAT_FILE));
+    let transcript_stamp = bridged_transcript(id, &dir).map(|path| {
+        let stamp = FileStamp::of(&path);
+        (path, stamp)
+    });
     ReadSession {
         snapshot: SessionSnapshot::load(&dir, plan_tools),
         session_stamp,
         journal_stamp,
         wake_stamp,
         heartbeat_stamp,
+        transcript_stamp,
     }
 }
 
@@ -413,6 +460,42 @@ mod tests {
             names(&poller.poll_all()),
             vec!["appended s150 1", "meta s150"]
         );
+    }
+
+    #[test]
+    fn a_bridged_session_is_read_again_when_its_transcript_grows() {
+        let root = tempfile::tempdir().unwrap();
+        let projects = tempfile::tempdir().unwrap();
+        let transcript = projects.path().join("abc.jsonl");
+        let record = |uuid: &str, text: &str| {
+            format!(
+                "{{\"type\":\"user\",\"uuid\":\"{uuid}\",\"timestamp\":\"2026-01-01T10:00:00Z\",\"message\":{{\"role\":\"user\",\"content\":\"{text}\"}}}}\n"
+            )
+        };
+        fs::write(&transcript, record("u1", "hello")).unwrap();
+        let dir = root.path().join("cc-abc");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("events.jsonl"), b"").unwrap();
+        let doc = serde_json::json!({"id": "cc-abc", "status": "running", "metadata": {
+            "source": "claude-code-hook", "claude_code_session_id": "abc",
+            "transcript": transcript}});
+        fs::write(dir.join("session.json"), doc.to_string()).unwrap();
+        let mut poller = RootPoller::new(root.path(), 0, PlanTools::default());
+        let events = |updates: &[Update]| match updates {
+            [Update::Loaded { snapshot, .. }] => snapshot.summary.event_count,
+            other => panic!("{:?}", names(other)),
+        };
+        assert_eq!(events(&poller.poll_all()), 1, "the transcript's message");
+        assert!(poller.check_session("cc-abc").is_empty(), "nothing changed");
+        fs::OpenOptions::new()
+            .append(true)
+            .open(&transcript)
+            .unwrap()
+            .write_all(record("u2", "and more").as_bytes())
+            .unwrap();
+        let grown = poller.check_journal("cc-abc");
+        assert_eq!(names(&grown), ["loaded cc-abc true"]);
+        assert_eq!(events(&grown), 2);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Adding the bridge to Claude Code's settings (`~/.claude/settings.json`)
-//! and taking it out again: a backup first, idempotent, and a dry run that
-//! prints the change as a unified diff.
+//! Adding the bridge to an agent's hooks (Claude Code's
+//! `~/.claude/settings.json`, Codex's `~/.codex/hooks.json`: the same
+//! `{"hooks": {EVENT: [{"matcher", "hooks": [{"type": "command", …}]}]}}`
+//! shape) and taking it out again: a backup first, idempotent, and a dry run
+//! that prints the change as a unified diff.
 
 use std::path::{Path, PathBuf};
 
@@ -9,8 +11,12 @@ use serde_json::{Map, Value, json};
 use crate::store::atomic::write_atomically;
 use crate::store::error::StoreError;
 
-/// What marks a hook command as ours.
-pub const COMMAND_MARK: &str = " hook claude-code";
+use super::agent::BridgeAgent;
+
+/// What marks a hook command as ours: ` hook claude-code` / ` hook codex`.
+pub fn command_mark(agent: BridgeAgent) -> String {
+    format!(" hook {}", agent.command())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingsChange {
@@ -45,14 +51,15 @@ pub fn default_settings_path() -> PathBuf {
         .join("settings.json")
 }
 
-/// The command Claude Code runs: this binary, quoted for the shell.
-pub fn hook_command(root: Option<&Path>, timeout_secs: u64) -> String {
+/// The command the agent runs: this binary, quoted for the shell.
+pub fn hook_command(agent: BridgeAgent, root: Option<&Path>, timeout_secs: u64) -> String {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "switchboard".into());
     let mut command = format!(
-        "{}{COMMAND_MARK} --timeout {timeout_secs}",
-        shell_quote(&exe)
+        "{}{} --timeout {timeout_secs}",
+        shell_quote(&exe),
+        command_mark(agent)
     );
     if let Some(root) = root {
         command += &format!(" --root {}", shell_quote(&root.display().to_string()));
@@ -95,18 +102,21 @@ fn read_settings(path: &Path) -> Result<(String, Map<String, Value>), StoreError
     }
 }
 
-fn is_ours(hook: &Value) -> bool {
+fn is_ours(hook: &Value, mark: &str) -> bool {
     hook.get("command")
         .and_then(Value::as_str)
-        .is_some_and(|c| c.contains(COMMAND_MARK))
+        .is_some_and(|c| c.contains(mark))
 }
 
-/// Settings with our PreToolUse entry present (replacing an older one of ours).
+/// Settings with our entry for the agent's install event present
+/// (replacing an older one of ours).
 pub fn with_hook(
     mut settings: Map<String, Value>,
+    agent: BridgeAgent,
     command: &str,
     timeout_secs: u64,
 ) -> Map<String, Value> {
+    let mark = command_mark(agent);
     let entry = json!({"type": "command", "command": command, "timeout": timeout_secs});
     let hooks = settings.entry("hooks").or_insert_with(|| json!({}));
     if !hooks.is_object() {
@@ -115,7 +125,9 @@ pub fn with_hook(
     let Some(hooks) = hooks.as_object_mut() else {
         return settings;
     };
-    let groups = hooks.entry("PreToolUse").or_insert_with(|| json!([]));
+    let groups = hooks
+        .entry(agent.install_event())
+        .or_insert_with(|| json!([]));
     if !groups.is_array() {
         *groups = json!([]);
     }
@@ -125,7 +137,7 @@ pub fn with_hook(
     let mut found = false;
     for group in groups.iter_mut() {
         if let Some(list) = group.get_mut("hooks").and_then(Value::as_array_mut) {
-            for hook in list.iter_mut().filter(|h| is_ours(h)) {
+            for hook in list.iter_mut().filter(|h| is_ours(h, &mark)) {
                 if !found {
                     *hook = entry.clone();
                     found = true;
@@ -134,17 +146,25 @@ pub fn with_hook(
         }
     }
     if !found {
-        groups.push(json!({"matcher": "*", "hooks": [entry]}));
+        groups.push(match agent {
+            // Claude Code reads `*` as "every tool".
+            BridgeAgent::ClaudeCode => json!({"matcher": "*", "hooks": [entry]}),
+            // Codex's matchers are regular expressions (`*` is not one); no
+            // matcher matches every tool.
+            BridgeAgent::Codex => json!({"hooks": [entry]}),
+        });
     }
     settings
 }
 
 /// Settings with every entry of ours removed (and groups left empty by that).
-pub fn without_hook(mut settings: Map<String, Value>) -> Map<String, Value> {
+pub fn without_hook(mut settings: Map<String, Value>, agent: BridgeAgent) -> Map<String, Value> {
+    let mark = command_mark(agent);
+    let event = agent.install_event();
     let Some(hooks) = settings.get_mut("hooks").and_then(Value::as_object_mut) else {
         return settings;
     };
-    let Some(groups) = hooks.get_mut("PreToolUse").and_then(Value::as_array_mut) else {
+    let Some(groups) = hooks.get_mut(event).and_then(Value::as_array_mut) else {
         return settings;
     };
     groups.retain_mut(|group| {
@@ -152,11 +172,11 @@ pub fn without_hook(mut settings: Map<String, Value>) -> Map<String, Value> {
             return true;
         };
         let before = list.len();
-        list.retain(|h| !is_ours(h));
+        list.retain(|h| !is_ours(h, &mark));
         !(list.is_empty() && before > 0)
     });
     if groups.is_empty() {
-        hooks.remove("PreToolUse");
+        hooks.remove(event);
     }
     if hooks.is_empty() {
         settings.remove("hooks");
@@ -227,12 +247,30 @@ mod tests {
         let Value::Object(settings) = settings else {
             unreachable!()
         };
-        let once = with_hook(settings.clone(), "sb hook claude-code --timeout 50", 60);
-        let twice = with_hook(once.clone(), "sb hook claude-code --timeout 50", 60);
+        let cc = BridgeAgent::ClaudeCode;
+        let once = with_hook(settings.clone(), cc, "sb hook claude-code --timeout 50", 60);
+        let twice = with_hook(once.clone(), cc, "sb hook claude-code --timeout 50", 60);
         assert_eq!(once, twice, "idempotent");
         assert_eq!(once["hooks"]["PreToolUse"].as_array().unwrap().len(), 2);
-        assert_eq!(without_hook(once), settings, "uninstall restores the rest");
-        assert_eq!(without_hook(Map::new()), Map::new());
+        assert_eq!(
+            without_hook(once, cc),
+            settings,
+            "uninstall restores the rest"
+        );
+        assert_eq!(without_hook(Map::new(), cc), Map::new());
+        let codex = with_hook(
+            Map::new(),
+            BridgeAgent::Codex,
+            "sb hook codex --timeout 50",
+            60,
+        );
+        assert_eq!(
+            codex["hooks"]["PermissionRequest"][0],
+            json!({"hooks": [{"type": "command", "command": "sb hook codex --timeout 50",
+                "timeout": 60}]}),
+            "no matcher: every tool"
+        );
+        assert_eq!(without_hook(codex, BridgeAgent::Codex), Map::new());
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use super::HookError;
-use crate::adapters::claude_code::ID_PREFIX;
+use super::agent::BridgeAgent;
+use super::answer::HookEvent;
 use crate::model::event::Event;
 use crate::model::fingerprint::fingerprint;
 use crate::model::line::{LineParse, parse_line};
@@ -21,9 +22,12 @@ use crate::store::append::{LockedJournal, new_event};
 use crate::store::atomic::write_session_doc;
 use crate::store::paths;
 
-/// The PreToolUse hook's input, as Claude Code writes it on stdin.
+/// A hook's input, as Claude Code (or Codex) writes it on stdin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HookInput {
+    pub agent: BridgeAgent,
+    /// `hook_event_name` (`PreToolUse` when absent).
+    pub event: HookEvent,
     pub session_id: String,
     pub tool_name: String,
     pub tool_input: Value,
@@ -34,25 +38,35 @@ pub struct HookInput {
 }
 
 impl HookInput {
+    /// Claude Code's input (see `parse_for` for another agent's).
     pub fn parse(bytes: &[u8]) -> Result<Self, HookError> {
+        Self::parse_for(BridgeAgent::ClaudeCode, bytes)
+    }
+
+    pub fn parse_for(agent: BridgeAgent, bytes: &[u8]) -> Result<Self, HookError> {
         let value: Value = serde_json::from_slice(bytes)
             .map_err(|e| HookError::BadInput(format!("not JSON: {e}")))?;
         let object = value
             .as_object()
             .ok_or_else(|| HookError::BadInput("not a JSON object".into()))?;
         let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_string);
-        if let Some(event) = text("hook_event_name").filter(|e| e != "PreToolUse") {
-            return Err(HookError::BadInput(format!(
-                "hook_event_name is {event:?}; this command is a PreToolUse hook"
-            )));
-        }
+        let event = match text("hook_event_name") {
+            None => HookEvent::PreToolUse,
+            Some(name) => HookEvent::parse(&name).ok_or_else(|| {
+                HookError::BadInput(format!(
+                    "hook_event_name is {name:?}; this command answers PreToolUse, PermissionRequest and PostToolUse"
+                ))
+            })?,
+        };
         let session_id = text("session_id")
-            .filter(|s| paths::is_valid_session_id(&format!("{ID_PREFIX}{s}")))
+            .filter(|s| paths::is_valid_session_id(&format!("{}{s}", agent.id_prefix())))
             .ok_or_else(|| HookError::BadInput("no usable session_id".into()))?;
         let tool_name = text("tool_name")
             .filter(|t| !t.is_empty())
             .ok_or_else(|| HookError::BadInput("no tool_name".into()))?;
         Ok(Self {
+            agent,
+            event,
             session_id,
             tool_name,
             tool_input: object.get("tool_input").cloned().unwrap_or(Value::Null),
@@ -63,9 +77,10 @@ impl HookInput {
         })
     }
 
-    /// The mirrored session's id: `cc-<session_id>`.
+    /// The mirrored session's id: `cc-<session_id>` (`codex-<session_id>`),
+    /// the id its transcript has too.
     pub fn mirrored_session_id(&self) -> String {
-        format!("{ID_PREFIX}{}", self.session_id)
+        format!("{}{}", self.agent.id_prefix(), self.session_id)
     }
 }
 
@@ -206,8 +221,9 @@ pub fn write_state_with(
         )
     };
     let mut metadata = Map::new();
-    metadata.insert("source".into(), json!("claude-code-hook"));
-    metadata.insert("claude_code_session_id".into(), json!(input.session_id));
+    let agent = input.agent;
+    metadata.insert("source".into(), json!(agent.hook_source()));
+    metadata.insert(agent.session_key().into(), json!(input.session_id));
     if let Some(path) = &input.transcript_path {
         metadata.insert("transcript".into(), json!(path));
     }
@@ -220,12 +236,12 @@ pub fn write_state_with(
     let title = input
         .cwd
         .as_deref()
-        .map(|cwd| format!("Claude Code in {cwd}"))
-        .unwrap_or_else(|| format!("Claude Code {}", input.session_id));
+        .map(|cwd| format!("{} in {cwd}", agent.name()))
+        .unwrap_or_else(|| format!("{} {}", agent.name(), input.session_id));
     let doc = json!({
         "id": session_id,
         "type": "session",
-        "agent": {"id": "claude-code", "name": "claude-code"},
+        "agent": {"id": agent.agent_id(), "name": agent.agent_id()},
         "parent_id": null,
         "title": title,
         "status": status,
@@ -259,6 +275,11 @@ mod tests {
         assert!(
             HookInput::parse(br#"{"session_id":"a","tool_name":"Bash","hook_event_name":"Stop"}"#)
                 .is_err()
+        );
+        let post = br#"{"session_id":"a","tool_name":"Bash","hook_event_name":"PostToolUse"}"#;
+        assert_eq!(
+            HookInput::parse(post).unwrap().event,
+            HookEvent::PostToolUse
         );
     }
 

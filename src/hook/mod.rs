@@ -1,14 +1,16 @@
-//! The Claude Code approval bridge: a PreToolUse hook command that mirrors
-//! each tool call into a native session, waits for a decision made in
-//! Switchboard, and answers Claude Code. Plus installing the hook into
-//! Claude Code's settings.
+//! The approval bridge for Claude Code and Codex: a hook command that
+//! mirrors each tool call it is asked about into a native session, waits
+//! for a decision made in Switchboard, and answers the agent. Plus
+//! installing the hook into the agent's settings.
 
+pub mod agent;
 pub mod answer;
 pub mod install;
 pub mod mirror;
 pub mod wait;
 
-pub use answer::{HookAnswer, Permission};
+pub use agent::BridgeAgent;
+pub use answer::{HookAnswer, HookEvent, Permission};
 pub use mirror::{HookInput, Mirrored, mirror_request};
 pub use wait::{Outcome, run_bridge};
 

@@ -76,18 +76,18 @@ impl Outcome {
         }
     }
 
-    fn journal_text(&self, event_id: &str) -> String {
+    fn journal_text(&self, agent: &str, event_id: &str) -> String {
         match self {
-            Self::Allow { by } => format!("Claude Code was told to allow {event_id} ({by})."),
-            Self::Deny { by, .. } => format!("Claude Code was told to deny {event_id} ({by})."),
+            Self::Allow { by } => format!("{agent} was told to allow {event_id} ({by})."),
+            Self::Deny { by, .. } => format!("{agent} was told to deny {event_id} ({by})."),
             Self::Redirect { by, .. } => {
-                format!("Claude Code was told to deny {event_id} with a new direction ({by}).")
+                format!("{agent} was told to deny {event_id} with a new direction ({by}).")
             }
             Self::Invalid { answer_id, why } => format!(
-                "The decision {answer_id} on {event_id} was not honoured: {why}. Claude Code asks its user instead."
+                "The decision {answer_id} on {event_id} was not honoured: {why}. {agent} asks its user instead."
             ),
             Self::TimedOut { secs } => format!(
-                "No decision on {event_id} within {secs} s; withdrawn, Claude Code asks its user instead."
+                "No decision on {event_id} within {secs} s; withdrawn, {agent} asks its user instead."
             ),
         }
     }
@@ -272,7 +272,7 @@ fn record(
     let mut note = new_event("system.message", now, false);
     note.insert(
         "content".into(),
-        json!([{"type": "text", "text": outcome.journal_text(&mirrored.event_id)}]),
+        json!([{"type": "text", "text": outcome.journal_text(input.agent.name(), &mirrored.event_id)}]),
     );
     note.insert(
         "hook".into(),

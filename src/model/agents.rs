@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::event_type::EventType;
-use super::session::SessionDoc;
+use super::prices::prices;
+use super::session::{SessionDoc, Usage};
 use super::status::DisplayStatus;
 use super::summary::JournalSummary;
 use super::time::Timestamp;
@@ -21,7 +22,7 @@ pub fn is_rate_limit_error(error_type: &str) -> bool {
     t.contains("rate_limit") || t.contains("overloaded") || t.contains("too_many_requests")
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct AgentRow {
     pub agent_id: String,
     pub name: Option<String>,
@@ -35,7 +36,66 @@ pub struct AgentRow {
     /// (`BUCKETS` buckets of `BUCKET_MINUTES` minutes).
     pub rate_limited_last_hour: Vec<u32>,
     pub rate_limited_total_last_hour: u32,
+    /// Every token once, over its sessions.
     pub tokens: u64,
+    /// Input, output, cache read and cache creation tokens, summed.
+    pub usage: Usage,
+    /// Dollars over the sessions whose models are priced.
+    pub cost_usd: f64,
+    /// Sessions with tokens but no price for their model.
+    pub unpriced_sessions: usize,
+}
+
+/// Token totals per project: Claude Code's project folder (the folder its
+/// transcript is in), else the session's working directory.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ProjectRow {
+    pub project: String,
+    pub agent_id: String,
+    pub sessions: usize,
+    pub tokens: u64,
+    pub usage: Usage,
+    pub cost_usd: f64,
+    pub unpriced_sessions: usize,
+}
+
+/// The project a session belongs to, as `agents` groups it.
+pub fn project_of(doc: &SessionDoc) -> String {
+    let text = |key: &str| doc.metadata.get(key).and_then(serde_json::Value::as_str);
+    let claude = matches!(text("source"), Some("claude-code" | "claude-code-hook"));
+    if claude
+        && let Some(folder) = text("transcript")
+            .map(std::path::Path::new)
+            .and_then(|p| p.parent()?.file_name())
+    {
+        return folder.to_string_lossy().into_owned();
+    }
+    text("cwd").unwrap_or("-").to_string()
+}
+
+/// One row per (project, agent), sorted by project then agent.
+pub fn project_rows<'a>(sessions: impl IntoIterator<Item = AgentInput<'a>>) -> Vec<ProjectRow> {
+    let mut rows: BTreeMap<(String, String), ProjectRow> = BTreeMap::new();
+    for input in sessions {
+        let project = project_of(input.doc);
+        let agent = input.doc.agent_id().unwrap_or("-").to_string();
+        let row = rows
+            .entry((project.clone(), agent.clone()))
+            .or_insert_with(|| ProjectRow {
+                project,
+                agent_id: agent,
+                ..ProjectRow::default()
+            });
+        row.sessions += 1;
+        row.usage.add(&input.doc.usage);
+        row.tokens = row.usage.total();
+        match prices().session_cost(input.doc) {
+            Some(cost) => row.cost_usd += cost,
+            None if input.doc.usage.total() > 0 => row.unpriced_sessions += 1,
+            None => {}
+        }
+    }
+    rows.into_values().collect()
 }
 
 /// What one session contributes to its agent's row.
@@ -72,7 +132,13 @@ pub fn agent_rows<'a>(
         if status == DisplayStatus::Running {
             row.running += 1;
         }
-        row.tokens = row.tokens.saturating_add(input.doc.usage.total());
+        row.usage.add(&input.doc.usage);
+        row.tokens = row.usage.total();
+        match prices().session_cost(input.doc) {
+            Some(cost) => row.cost_usd += cost,
+            None if input.doc.usage.total() > 0 => row.unpriced_sessions += 1,
+            None => {}
+        }
         for mark in input.summary.marks_of(EventType::SessionError) {
             let is_push_back = mark.detail.as_deref().is_some_and(is_rate_limit_error);
             let age_minutes = (now - mark.at).num_minutes();

@@ -2,6 +2,7 @@
 //! Nothing here does IO: time arrives as an argument, bytes arrive as slices.
 
 pub mod agents;
+pub mod bridged;
 pub mod decoder_agreement;
 pub mod event;
 pub mod event_summary;
@@ -14,6 +15,7 @@ pub mod open_request;
 pub mod pending;
 pub mod plan;
 pub mod prepared_event;
+pub mod prices;
 pub mod raw_json;
 pub mod session;
 pub mod status;

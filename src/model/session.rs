@@ -14,6 +14,10 @@ pub struct StopReason {
     pub event_ids: Vec<String>,
 }
 
+/// Tokens a session used. Anthropic's convention by default: the four
+/// counts are disjoint (`input_tokens` excludes cache reads and writes).
+/// OpenAI's models (Codex) count cache reads inside `input_tokens`, as Codex
+/// and ccusage show them; `input_includes_cache_read` says so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Usage {
     #[serde(default)]
@@ -24,14 +28,61 @@ pub struct Usage {
     pub cache_creation_input_tokens: u64,
     #[serde(default)]
     pub cache_read_input_tokens: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub input_includes_cache_read: bool,
 }
 
 impl Usage {
+    /// Every token once.
     pub fn total(&self) -> u64 {
+        let cache_read = if self.input_includes_cache_read {
+            0
+        } else {
+            self.cache_read_input_tokens
+        };
         self.input_tokens
             .saturating_add(self.output_tokens)
             .saturating_add(self.cache_creation_input_tokens)
-            .saturating_add(self.cache_read_input_tokens)
+            .saturating_add(cache_read)
+    }
+
+    /// Input tokens billed at the full input price.
+    pub fn uncached_input(&self) -> u64 {
+        if self.input_includes_cache_read {
+            self.input_tokens
+                .saturating_sub(self.cache_read_input_tokens)
+        } else {
+            self.input_tokens
+        }
+    }
+
+    /// The same counts with disjoint fields (Anthropic's convention).
+    pub fn disjoint(&self) -> Usage {
+        Usage {
+            input_tokens: self.uncached_input(),
+            input_includes_cache_read: false,
+            ..self.clone()
+        }
+    }
+
+    /// Adds `more`; when the two count input differently the sum is kept
+    /// disjoint, so no token is counted twice.
+    pub fn add(&mut self, more: &Usage) {
+        if *self == Usage::default() {
+            self.input_includes_cache_read = more.input_includes_cache_read;
+        }
+        if self.input_includes_cache_read != more.input_includes_cache_read {
+            *self = self.disjoint();
+            return self.add(&more.disjoint());
+        }
+        self.input_tokens = self.input_tokens.saturating_add(more.input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(more.output_tokens);
+        self.cache_creation_input_tokens = self
+            .cache_creation_input_tokens
+            .saturating_add(more.cache_creation_input_tokens);
+        self.cache_read_input_tokens = self
+            .cache_read_input_tokens
+            .saturating_add(more.cache_read_input_tokens);
     }
 }
 

@@ -67,7 +67,7 @@ impl SessionSnapshot {
             Ok(bytes) => WakeQueue::parse(&bytes),
             Err(_) => WakeQueue::default(),
         };
-        Ok(Some(Self {
+        let mut snapshot = Self {
             id,
             dir: dir.to_path_buf(),
             doc,
@@ -78,7 +78,14 @@ impl SessionSnapshot {
             journal_mtime: modified(&journal_path),
             heartbeat_mtime: modified(&dir.join(paths::HEARTBEAT_FILE)),
             warnings,
-        }))
+        };
+        // A session an approval bridge mirrors is one session with the
+        // transcript it names: every reader of a root sees both, merged.
+        if crate::adapters::bridge::transcript_of(&snapshot.doc).is_some() {
+            let now = crate::cli::context::now().unwrap_or_else(|_| chrono::Utc::now());
+            crate::adapters::bridge::fold_into(&mut snapshot, plan_tools, now);
+        }
+        Ok(Some(snapshot))
     }
 
     pub fn status(&self) -> DisplayStatus {

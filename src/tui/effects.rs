@@ -16,7 +16,8 @@ use super::journal::evidence::find_events;
 use super::journal::file::OpenError;
 use super::journal::rows::decode_row;
 use super::journal::{
-    FileJournal, JournalAccess, JournalOrigin, MemoryJournal, Refresh, SocketJournal,
+    BridgedJournal, FileJournal, JournalAccess, JournalOrigin, MemoryJournal, Refresh,
+    SocketJournal,
 };
 use super::msg::{Effect, Msg};
 use super::oncall_io::{act, copy, event_json};
@@ -471,10 +472,14 @@ fn all_lines(access: &dyn JournalAccess) -> Result<Vec<Vec<u8>>, String> {
 fn open_inline(open: &mut OpenJournal) -> Vec<Msg> {
     let (key, generation) = (open.key.clone(), open.generation);
     let opened: Result<Option<Box<dyn JournalAccess>>, String> = match &open.origin {
-        JournalOrigin::Files => match FileJournal::open(&open.path, &open.cancel) {
-            Ok(journal) => Ok(Some(Box::new(journal))),
-            Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.to_string()),
+        JournalOrigin::Files => match BridgedJournal::open(&open.path) {
+            // A hook-mirrored session: its transcript and hook lines merged.
+            Some(bridged) => Ok(Some(Box::new(bridged))),
+            None => match FileJournal::open(&open.path, &open.cancel) {
+                Ok(journal) => Ok(Some(Box::new(journal))),
+                Err(OpenError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.to_string()),
+            },
         },
         JournalOrigin::Daemon(socket) => match SocketJournal::open(socket, &key.id) {
             Ok(journal) => Ok(Some(Box::new(journal))),

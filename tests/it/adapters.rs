@@ -473,3 +473,182 @@ fn flags_without_a_value_read_the_default_places() {
     assert_eq!(sources, HashSet::from(["claude-code", "codex"]));
     assert_eq!(rows.as_array().unwrap().len(), 5);
 }
+
+/// Copies `tests/fixtures/external/<from>` to a fresh folder: every file's
+/// modification time is now, as for a transcript copied today.
+fn copied_today(from: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/external")
+            .join(from),
+        dir.path(),
+    );
+    dir
+}
+
+/// (id, events, title, last activity, [input, output, cache read, cache
+/// creation], total, cost in dollars)
+type Expected = (
+    &'static str,
+    u64,
+    &'static str,
+    &'static str,
+    [u64; 4],
+    u64,
+    f64,
+);
+
+/// Real Claude Code 2.1 sessions and Codex rollouts written by other
+/// projects: event counts, titles, the four token counts (each message's
+/// usage once), cost, and last activity from the newest record even though
+/// the files were copied just now.
+#[test]
+fn real_claude_code_2_sessions_and_codex_rollouts_read_right() {
+    let claude = copied_today("claude-code-2");
+    let codex = copied_today("codex");
+    let (cc, cx) = (
+        claude.path().to_str().unwrap(),
+        codex.path().to_str().unwrap(),
+    );
+    let out = run(&["ls", "--json", "--claude-code", cc, "--codex", cx]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = json(&out);
+    let rows = rows.as_array().unwrap();
+    let expected: [Expected; 4] = [
+        (
+            "cc-short",
+            15,
+            "/home/marco/projects/spotter",
+            "2026-02-10T21:16:12.381Z",
+            [3, 13, 11_515, 13_835],
+            25_366,
+            0.092_566_25,
+        ),
+        (
+            "cc-tool_heavy",
+            39,
+            "/home/marco/projects/spotter",
+            "2026-02-10T22:59:46.748Z",
+            [54, 212, 88_231, 17_696],
+            106_193,
+            0.160_285_5,
+        ),
+        (
+            "codex-019b7f94-51b4-7593-922e-ba12b5b73b52",
+            22,
+            "/Users/Nikita_Levyankov/repos/EPMCDME/codemie-ai/codemie-code",
+            "2026-01-02T16:39:58.808Z",
+            [22_474, 300, 14_848, 0],
+            22_774,
+            0.014_388_5,
+        ),
+        (
+            "codex-019e1625-789d-76c0-80ab-3724b5ddb799",
+            346,
+            "/Users/Sample_User/repos/codemie-ai/codemie-code",
+            "2026-05-11T08:44:58.544Z",
+            [6_055_836, 9_118, 4_929_536, 0],
+            6_064_954,
+            8.369_808,
+        ),
+    ];
+    assert_eq!(rows.len(), expected.len(), "{rows:#?}");
+    for (row, (id, events, title, last, usage, total, cost)) in rows.iter().zip(expected) {
+        assert_eq!(row["id"], id);
+        assert_eq!(row["event_count"], events, "{id}");
+        assert_eq!(row["malformed_lines"], 0, "{id}");
+        assert_eq!(row["title"], title, "{id}");
+        assert_eq!(
+            row["last_activity_at"], last,
+            "{id}: the newest record, not the copy"
+        );
+        let counts = [
+            "input_tokens",
+            "output_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+        ]
+        .map(|key| row["usage"][key].as_u64().unwrap());
+        assert_eq!(counts, usage, "{id}");
+        assert_eq!(row["total_tokens"], total, "{id}");
+        let dollars = row["cost_usd"].as_f64().unwrap();
+        assert!((dollars - cost).abs() < 1e-9, "{id}: {dollars} != {cost}");
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let later = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["ls", "--claude-code", cc, "--codex", cx])
+        .env("SWITCHBOARD_NOW", "2026-12-04T12:00:00Z")
+        .env("SWITCHBOARD_CONFIG_DIR", empty.path().join("no-config"))
+        .env("SWITCHBOARD_ROOT", empty.path().join("no-root"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&later.stdout).into_owned();
+    let ages: Vec<&str> = human
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().find(|w| w.ends_with('d')))
+        .collect();
+    assert_eq!(ages, ["296d", "296d", "335d", "207d"], "{human}");
+
+    let agents = json(&run(&[
+        "agents",
+        "--json",
+        "--claude-code",
+        cc,
+        "--codex",
+        cx,
+    ]));
+    let totals: Vec<(String, u64, u64)> = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["agent_id"].as_str().unwrap().to_string(),
+                a["sessions"].as_u64().unwrap(),
+                a["tokens"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("claude-code".to_string(), 2, 25_366 + 106_193),
+            ("codex".to_string(), 2, 22_774 + 6_064_954)
+        ]
+    );
+    let projects = json(&run(&[
+        "agents",
+        "--projects",
+        "--json",
+        "--claude-code",
+        cc,
+        "--codex",
+        cx,
+    ]));
+    let claude_project = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["agent_id"] == "claude-code")
+        .unwrap();
+    assert_eq!(
+        claude_project["project"],
+        claude.path().file_name().unwrap().to_str().unwrap(),
+        "Claude Code's project is the folder its transcripts are in"
+    );
+    assert_eq!(claude_project["sessions"], 2);
+}

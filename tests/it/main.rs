@@ -14,6 +14,7 @@ mod daemon_feed;
 mod demo;
 mod fuzz_regressions;
 mod hook;
+mod hook_transcript;
 mod hygiene;
 mod layering;
 mod line_parser_fuzz;

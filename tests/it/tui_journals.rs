@@ -322,9 +322,16 @@ fn claude_code_copy() -> tempfile::TempDir {
     dir
 }
 
+/// Appends `record` as a line of its own: after a torn last line (the main
+/// fixture ends in one) the record starts a new line, as the writer of a
+/// torn record does once it resumes.
 fn append_record(path: &Path, record: &str) {
     use std::io::Write;
+    let torn = !std::fs::read(path).unwrap().ends_with(b"\n");
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    if torn {
+        writeln!(f).unwrap();
+    }
     writeln!(f, "{record}").unwrap();
 }
 

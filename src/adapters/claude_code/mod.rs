@@ -16,7 +16,7 @@
 
 mod blocks;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
@@ -42,8 +42,9 @@ pub struct ClaudeCodeConverter {
     activity: Activity,
     /// Tool-use ids (Claude Code's `toolu_…`) to their event ids.
     tool_events: HashMap<String, String>,
-    usage_by_message: HashMap<String, Usage>,
-    usage_unkeyed: Usage,
+    /// Usage per `message.id`, with the message's model.
+    usage_by_message: HashMap<String, (String, Usage)>,
+    usage_unkeyed: BTreeMap<String, Usage>,
     summary_title: Option<String>,
     custom_title: Option<String>,
     /// The first thing the user said: a subagent's title (its task).
@@ -51,6 +52,8 @@ pub struct ClaudeCodeConverter {
     cwd: Option<String>,
     version: Option<String>,
     git_branch: Option<String>,
+    /// The model of the latest assistant message.
+    model: Option<String>,
 }
 
 impl ClaudeCodeConverter {
@@ -73,13 +76,14 @@ impl ClaudeCodeConverter {
             activity: Activity::default(),
             tool_events: HashMap::new(),
             usage_by_message: HashMap::new(),
-            usage_unkeyed: Usage::default(),
+            usage_unkeyed: BTreeMap::new(),
             summary_title: None,
             custom_title: None,
             first_prompt: None,
             cwd: None,
             version: None,
             git_branch: None,
+            model: None,
         }
     }
 
@@ -169,11 +173,19 @@ impl ClaudeCodeConverter {
         else {
             return;
         };
+        let model = message
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if !model.is_empty() && !model.starts_with('<') {
+            self.model = Some(model.clone());
+        }
         match message.get("id").and_then(Value::as_str) {
             Some(id) => {
-                self.usage_by_message.insert(id.to_string(), usage);
+                self.usage_by_message.insert(id.to_string(), (model, usage));
             }
-            None => add_usage(&mut self.usage_unkeyed, &usage),
+            None => self.usage_unkeyed.entry(model).or_default().add(&usage),
         }
     }
 
@@ -253,24 +265,13 @@ impl ClaudeCodeConverter {
             .or_else(|| subagent.then(|| self.first_prompt.clone()).flatten())
     }
 
-    fn usage(&self) -> Usage {
-        let mut total = self.usage_unkeyed.clone();
-        for usage in self.usage_by_message.values() {
-            add_usage(&mut total, usage);
+    fn usage_by_model(&self) -> BTreeMap<String, Usage> {
+        let mut by_model = self.usage_unkeyed.clone();
+        for (model, usage) in self.usage_by_message.values() {
+            by_model.entry(model.clone()).or_default().add(usage);
         }
-        total
+        by_model
     }
-}
-
-fn add_usage(total: &mut Usage, more: &Usage) {
-    total.input_tokens = total.input_tokens.saturating_add(more.input_tokens);
-    total.output_tokens = total.output_tokens.saturating_add(more.output_tokens);
-    total.cache_creation_input_tokens = total
-        .cache_creation_input_tokens
-        .saturating_add(more.cache_creation_input_tokens);
-    total.cache_read_input_tokens = total
-        .cache_read_input_tokens
-        .saturating_add(more.cache_read_input_tokens);
 }
 
 impl TranscriptConverter for ClaudeCodeConverter {
@@ -304,7 +305,12 @@ impl TranscriptConverter for ClaudeCodeConverter {
         if let Some(branch) = &self.git_branch {
             extra.insert("git_branch".into(), json!(branch));
         }
-        let usage = self.usage();
+        if let Some(model) = &self.model {
+            extra.insert("model".into(), json!(model));
+        }
+        let by_model = self.usage_by_model();
+        let mut usage = Usage::default();
+        by_model.values().for_each(|u| usage.add(u));
         build_doc(
             DocParts {
                 id: &self.session_id,
@@ -315,6 +321,7 @@ impl TranscriptConverter for ClaudeCodeConverter {
                 cwd: self.cwd.as_deref(),
                 transcript: &self.transcript,
                 usage: &usage,
+                usage_by_model: &by_model,
                 activity: &self.activity,
                 extra_metadata: extra,
             },

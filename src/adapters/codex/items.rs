@@ -131,13 +131,28 @@ impl CodexConverter {
             "token_count" => {
                 let total = p.get("info")?.get("total_token_usage")?;
                 let count = |key: &str| total.get(key).and_then(Value::as_u64).unwrap_or(0);
-                let cached = count("cached_input_tokens");
-                self.usage = Usage {
-                    input_tokens: count("input_tokens").saturating_sub(cached),
+                // Codex's own totals: cached input is part of input_tokens.
+                let total = Usage {
+                    input_tokens: count("input_tokens"),
                     output_tokens: count("output_tokens"),
                     cache_creation_input_tokens: 0,
-                    cache_read_input_tokens: cached,
+                    cache_read_input_tokens: count("cached_input_tokens"),
+                    input_includes_cache_read: true,
                 };
+                let grown = |now: u64, before: u64| now.saturating_sub(before);
+                let delta = Usage {
+                    input_tokens: grown(total.input_tokens, self.usage.input_tokens),
+                    output_tokens: grown(total.output_tokens, self.usage.output_tokens),
+                    cache_creation_input_tokens: 0,
+                    cache_read_input_tokens: grown(
+                        total.cache_read_input_tokens,
+                        self.usage.cache_read_input_tokens,
+                    ),
+                    input_includes_cache_read: true,
+                };
+                let model = self.model.clone().unwrap_or_default();
+                self.usage_by_model.entry(model).or_default().add(&delta);
+                self.usage = total;
                 let mut event = self.event("session.usage", ts);
                 event.insert("usage".into(), json!(self.usage));
                 event.insert("token_count".into(), Value::Object(p.clone()));

@@ -18,7 +18,7 @@
 
 mod items;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
@@ -45,6 +45,9 @@ pub struct CodexConverter {
     /// `response_item` (or the reverse) shows once.
     said_this_turn: Vec<(&'static str, String)>,
     usage: Usage,
+    /// Usage per model: each `token_count`'s growth goes to the model of
+    /// the turn it ends.
+    usage_by_model: BTreeMap<String, Usage>,
     parent_id: Option<String>,
     codex_id: Option<String>,
     cwd: Option<String>,
@@ -64,6 +67,7 @@ impl CodexConverter {
             calls: HashMap::new(),
             said_this_turn: Vec::new(),
             usage: Usage::default(),
+            usage_by_model: BTreeMap::new(),
             parent_id: None,
             codex_id: None,
             cwd: None,
@@ -200,6 +204,7 @@ impl TranscriptConverter for CodexConverter {
                 cwd: self.cwd.as_deref(),
                 transcript: &self.transcript,
                 usage: &self.usage,
+                usage_by_model: &self.usage_by_model,
                 activity: &self.activity,
                 extra_metadata: extra,
             },

@@ -68,7 +68,9 @@ fn forks_link_to_their_parent_and_usage_is_the_latest_total() {
     assert_eq!(doc["parent_id"], "codex-u-0");
     assert_eq!(
         doc["usage"],
-        json!({"input_tokens":300,"output_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":600})
+        json!({"input_tokens":900,"output_tokens":40,"cache_creation_input_tokens":0,
+            "cache_read_input_tokens":600,"input_includes_cache_read":true}),
+        "Codex's input_tokens, cached ones included, as Codex and ccusage show them"
     );
     assert_eq!(doc["metadata"]["source"], "codex");
     assert_eq!(doc["title"], "/w");

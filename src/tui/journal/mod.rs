@@ -3,6 +3,7 @@
 //! turning lines into rows and detail documents.
 
 pub mod access;
+pub mod bridged;
 pub mod detail;
 pub mod evidence;
 pub mod file;
@@ -12,6 +13,7 @@ pub mod rows;
 pub mod socket;
 
 pub use access::{JournalAccess, Refresh};
+pub use bridged::BridgedJournal;
 pub use file::FileJournal;
 pub use memory::MemoryJournal;
 pub use origin::JournalOrigin;

@@ -153,6 +153,23 @@ pub fn session_details(state: &State, entry: &SessionEntry) -> Vec<DetailLine> {
         usage.cache_read_input_tokens.to_string(),
     ));
     lines.push(field("total", usage.total().to_string()));
+    if let Some(model) = doc.metadata.get("model").and_then(Value::as_str) {
+        lines.push(field("model", model.to_string()));
+    }
+    if let Some(cost) = crate::model::prices::prices().session_cost(doc) {
+        lines.push(field("cost", format!("${cost:.2}")));
+    }
+    for source in doc
+        .metadata
+        .get("sources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let kind = source.get("kind").and_then(Value::as_str).unwrap_or("?");
+        let path = source.get("path").and_then(Value::as_str).unwrap_or("?");
+        lines.push(field("source", format!("{kind}: {path}")));
+    }
 
     lines.push(DetailLine::Section("Journal".into()));
     lines.push(field("events", s.summary.event_count.to_string()));

@@ -22,6 +22,17 @@ const STATUS_GLYPHS: [(DisplayStatus, &str); 5] = [
     (DisplayStatus::Terminated, "✕"),
 ];
 
+const COST_WIDTH: usize = 9;
+
+/// Dollars over the priced sessions; `+?` when some models have no price.
+fn cost_text(row: &AgentRow) -> String {
+    match (row.cost_usd, row.unpriced_sessions) {
+        (c, 0) if c > 0.0 => format!("${c:.2}"),
+        (c, _) if c > 0.0 => format!("${c:.2}+?"),
+        _ => "-".into(),
+    }
+}
+
 pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
     let area = overlay_area(frame, if frame.area().width < 120 { 98 } else { 80 }, 80);
     let over = view.rows.iter().filter(|r| r.over_limit).count();
@@ -40,10 +51,13 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
     frame.render_widget(block, area);
     let width = inner.width as usize;
     let spark = BUCKETS;
-    // AGENT, then SESS, BY STATUS, RUNNING, LIMITED (sparkline and count), TOKENS.
+    // AGENT, then SESS, BY STATUS, RUNNING, LIMITED (sparkline and count),
+    // TOKENS, and COST when the agent names keep room.
     let fixed = 5 + 17 + 11 + (spark + 5) + 7;
+    let cost = width >= fixed + COST_WIDTH + 1 + 20;
+    let fixed = if cost { fixed + COST_WIDTH + 1 } else { fixed };
     let agent_width = width.saturating_sub(fixed).clamp(8, 44);
-    let header = format!(
+    let mut header = format!(
         "{} {} {} {} {} {}",
         fit("AGENT", agent_width),
         right("SESS", 4),
@@ -55,6 +69,9 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
         ),
         right("TOKENS", 6),
     );
+    if cost {
+        header += &format!(" {}", right("COST", COST_WIDTH));
+    }
     let mut lines = vec![Line::styled(header, theme.header)];
     if view.rows.is_empty() {
         lines.push(Line::styled(" No sessions, so no agents.", theme.muted));
@@ -66,7 +83,15 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
         } else {
             Style::default()
         };
-        lines.push(Line::from(row_spans(row, theme, agent_width, spark)).style(style));
+        let mut spans = row_spans(row, theme, agent_width, spark);
+        if cost {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                right(&cost_text(row), COST_WIDTH),
+                theme.muted,
+            ));
+        }
+        lines.push(Line::from(spans).style(style));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
