@@ -178,7 +178,13 @@ fn interrupt_asks_first_and_n_writes_nothing() {
         panic!("no confirm dialog: {:?}", dash.state.overlays);
     };
     assert_eq!(confirm.action, SessionAction::Interrupt);
-    assert!(confirm.question.contains("Interrupt sesn_silent?"));
+    assert!(
+        confirm
+            .question
+            .contains("Interrupt sesn_silent “Refactor billing”?"),
+        "the confirm line names the session: {}",
+        confirm.question
+    );
     dash.keys(&["x", "j"]);
     assert!(
         matches!(dash.state.overlays.last(), Some(Overlay::Confirm(_))),

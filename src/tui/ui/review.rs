@@ -114,21 +114,34 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
     };
     frame.render_widget(Clear, area);
     let target = &view.draft.target;
+    let state_label = view.state_label();
     let what = match (&view.body, view.diff) {
-        (ReviewBody::Plan { history, index, .. }, mode) => {
+        (
+            ReviewBody::Plan {
+                history,
+                index,
+                diff,
+                ..
+            },
+            mode,
+        ) => {
             let revision = history.revisions.get(*index);
-            format!(
-                "plan r{} ({}) · {}",
-                revision.map_or(0, |r| r.revision),
-                revision.map_or("", |r| r.decision.label()),
-                match mode {
-                    DiffMode::Off => "D diff",
-                    DiffMode::Unified => "unified diff · D side by side",
-                    DiffMode::SideBySide => "side by side · D rendered",
-                }
-            )
+            let diff = match (mode, diff.is_some()) {
+                // A first revision has nothing to diff against.
+                (_, false) => "",
+                (DiffMode::Off, true) => " · D diff",
+                (DiffMode::Unified, true) => " · unified diff · D side by side",
+                (DiffMode::SideBySide, true) => " · side by side · D rendered",
+            };
+            let number = revision.map_or(0, |r| r.revision);
+            let waiting = if view.awaiting_revision {
+                format!(" · awaiting r{}", number + 1)
+            } else {
+                String::new()
+            };
+            format!("plan r{number} ({state_label}){waiting}{diff}")
         }
-        _ => format!("{} request", target.kind.label()),
+        _ => format!("{} request ({state_label})", target.kind.label()),
     };
     let title = format!(
         " Review {} in {} · {what} ",
@@ -138,6 +151,12 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut prompt = view.draft.prompt(&state.review.style).lines;
+    if let Some(previous) = &view.previous {
+        prompt.insert(
+            0,
+            Line::styled(format!("✓ {previous}"), state.review.style.success),
+        );
+    }
     if matches!(view.draft.stage, Stage::Writing(_)) {
         prompt.push(Line::from(vec![
             Span::styled(" ctrl+s ", theme.hint_key),
@@ -184,7 +203,10 @@ fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) 
                     theme.muted
                 };
                 [
-                    Span::styled(format!(" r{} {} ", r.revision, r.decision.label()), style),
+                    Span::styled(
+                        format!(" r{} {} ", r.revision, view.revision_label(r)),
+                        style,
+                    ),
                     Span::raw(" "),
                 ]
             })

@@ -126,6 +126,12 @@ pub fn set_view(state: &mut State, kind: ViewKind) {
             .overlays
             .retain(|o| !matches!(o, Overlay::Inbox | Overlay::Review(_) | Overlay::Bulk(_)));
     }
+    if state.fleet.kind != kind {
+        // The selected session stays selected if the new view lists it,
+        // else the cursor starts at the top.
+        state.fleet.selected = 0;
+        state.fleet.offset = 0;
+    }
     state.fleet.kind = kind;
     state.fleet.needs_rebuild = true;
     state.focus = Pane::Fleet;
