@@ -54,6 +54,7 @@ impl ReviewState {
     ) {
         let multi = labels.len() > 1;
         let mut rows = Vec::new();
+        let mut titles = BTreeMap::new();
         self.session_of.clear();
         for entry in sessions.values() {
             for pending in entry.snapshot.summary.pending() {
@@ -63,10 +64,14 @@ impl ReviewState {
                 }
                 self.session_of
                     .insert(RequestKey::of(&row), entry.key.clone());
+                titles.insert(RequestKey::of(&row), entry.title.clone());
                 rows.push(row);
             }
         }
         self.inbox = build_inbox(&rows, now);
+        for row in &mut self.inbox {
+            row.session_title = titles.remove(&row.key).unwrap_or_default();
+        }
         let found = self
             .selected_key
             .as_ref()

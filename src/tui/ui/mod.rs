@@ -3,6 +3,7 @@
 
 mod agents;
 mod bars;
+pub mod columns;
 mod confirm;
 mod detail;
 mod fleet;
