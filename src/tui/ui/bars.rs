@@ -67,14 +67,10 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
     for (status, glyph, label, short) in [
         (DisplayStatus::Running, "●", "running", "run"),
         (DisplayStatus::Idle, "○", "idle", "idle"),
-        (
-            DisplayStatus::RequiresAction,
-            "▲",
-            "requires_action",
-            "action",
-        ),
-        (DisplayStatus::Rescheduling, "↻", "rescheduling", "resched"),
-        (DisplayStatus::Terminated, "✕", "terminated", "term"),
+        // The words the fleet's rows use, so a count reads like its rows.
+        (DisplayStatus::RequiresAction, "▲", "action", "action"),
+        (DisplayStatus::Rescheduling, "↻", "resched", "resched"),
+        (DisplayStatus::Terminated, "✕", "ended", "ended"),
     ] {
         push(
             count(status),

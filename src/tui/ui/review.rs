@@ -287,7 +287,7 @@ fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) 
                     Span::raw(" "),
                 ]
             })
-            .chain([Span::styled("[ ] browse", theme.muted)])
+            .chain([Span::styled("[ older · ] newer", theme.muted)])
             .collect();
         frame.render_widget(
             Paragraph::new(Line::from(spans)),
