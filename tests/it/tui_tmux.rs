@@ -281,7 +281,22 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
         t.screen().contains("At the first evidence event")
     });
 
+    // q goes back to the fleet, as it does from every view; there it quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the fleet again", |t| t.screen().contains("q  quit"));
     tmux.quit();
+}
+
+/// Esc from a review, then from the inbox, each seen before the next (two
+/// escapes sent at once can reach the dashboard as one alt+esc).
+fn close_review_and_inbox(tmux: &Tmux) {
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the inbox", |t| {
+        let s = t.screen();
+        s.contains("Review inbox") && !s.contains("┌ Review sevt")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the fleet", |t| !t.screen().contains("Review inbox"));
 }
 
 #[test]
@@ -343,6 +358,7 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
         s.contains("Review inbox · 4 pending") && !s.contains("plan r2")
     });
     tmux.keys(&["Escape"]);
+    tmux.wait_for("the fleet", |t| !t.screen().contains("Review inbox"));
     tmux.quit();
 }
 
@@ -391,7 +407,7 @@ fn review_in_a_real_terminal_a_redirect_shows_the_new_revision() {
             && s.contains("3. Ship to 5% first")
             && s.contains("r2 redirected")
     });
-    tmux.keys(&["Escape", "Escape"]);
+    close_review_and_inbox(&tmux);
     tmux.quit();
 }
 
@@ -432,6 +448,7 @@ fn the_cursor_stays_on_its_session_while_fifty_are_added_above_it() {
     tmux.wait_for("its stream focused", |t| {
         t.screen().contains("Events · sesn_mcp")
     });
+    tmux.keys(&["Escape"]);
     tmux.quit();
 }
 #[test]
@@ -472,6 +489,6 @@ fn review_in_a_real_terminal_deny_with_a_message_from_the_external_editor() {
     let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
     assert_eq!(last["tool_use_id"], "sevt_0003");
     assert_eq!(last["deny_message"], "Open a PR instead of pushing.");
-    tmux.keys(&["Escape", "Escape"]);
+    close_review_and_inbox(&tmux);
     tmux.quit();
 }

@@ -519,3 +519,50 @@ fn a_redirect_shows_the_new_revision_when_it_arrives() {
         );
     }
 }
+
+/// The top session's stream, its cursor on the `git push` request.
+fn stream_on_the_push_request(dash: &mut Headless) {
+    assert_eq!(
+        dash.state.fleet.selected_key.as_ref().unwrap().id,
+        "sesn_awaiting"
+    );
+    dash.keys(&["enter", "g", "j", "j"]);
+    let row = dash.state.stream.row(dash.state.stream.selected).unwrap();
+    assert_eq!(row.id.as_deref(), Some("sevt_0003"));
+}
+
+#[test]
+fn approving_from_the_event_stream() {
+    snapshot("review_from_the_stream", |d| {
+        stream_on_the_push_request(d);
+        d.keys(&["a"]);
+    });
+}
+
+#[test]
+fn a_request_is_approved_from_the_stream_or_its_event_shown_in_full() {
+    isolate_audit_log();
+    let root = fixture_root("contract");
+    let fingerprint = pending_fingerprint(&root, "sesn_awaiting", "sevt_0003");
+    let mut dash = dashboard(&root);
+    stream_on_the_push_request(&mut dash);
+    // Not a request: nothing opens, and the notice says why.
+    dash.keys(&["k", "a"]);
+    assert!(dash.state.overlays.is_empty(), "{:?}", dash.state.overlays);
+    assert!(notice(&dash.state).contains("not a pending request"));
+    // The request, shown in full, then approved.
+    dash.keys(&["j", "enter"]);
+    assert!(matches!(
+        dash.state.overlays.last(),
+        Some(Overlay::Detail(_))
+    ));
+    dash.keys(&["a"]);
+    assert_eq!(reviewed(&dash.state).event_id, "sevt_0003");
+    let screen = review_text(&mut dash);
+    assert!(screen.contains(&fingerprint), "{screen}");
+    dash.keys(&["y"]);
+    let answers = root.answers_to("sesn_awaiting", "sevt_0003");
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0]["result"], "allow");
+    assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
+}

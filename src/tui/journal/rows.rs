@@ -12,6 +12,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
     match parse_line(bytes) {
         LineParse::Blank => StreamRow {
             line,
+            id: None,
             time: String::new(),
             kind: "(blank line)".into(),
             class: RowClass::Blank,
@@ -24,6 +25,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
                 .collect();
             StreamRow {
                 line,
+                id: None,
                 time: String::new(),
                 kind: "MALFORMED".into(),
                 class: RowClass::Malformed,
@@ -32,6 +34,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
         }
         LineParse::Event(event) => StreamRow {
             line,
+            id: Some(event.id.clone()),
             time: event
                 .created_at
                 .map(|t| t.format("%H:%M:%S").to_string())

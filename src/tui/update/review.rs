@@ -19,10 +19,10 @@ use crate::tui::state::{BulkView, Overlay, ReviewBody, ReviewView, State};
 /// The commands this module owns; others return `None`.
 pub fn run(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     let effects = match command {
-        Command::Approve => choose(state, Verdict::Allow),
-        Command::Deny => choose(state, Verdict::Deny),
-        Command::Redirect => choose(state, Verdict::Redirect),
-        Command::Respond => choose(state, Verdict::Respond),
+        Command::Approve => decide_here(state, Verdict::Allow),
+        Command::Deny => decide_here(state, Verdict::Deny),
+        Command::Redirect => decide_here(state, Verdict::Redirect),
+        Command::Respond => decide_here(state, Verdict::Respond),
         Command::ToggleDiff => {
             if let Some(view) = review_mut(state) {
                 view.diff = view.diff.next();
@@ -244,6 +244,52 @@ fn one_line(text: &ratatui::text::Text) -> String {
         .map(|l| l.to_string())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A verdict key: in a review, for its request; on an event in the
+/// stream (or shown in full), for that event when it is a pending request,
+/// opening its review on the way.
+fn decide_here(state: &mut State, verdict: Verdict) -> Vec<Effect> {
+    if review_mut(state).is_some() {
+        return choose(state, verdict);
+    }
+    let shown = match state.overlays.last() {
+        Some(Overlay::Detail(view)) if state.stream.key.as_ref() == Some(&view.key) => {
+            Some((view.key.clone(), view.line))
+        }
+        None if state.focus == crate::tui::state::Pane::Stream => state
+            .stream
+            .key
+            .clone()
+            .map(|key| (key, state.stream.selected)),
+        _ => None,
+    };
+    let Some((session, line)) = shown else {
+        return Vec::new();
+    };
+    let id = state.stream.row(line).and_then(|r| r.id.clone());
+    let request = id.and_then(|id| {
+        state
+            .review
+            .inbox
+            .iter()
+            .find(|r| r.key.event_id == id && state.review.session_of.get(&r.key) == Some(&session))
+            .cloned()
+    });
+    let Some(row) = request else {
+        error(
+            state,
+            "This event is not a pending request; 2 lists the ones waiting.".into(),
+        );
+        return Vec::new();
+    };
+    let Some((view, effects)) = review_of(state, &row) else {
+        return Vec::new();
+    };
+    state.review.select_key(&row.key);
+    state.overlays.push(Overlay::Review(Box::new(view)));
+    choose(state, verdict);
+    effects
 }
 
 fn choose(state: &mut State, verdict: Verdict) -> Vec<Effect> {
