@@ -66,6 +66,9 @@ impl ReviewTarget {
             (EventType::AgentCustomToolUse, Verdict::Allow) if self.kind != RequestKind::Plan => {
                 invalid("A custom tool use is answered with respond (R), not approved.")
             }
+            (EventType::AgentCustomToolUse, Verdict::Respond) if self.kind == RequestKind::Plan => {
+                invalid("A plan is approved, denied or redirected; respond is for custom tools.")
+            }
             (EventType::AgentCustomToolUse, _) => Ok(()),
             _ => invalid("This event is not a request that can be decided."),
         }

@@ -172,7 +172,13 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
     }
     let mut spans = Vec::new();
     let mut used = 0;
-    let hints = state.keymap.hints(state.mode());
+    let hints: Vec<(crate::tui::input::Chord, &str)> = state
+        .keymap
+        .hint_commands(state.mode())
+        .into_iter()
+        .filter(|(_, command, _)| applies(state, *command))
+        .map(|(chord, _, label)| (chord, label))
+        .collect();
     // The help key always shows: it leads to every other key.
     let help = hints.iter().copied().find(|(_, label)| *label == "help");
     let need_of = |chord: &crate::tui::input::Chord, label: &str| {
@@ -203,4 +209,28 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
         spans.push(Span::styled(format!(" {label} "), theme.hint_label));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
+}
+
+/// Whether a hinted command does something here: a review offers only the
+/// verdicts its request takes, and diff or revisions only for a plan that
+/// has them.
+fn applies(state: &State, command: crate::tui::input::Command) -> bool {
+    use crate::store::Verdict;
+    use crate::tui::input::Command;
+    use crate::tui::state::{Overlay, ReviewBody};
+    let Some(Overlay::Review(view)) = state.overlays.last() else {
+        return true;
+    };
+    let allows = |verdict| view.draft.target.allows(verdict).is_ok();
+    match command {
+        Command::Approve => allows(Verdict::Allow),
+        Command::Deny => allows(Verdict::Deny),
+        Command::Redirect => allows(Verdict::Redirect),
+        Command::Respond => allows(Verdict::Respond),
+        Command::ToggleDiff => matches!(&view.body, ReviewBody::Plan { diff: Some(_), .. }),
+        Command::PrevRevision | Command::NextRevision => {
+            matches!(&view.body, ReviewBody::Plan { history, .. } if history.revisions.len() > 1)
+        }
+        _ => true,
+    }
 }
