@@ -124,10 +124,11 @@ pub fn request_summary(input: &serde_json::Value) -> String {
     let text = if let Some(command) = field("command") {
         command.to_string()
     } else if let Some(plan) = field("plan") {
-        // The plan's title, then its first line of substance.
+        // The plan's title, then its first line that is not a heading.
         let mut lines = plan.lines().map(str::trim).filter(|l| !l.is_empty());
         let first = lines.next().unwrap_or("");
-        match (first.strip_prefix('#'), lines.next()) {
+        let next = lines.find(|l| !l.starts_with('#'));
+        match (first.strip_prefix('#'), next) {
             (Some(title), Some(next)) => {
                 format!("{} — {next}", title.trim_start_matches('#').trim())
             }

@@ -165,7 +165,9 @@ fn a_request_is_summarised_by_what_it_asks() {
         "git push origin main"
     );
     assert_eq!(
-        request_summary(&json!({"plan": "# Plan: auth\n\n1. Add a test\n2. Ship", "plan_id": "p"})),
+        request_summary(
+            &json!({"plan": "# Plan: auth\n\n## Steps\n\n1. Add a test\n2. Ship", "plan_id": "p"})
+        ),
         "Plan: auth — 1. Add a test"
     );
     assert_eq!(
