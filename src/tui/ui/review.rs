@@ -225,7 +225,11 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
         target.key.event_id, target.key.session_id
     );
     // A cut title says so (the width left between the corners).
-    let title = super::text::cut(&title, area.width.saturating_sub(2) as usize);
+    let room = area.width.saturating_sub(2) as usize;
+    let title = match super::text::cut(title.trim_end(), room) {
+        cut if cut.chars().count() < room => format!("{cut} "),
+        cut => cut,
+    };
     let block = pane_block(theme, title, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
