@@ -227,7 +227,7 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
     // A cut title says so (the width left between the corners).
     let room = area.width.saturating_sub(2) as usize;
     let title = match super::text::cut(title.trim_end(), room) {
-        cut if cut.chars().count() < room => format!("{cut} "),
+        cut if unicode_width::UnicodeWidthStr::width(cut.as_str()) < room => format!("{cut} "),
         cut => cut,
     };
     let block = pane_block(theme, title, true);
