@@ -332,19 +332,19 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     let wanted = state
         .selected()
         .filter(|e| state.fleet.kind == ViewKind::Stuck && e.is_stuck())
-        .map(|e| (e.key.clone(), e.snapshot.journal_end));
+        .map(|e| (e.key.clone(), e.snapshot.journal_end, evidence_ids(e)));
     match wanted {
         None => state.evidence = None,
-        Some((key, stamp)) => {
+        Some((key, stamp, ids)) => {
             let fresh = state
                 .evidence
                 .as_ref()
-                .is_some_and(|e| e.key == key && e.stamp == stamp);
+                .is_some_and(|e| e.key == key && e.stamp == stamp && e.ids == ids);
             if !fresh && let Some(entry) = state.sessions.get(&key) {
-                let ids = evidence_ids(entry);
                 let mut evidence = Evidence {
                     key: key.clone(),
                     stamp,
+                    ids: ids.clone(),
                     items: Default::default(),
                     loading: false,
                 };
