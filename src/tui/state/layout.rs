@@ -89,7 +89,13 @@ impl Layout {
             ..body
         };
         if width >= 120 {
-            let stream_width = width * 3 / 5;
+            // The side last used is the wider: the stream, or the session
+            // pane (the stuck view's "why", whose commands need the room).
+            let stream_width = if bottom == Pane::Session {
+                width * 2 / 5
+            } else {
+                width * 3 / 5
+            };
             layout.stream = Some(Area {
                 width: stream_width,
                 ..lower
