@@ -130,4 +130,7 @@ pub fn set_filter(state: &mut State, text: &str) {
     }
     state.fleet.filter = filter;
     state.fleet.needs_rebuild = true;
+    // The selected session stays selected if it still matches, else the
+    // cursor starts at the top of what does.
+    state.fleet.selected = 0;
 }
