@@ -170,6 +170,20 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
         );
         return;
     }
+    // A review asking y/n, or taking a message, reads its own keys only.
+    if let Some(keys) = review_stage_keys(state) {
+        let spans: Vec<Span> = keys
+            .iter()
+            .flat_map(|(key, label)| {
+                [
+                    Span::styled(format!(" {key} "), theme.hint_key),
+                    Span::styled(format!(" {label} "), theme.hint_label),
+                ]
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0;
     let hints: Vec<(crate::tui::input::Chord, &str)> = state
@@ -221,7 +235,9 @@ fn applies(state: &State, command: crate::tui::input::Command) -> bool {
     let Some(Overlay::Review(view)) = state.overlays.last() else {
         return true;
     };
-    let allows = |verdict| view.draft.target.allows(verdict).is_ok();
+    // Verdicts are chosen once; a decided request takes no other.
+    let choosing = view.draft.stage == crate::review::Stage::Choosing;
+    let allows = |verdict| choosing && view.draft.target.allows(verdict).is_ok();
     match command {
         Command::Approve => allows(Verdict::Allow),
         Command::Deny => allows(Verdict::Deny),
@@ -232,5 +248,19 @@ fn applies(state: &State, command: crate::tui::input::Command) -> bool {
             matches!(&view.body, ReviewBody::Plan { history, .. } if history.revisions.len() > 1)
         }
         _ => true,
+    }
+}
+
+/// The keys of a review past choosing its verdict, which takes no others.
+fn review_stage_keys(state: &State) -> Option<&'static [(&'static str, &'static str)]> {
+    use crate::review::Stage;
+    use crate::tui::state::Overlay;
+    let Some(Overlay::Review(view)) = state.overlays.last() else {
+        return None;
+    };
+    match view.draft.stage {
+        Stage::Confirming => Some(&[("y", "confirm"), ("n", "back")]),
+        Stage::Writing(_) => Some(&[("ctrl+s", "done"), ("ctrl+e", "$EDITOR"), ("esc", "back")]),
+        _ => None,
     }
 }
