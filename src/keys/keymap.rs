@@ -151,6 +151,15 @@ impl Keymap {
     /// What the hint bar shows in `mode`: the first chord of each command
     /// with a hint, mode bindings first, then global ones not shadowed.
     pub fn hints(&self, mode: Mode) -> Vec<(Chord, &'static str)> {
+        self.hint_commands(mode)
+            .into_iter()
+            .map(|(chord, _, label)| (chord, label))
+            .collect()
+    }
+
+    /// `hints`, with the command each hint runs (for bars that leave out
+    /// what does nothing where they are).
+    pub fn hint_commands(&self, mode: Mode) -> Vec<(Chord, Command, &'static str)> {
         let mut seen: Vec<Command> = Vec::new();
         let mut hints = Vec::new();
         let modes: &[Mode] = if mode == Mode::Global {
@@ -167,7 +176,7 @@ impl Keymap {
                     continue;
                 }
                 seen.push(b.command);
-                hints.push((b.chord, label));
+                hints.push((b.chord, b.command, label));
             }
         }
         hints

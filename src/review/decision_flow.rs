@@ -71,6 +71,9 @@ impl ReviewTarget {
             (EventType::AgentCustomToolUse, Verdict::Allow) if self.kind != RequestKind::Plan => {
                 invalid("A custom tool use is answered with respond (R), not approved.")
             }
+            (EventType::AgentCustomToolUse, Verdict::Respond) if self.kind == RequestKind::Plan => {
+                invalid("A plan is approved, denied or redirected; respond is for custom tools.")
+            }
             (EventType::AgentCustomToolUse, _) => Ok(()),
             _ => invalid("This event is not a request that can be decided."),
         }
@@ -417,7 +420,32 @@ impl ReviewDraft {
         ])
     }
 
-    fn describe_target(&self) -> String {
+    /// Where the request stands as far as this review knows, for headers:
+    /// `pending` until the store wrote an answer, then what it was.
+    pub fn state_label(&self) -> &'static str {
+        match &self.stage {
+            Stage::Done(Outcome::Written { .. }) => match self.verdict {
+                Some(Verdict::Allow) => "approved",
+                Some(Verdict::Deny) => "denied",
+                Some(Verdict::Redirect) => "redirected",
+                Some(Verdict::Respond) => "answered",
+                None => "decided",
+            },
+            Stage::Done(Outcome::Refused(refusal)) => match refusal.kind {
+                RefusalKind::Stale => "changed",
+                RefusalKind::Superseded => "superseded",
+                RefusalKind::AlreadyDecided => "already decided",
+                RefusalKind::NotPending | RefusalKind::NotFound => "not waiting",
+                RefusalKind::Tampered => "tampered",
+                RefusalKind::Invalid | RefusalKind::Io => "pending",
+            },
+            Stage::Submitted => "sending",
+            _ => "pending",
+        }
+    }
+
+    /// The request in words, as every line about it names it.
+    pub fn describe_target(&self) -> String {
         let t = &self.target;
         let kind = match (t.kind, t.plan_revision) {
             (RequestKind::Plan, Some(r)) => format!("plan r{r}"),
@@ -468,7 +496,7 @@ impl ReviewDraft {
         }
     }
 
-    fn past_verb(&self) -> &'static str {
+    pub fn past_verb(&self) -> &'static str {
         match self.verdict {
             Some(Verdict::Allow) => "Approved",
             Some(Verdict::Deny) => "Denied",

@@ -42,6 +42,11 @@ pub struct InboxRow {
     /// `plan r2`, `tool`, `custom`.
     pub kind_label: String,
     pub tool: String,
+    /// What is asked, in one line: the command, the plan's title, the
+    /// file to edit, or the input as compact JSON.
+    pub summary: String,
+    /// The title of the request's session (set by whoever knows it).
+    pub session_title: String,
     pub age: String,
     pub short_fingerprint: String,
     pub pending_since: Option<Timestamp>,
@@ -107,12 +112,39 @@ fn inbox_row(row: &PendingRow, now: Timestamp) -> InboxRow {
         kind_label,
         tool: sanitize_line(row.name.as_str().unwrap_or("")),
         hidden: hidden_in_request(row),
+        summary: sanitize_line(&request_summary(&row.input)),
+        session_title: String::new(),
         age,
         short_fingerprint: short(&row.fingerprint).to_string(),
         pending_since: row.pending_since,
         tampered: row.tampered,
         request: row.clone(),
     }
+}
+
+/// A request's input in one line, what a reviewer needs to tell it apart.
+pub fn request_summary(input: &serde_json::Value) -> String {
+    let field = |name: &str| input.get(name).and_then(serde_json::Value::as_str);
+    let text = if let Some(command) = field("command") {
+        command.to_string()
+    } else if let Some(plan) = field("plan") {
+        // The plan's title, then its first line that is not a heading.
+        let mut lines = plan.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or("");
+        let next = lines.find(|l| !l.starts_with('#'));
+        match (first.strip_prefix('#'), next) {
+            (Some(title), Some(next)) => {
+                format!("{} — {next}", title.trim_start_matches('#').trim())
+            }
+            (Some(title), None) => title.trim_start_matches('#').trim().to_string(),
+            (None, _) => first.to_string(),
+        }
+    } else if let Some(path) = field("path").or(field("file_path")) {
+        path.to_string()
+    } else {
+        serde_json::to_string(input).unwrap_or_default()
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl InboxRow {
@@ -128,7 +160,7 @@ impl InboxRow {
         }
     }
 
-    fn kind_style(&self, style: &ReviewStyle) -> Style {
+    pub fn kind_style(&self, style: &ReviewStyle) -> Style {
         match self.kind {
             RequestKind::Plan => style.kind_plan,
             RequestKind::ToolConfirmation => style.kind_tool,
@@ -137,7 +169,7 @@ impl InboxRow {
     }
 
     /// `tampered` in place of the fingerprint when the request was altered.
-    fn fingerprint_span(&self, style: &ReviewStyle) -> Span<'static> {
+    pub fn fingerprint_span(&self, style: &ReviewStyle) -> Span<'static> {
         if self.tampered {
             Span::styled("tampered", style.warning)
         } else {

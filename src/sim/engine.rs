@@ -4,7 +4,7 @@
 //! decisions in between.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +35,15 @@ pub struct ScenarioEngine {
     seq: u64,
     listening: BTreeSet<usize>,
     finished: HashSet<String>,
+    /// Errands by when they are due (planned ms): archiving a finished
+    /// session, or giving up on a request nobody answered.
+    errands: BinaryHeap<Reverse<(u64, usize, Errand)>>,
+    /// When each waiting session started waiting (planned ms).
+    waiting_since: HashMap<usize, u64>,
+    archived: HashSet<usize>,
+    /// The most top-level sessions in view at once (children come and go
+    /// with their orchestrators).
+    peak_in_view: usize,
     ids: IdAllocator,
     rng: ChaCha8Rng,
     stats: Arc<SimStats>,
@@ -68,6 +77,10 @@ impl ScenarioEngine {
             seq: 0,
             listening: BTreeSet::new(),
             finished: HashSet::new(),
+            errands: BinaryHeap::new(),
+            waiting_since: HashMap::new(),
+            archived: HashSet::new(),
+            peak_in_view: 0,
             ids,
             rng: ChaCha8Rng::seed_from_u64(options.seed),
             stats,
@@ -95,6 +108,10 @@ impl ScenarioEngine {
             Life::Ended | Life::Frozen => {}
         }
         self.sessions.push(session);
+        let in_view = (0..self.sessions.len())
+            .filter(|i| !self.archived.contains(i) && self.sessions[*i].parent_id().is_none())
+            .count();
+        self.peak_in_view = self.peak_in_view.max(in_view);
     }
 
     fn schedule(&mut self, at: u64, index: usize) {
@@ -115,14 +132,25 @@ impl ScenarioEngine {
                 self.poll_listeners(now);
                 last_poll = now;
             }
-            match self.queue.peek() {
-                Some(Reverse((due, _, _))) if *due <= now => {
+            // Steps and archivals in planned order, so a seed replays alike.
+            let archive_due = self.errands.peek().map(|Reverse((due, _, _))| *due);
+            let step_due = self.queue.peek().map(|Reverse((due, _, _))| *due);
+            match (step_due, archive_due) {
+                (_, Some(due)) if due <= now && step_due.is_none_or(|s| due < s) => {
+                    if let Some(Reverse((due, index, errand))) = self.errands.pop() {
+                        self.run_errand(index, due, errand);
+                    }
+                }
+                (Some(due), _) if due <= now => {
                     if let Some(Reverse((due, _, index))) = self.queue.pop() {
                         self.step(index, due);
                     }
                 }
-                Some(Reverse((due, _, _))) => sleep_ms((*due - now).min(MAX_SLEEP_MS)),
-                None => sleep_ms(MAX_SLEEP_MS),
+                (None, None) => sleep_ms(MAX_SLEEP_MS),
+                (step, archive) => {
+                    let next = step.into_iter().chain(archive).min().unwrap_or(now);
+                    sleep_ms(next.saturating_sub(now).min(MAX_SLEEP_MS));
+                }
             }
         }
         Ok(())
@@ -168,20 +196,22 @@ impl ScenarioEngine {
             Next::After(ms) => self.schedule(at + ms.max(1), index),
             Next::Wait => {
                 self.listening.insert(index);
+                self.wait(index, at);
                 self.maybe_replace(index, at);
             }
             Next::Ended => {
                 self.finished.insert(self.sessions[index].id().to_string());
                 self.listening.insert(index);
-                self.maybe_replace(index, at);
+                self.ended(index, at);
             }
             Next::Frozen => {}
         }
     }
 
-    /// Keeps `mixed` alive: a top-level session that starts waiting or ends
-    /// is replaced by a new one, until as many sessions as three times the
-    /// fleet size are open (then the fleet waits on its reviewers).
+    /// Keeps `mixed` alive: a top-level session that starts waiting is
+    /// joined by a new one while fewer than `living_cap` sessions are in
+    /// view, so the fleet goes on moving while requests wait, yet stays
+    /// about the size it started at.
     fn maybe_replace(&mut self, index: usize, at: u64) {
         let session = &self.sessions[index];
         if self.options.scenario != Scenario::Mixed
@@ -190,12 +220,13 @@ impl ScenarioEngine {
         {
             return;
         }
-        let open = self
-            .sessions
-            .iter()
-            .filter(|s| s.life() != Life::Ended)
-            .count();
-        if open >= self.options.sessions.saturating_mul(3) {
+        self.admit_replacement(at);
+    }
+
+    /// A new top-level session about one pause from `at`, if the fleet in
+    /// view has room for it.
+    fn admit_replacement(&mut self, at: u64) {
+        if self.living() >= self.options.living_cap() {
             return;
         }
         let maker = Maker {
@@ -209,6 +240,87 @@ impl ScenarioEngine {
                     .rng
                     .random_range(self.pace.0..=self.pace.1.max(self.pace.0));
                 self.admit(session, at + delay);
+            }
+            Err(e) => self.stats.note_error(&e),
+        }
+    }
+
+    /// Sessions in view: every one not archived.
+    fn living(&self) -> usize {
+        self.sessions.len() - self.archived.len()
+    }
+
+    /// How long a finished session stays in view: a dozen of a session's
+    /// mean pauses (half a minute in the demo).
+    fn archive_after(&self) -> u64 {
+        ARCHIVE_AFTER_PAUSES * (self.pace.0 + self.pace.1) / 2
+    }
+
+    /// A session of `mixed` that finished is archived a while later.
+    fn ended(&mut self, index: usize, at: u64) {
+        if self.options.scenario == Scenario::Mixed && self.sessions[index].role != Role::Stuck {
+            let due = at + self.archive_after();
+            self.errands.push(Reverse((due, index, Errand::Archive)));
+        }
+    }
+
+    /// A session started waiting for a decision. In `mixed`, live
+    /// top-level sessions give up after a while, as a real agent's request
+    /// times out, so a fleet nobody reviews keeps moving; the plan met
+    /// mid-review (the first session), the stuck set and orchestrators
+    /// (whose children would be orphaned) wait on.
+    fn wait(&mut self, index: usize, at: u64) {
+        let session = &self.sessions[index];
+        if self.options.scenario != Scenario::Mixed
+            || index == 0
+            || matches!(session.role, Role::Stuck | Role::Orchestrator)
+            || session.parent_id().is_some()
+        {
+            return;
+        }
+        self.waiting_since.insert(index, at);
+        let due = at + GIVE_UP_AFTER_ARCHIVES * self.archive_after();
+        self.errands
+            .push(Reverse((due, index, Errand::GiveUp { since: at })));
+    }
+
+    fn run_errand(&mut self, index: usize, at: u64, errand: Errand) {
+        match errand {
+            Errand::Archive => self.archive(index, at),
+            Errand::GiveUp { since } => {
+                let still_waiting = self.sessions[index].life() == Life::Waiting
+                    && self.waiting_since.get(&index) == Some(&since);
+                if !still_waiting {
+                    return;
+                }
+                self.waiting_since.remove(&index);
+                let before = Tally::of(&self.sessions[index]);
+                let result = self.sessions[index].give_up();
+                self.tally(index, before);
+                match result {
+                    Ok(()) => {
+                        self.finished.insert(self.sessions[index].id().to_string());
+                        self.ended(index, at);
+                    }
+                    Err(e) => self.fail(index, e),
+                }
+            }
+        }
+    }
+
+    /// A finished session leaves the view (`archived_at` set, as `switchboard
+    /// archive` would) and a new one takes its place.
+    fn archive(&mut self, index: usize, at: u64) {
+        let now = chrono::Utc::now();
+        let writer = &mut self.sessions[index].writer;
+        writer.doc_mut().insert(
+            "archived_at".into(),
+            serde_json::Value::String(crate::model::time::format_rfc3339(now)),
+        );
+        match writer.save(now) {
+            Ok(()) => {
+                self.archived.insert(index);
+                self.admit_replacement(at);
             }
             Err(e) => self.stats.note_error(&e),
         }
@@ -253,6 +365,17 @@ impl ScenarioEngine {
     }
 }
 
+/// Finished sessions are archived after this many mean pauses.
+const ARCHIVE_AFTER_PAUSES: u64 = 12;
+/// Unanswered requests are given up after this many archive delays.
+const GIVE_UP_AFTER_ARCHIVES: u64 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Errand {
+    Archive,
+    GiveUp { since: u64 },
+}
+
 #[derive(Clone, Copy)]
 struct Tally {
     written: u64,
@@ -272,4 +395,51 @@ impl Tally {
 
 fn sleep_ms(ms: u64) {
     std::thread::sleep(Duration::from_millis(ms.max(1)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sessions on disk, and how many of them are archived.
+    fn on_disk(root: &std::path::Path) -> (usize, usize) {
+        let mut total = 0;
+        let mut archived = 0;
+        for entry in std::fs::read_dir(root).unwrap().flatten() {
+            let Ok(text) = std::fs::read_to_string(entry.path().join("session.json")) else {
+                continue;
+            };
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            total += 1;
+            archived += usize::from(!doc["archived_at"].is_null());
+        }
+        (total, archived)
+    }
+
+    #[test]
+    fn the_mixed_fleet_stays_about_its_size_archiving_and_replacing_finished_sessions() {
+        let root = tempfile::tempdir().unwrap();
+        let options = SimOptions {
+            sessions: 18,
+            rate: 400.0,
+            seed: 42,
+            max_events: Some(4000),
+            duration: Some(Duration::from_secs(5)),
+            ..SimOptions::default()
+        };
+        let cap = options.living_cap();
+        let mut engine =
+            ScenarioEngine::new(root.path().to_path_buf(), options, Arc::default()).unwrap();
+        engine.run(&AtomicBool::new(false)).unwrap();
+        let (total, archived) = on_disk(root.path());
+        assert_eq!(archived, engine.archived.len());
+        assert!(
+            engine.peak_in_view <= cap,
+            "at most {cap} top-level sessions in view, not {}",
+            engine.peak_in_view
+        );
+        assert!(engine.peak_in_view >= 18, "{}", engine.peak_in_view);
+        assert!(archived > 0, "finished sessions are archived");
+        assert!(total > cap, "new sessions replaced them: {total}");
+    }
 }

@@ -98,6 +98,12 @@ impl SimOptions {
         }
     }
 
+    /// `mixed` keeps about this many sessions in view: it replaces the
+    /// ones that finish, and new ones start only below it.
+    pub fn living_cap(&self) -> usize {
+        self.sessions + self.sessions / 3
+    }
+
     fn validate(&self) -> Result<(), SimError> {
         if !(self.rate.is_finite() && self.rate > 0.0) {
             return Err(SimError::Options(format!(

@@ -149,8 +149,33 @@ impl SimSession {
         Ok(())
     }
 
+    /// No decision came: say so and end, as a runtime whose request timed
+    /// out would (the request is then no longer pending).
+    pub(super) fn give_up(&mut self) -> Result<(), SimError> {
+        let Some(waiting) = self.waiting.take() else {
+            return Ok(());
+        };
+        let mut event = self.writer.event("agent.message", Utc::now(), false);
+        let text = format!(
+            "No decision on {} came; giving up on it and ending here.",
+            waiting.request_id
+        );
+        event.insert("content".into(), self::text(&text));
+        self.writer.append(vec![event])?;
+        self.script.clear();
+        self.end(Ending::Terminated)?;
+        self.life = Life::Ended;
+        Ok(())
+    }
+
     fn end(&mut self, ending: Ending) -> Result<Next, SimError> {
         let now = Utc::now();
+        // A child's task done, it terminates: idle under a parent that then
+        // ends would be orphaned, and a finished fleet is not a stuck one.
+        let ending = match ending {
+            Ending::EndTurn if self.parent_id().is_some() => Ending::Terminated,
+            other => other,
+        };
         let (kind, status, reason) = match ending {
             Ending::EndTurn => ("session.status_idle", "idle", "end_turn"),
             Ending::Terminated => ("session.status_terminated", "terminated", "end_turn"),

@@ -348,6 +348,129 @@ mod tests {
         assert!(err.contains("line 2") && err.contains("purplish"), "{err}");
     }
 
+    /// An sRGB colour for the contrast check; named colours as xterm
+    /// draws them by default.
+    fn rgb(color: Color) -> (u8, u8, u8) {
+        match color {
+            Color::Rgb(r, g, b) => (r, g, b),
+            Color::Black => (0, 0, 0),
+            Color::Red => (205, 0, 0),
+            Color::Green => (0, 205, 0),
+            Color::Yellow => (205, 205, 0),
+            Color::Blue => (0, 0, 238),
+            Color::Magenta => (205, 0, 205),
+            Color::Cyan => (0, 205, 205),
+            Color::Gray => (229, 229, 229),
+            Color::DarkGray => (127, 127, 127),
+            Color::LightRed => (255, 0, 0),
+            Color::LightGreen => (0, 255, 0),
+            Color::LightYellow => (255, 255, 0),
+            Color::LightBlue => (92, 92, 255),
+            Color::LightMagenta => (255, 0, 255),
+            Color::LightCyan => (0, 255, 255),
+            Color::White => (255, 255, 255),
+            other => panic!("a bundled theme uses {other:?}; give it an RGB value here"),
+        }
+    }
+
+    /// WCAG 2 relative luminance.
+    fn luminance(color: Color) -> f64 {
+        let (r, g, b) = rgb(color);
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    }
+
+    fn contrast(a: Color, b: Color) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// Every bundled theme paints its own background, so it reads the same
+    /// on a dark terminal and a light one, and every text style in it has
+    /// WCAG AA contrast (4.5:1) against the background it is drawn on:
+    /// its own, else the theme's; borders 3:1 (a UI component's minimum).
+    #[test]
+    fn bundled_themes_set_a_background_and_their_text_reads_at_4_5_to_1() {
+        let themes = Themes::embedded(false);
+        let mut failures = Vec::new();
+        for name in themes.names() {
+            let theme = themes.get(&name);
+            let (Some(base_fg), Some(base_bg)) = (theme.base.fg, theme.base.bg) else {
+                failures.push(format!("{name}: base sets no fg and bg"));
+                continue;
+            };
+            let mut pairs: Vec<(String, Color, Color, f64)> = Vec::new();
+            macro_rules! slots {
+                ($($slot:ident),*) => {$(
+                    let style = theme.$slot;
+                    let minimum = if stringify!($slot).starts_with("border") { 3.0 } else { 4.5 };
+                    pairs.push((
+                        stringify!($slot).to_string(),
+                        style.fg.unwrap_or(base_fg),
+                        style.bg.unwrap_or(base_bg),
+                        minimum,
+                    ));
+                )*};
+            }
+            slots!(
+                base,
+                muted,
+                border,
+                border_focused,
+                title,
+                header,
+                selected,
+                selected_unfocused,
+                status_running,
+                status_idle,
+                status_requires_action,
+                status_rescheduling,
+                status_terminated,
+                status_unknown,
+                stuck,
+                stuck_alert,
+                over_limit,
+                pending,
+                error,
+                warning,
+                ok,
+                notice,
+                row_user,
+                row_agent,
+                row_tool,
+                row_request,
+                row_answer,
+                row_status,
+                row_error,
+                row_other,
+                row_malformed,
+                json_key,
+                json_string,
+                json_number,
+                json_literal,
+                json_punctuation,
+                hint_key,
+                hint_label,
+                bar,
+                prompt
+            );
+            for (slot, fg, bg, minimum) in pairs {
+                let ratio = contrast(fg, bg);
+                if ratio < minimum {
+                    failures.push(format!("{name}.{slot}: {ratio:.2}:1 ({fg} on {bg})"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
     #[test]
     fn no_color_strips_colors_but_keeps_the_action_marker() {
         let theme = Themes::embedded(true).get("dark");

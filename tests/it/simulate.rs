@@ -563,8 +563,10 @@ fn without_times(root: &Root) -> BTreeMap<String, Value> {
             for key in ["created_at", "updated_at", "due_at", "consumed_at"] {
                 map.remove(key);
             }
-            if map.get("processed_at").is_some_and(|p| !p.is_null()) {
-                map.insert("processed_at".into(), json!("<time>"));
+            for key in ["processed_at", "archived_at"] {
+                if map.get(key).is_some_and(|p| !p.is_null()) {
+                    map.insert(key.into(), json!("<time>"));
+                }
             }
         }
     }

@@ -178,7 +178,13 @@ fn interrupt_asks_first_and_n_writes_nothing() {
         panic!("no confirm dialog: {:?}", dash.state.overlays);
     };
     assert_eq!(confirm.action, SessionAction::Interrupt);
-    assert!(confirm.question.contains("Interrupt sesn_silent?"));
+    assert!(
+        confirm
+            .question
+            .contains("Interrupt sesn_silent “Refactor billing”?"),
+        "the confirm line names the session: {}",
+        confirm.question
+    );
     dash.keys(&["x", "j"]);
     assert!(
         matches!(dash.state.overlays.last(), Some(Overlay::Confirm(_))),
@@ -445,4 +451,42 @@ fn the_agents_view_flags_limits_and_enter_filters_the_fleet() {
     ));
     dash.keys(&["esc"]);
     assert!(dash.state.overlays.is_empty());
+}
+
+/// A finding can name new evidence while the journal stays as it was (the
+/// clock moved a window, another rule started firing): it is looked up,
+/// not reported missing.
+#[test]
+fn evidence_named_later_is_read_though_the_journal_did_not_change() {
+    let root = fixture_root("contract");
+    let mut dash = dashboard(&root);
+    dash.keys(&["3"]);
+    select(&mut dash, "sesn_awaiting");
+    let key = dash.state.fleet.selected_key.clone().unwrap();
+    assert!(
+        dash.state
+            .evidence
+            .as_ref()
+            .unwrap()
+            .items
+            .contains_key("sevt_0003")
+    );
+    assert!(
+        !dash
+            .state
+            .evidence
+            .as_ref()
+            .unwrap()
+            .items
+            .contains_key("sevt_0001")
+    );
+    let entry = dash.state.sessions.get_mut(&key).unwrap();
+    entry.stuck[0].evidence.push("sevt_0001".into());
+    let now = dash.state.now;
+    dash.send(Msg::Tick(now));
+    let evidence = dash.state.evidence.clone().unwrap();
+    assert_eq!(evidence.items["sevt_0001"].line, Some(0), "{evidence:?}");
+    let screen = dash.render(&common::snapshot_theme(), 160, 48);
+    assert!(!screen.contains("not in the journal"), "{screen}");
+    assert!(screen.contains("L1 09:30:00 user.message"), "{screen}");
 }

@@ -523,3 +523,87 @@ fn a_parent_that_ends_makes_its_child_orphaned_through_the_feed() {
     dash.send_all(updates.into_iter().map(Msg::Feed).collect());
     assert!(orphan_rules(&dash).contains(&StuckRule::Orphaned));
 }
+
+/// Writes `count` sessions copied from sesn_awaiting (ids `sesn_a00`…,
+/// which sort above it) into the root.
+fn add_sessions_like_awaiting(root: &common::Root, count: usize) {
+    let from = root.session("sesn_awaiting");
+    let doc = std::fs::read_to_string(from.join("session.json")).unwrap();
+    let journal = std::fs::read_to_string(from.join("events.jsonl")).unwrap();
+    for n in 0..count {
+        let id = format!("sesn_a{n:02}");
+        let dir = root.session(&id);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("session.json"), doc.replace("sesn_awaiting", &id)).unwrap();
+        std::fs::write(dir.join("events.jsonl"), &journal).unwrap();
+    }
+}
+
+#[test]
+fn the_cursor_stays_on_its_session_while_fifty_are_added_above_it() {
+    let root = fixture_root("contract");
+    let (mut dash, mut poller) = live_dashboard(&root);
+    assert_eq!(selected_id(&dash.state), "sesn_awaiting");
+    // Enter on the top row: the user chose it without moving the cursor.
+    dash.keys(&["enter"]);
+    add_sessions_like_awaiting(&root, 50);
+    dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+    assert_eq!(dash.state.fleet.rows.len(), 65);
+    assert_eq!(
+        ids(&dash.state).iter().position(|id| id == "sesn_awaiting"),
+        Some(50),
+        "all fifty sort above it"
+    );
+    assert_eq!(selected_id(&dash.state), "sesn_awaiting");
+    assert_eq!(
+        dash.state.stream.key.as_ref().map(|k| k.id.as_str()),
+        Some("sesn_awaiting"),
+        "the open stream stays on it too"
+    );
+}
+
+#[test]
+fn the_stuck_view_keeps_its_cursor_on_the_session_as_rows_reorder() {
+    let root = fixture_root("contract");
+    let (mut dash, mut poller) = live_dashboard(&root);
+    dash.keys(&["3"]);
+    let chosen = selected_id(&dash.state);
+    add_sessions_like_awaiting(&root, 3);
+    dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+    assert_ne!(dash.state.fleet.rows[0].key.id, chosen, "rows moved");
+    assert_eq!(selected_id(&dash.state), chosen);
+    // The confirm line names the session the action is for.
+    dash.keys(&["i"]);
+    let Some(Overlay::Confirm(confirm)) = dash.state.overlays.last() else {
+        panic!("no confirm: {:?}", dash.state.overlays);
+    };
+    assert!(confirm.question.contains(&chosen), "{}", confirm.question);
+    let title = dash.state.selected().unwrap().title.clone();
+    assert!(confirm.question.contains(&title), "{}", confirm.question);
+}
+
+#[test]
+fn the_inbox_cursor_follows_its_request_when_one_above_is_answered() {
+    let root = fixture_root("contract");
+    let (mut dash, mut poller) = live_dashboard(&root);
+    dash.keys(&["2", "j", "j"]);
+    let chosen = dash.state.review.selected_row().unwrap().key.clone();
+    let first = dash.state.review.inbox[0].key.clone();
+    let fingerprint = common::pending_fingerprint(&root, &first.session_id, &first.event_id);
+    let out = root.run(&[
+        "approve",
+        &first.session_id,
+        &first.event_id,
+        "--fingerprint",
+        &fingerprint,
+    ]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+    assert!(dash.state.review.inbox.iter().all(|r| r.key != first));
+    assert_eq!(dash.state.review.selected_row().unwrap().key, chosen);
+    dash.keys(&["enter"]);
+    let Some(Overlay::Review(view)) = dash.state.overlays.last() else {
+        panic!("no review: {:?}", dash.state.overlays);
+    };
+    assert_eq!(view.draft.target.key, chosen, "Enter opens the one chosen");
+}

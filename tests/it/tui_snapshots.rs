@@ -176,3 +176,39 @@ fn hygiene_fleet_hides_archived_and_marks_expired() {
     snapshot_of("hygiene", "hygiene_fleet", |_| {});
     snapshot_of("hygiene", "hygiene_fleet_archived", |d| d.keys(&["A"]));
 }
+
+/// Every bundled theme paints every cell's background, in the panes and in
+/// the overlays drawn over them (which clear what is beneath), so a light
+/// theme on a dark terminal is not dark text on black.
+#[test]
+fn every_bundled_theme_paints_the_background_of_every_cell() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::style::Color;
+    let themes = switchboard::tui::theme::Themes::embedded(false);
+    for name in themes.names() {
+        let theme = themes.get(&name);
+        for (width, height) in SIZES {
+            for keys in [&[][..], &["2"], &["?"], &["enter", "enter"], &["3", "i"]] {
+                let root = fixture_root("contract");
+                let mut dash = dashboard(&root);
+                dash.render(&theme, width, height);
+                dash.keys(keys);
+                let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+                terminal
+                    .draw(|frame| switchboard::tui::ui::render(&dash.state, &theme, frame))
+                    .unwrap();
+                let buffer = terminal.backend().buffer();
+                let bare = buffer
+                    .content()
+                    .iter()
+                    .filter(|cell| matches!(cell.bg, Color::Reset))
+                    .count();
+                assert_eq!(
+                    bare, 0,
+                    "{name} at {width}x{height} after {keys:?}: {bare} cells without a background"
+                );
+            }
+        }
+    }
+}

@@ -262,7 +262,8 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
     });
     tmux.keys(&["i"]);
     tmux.wait_for("the confirm dialog", |t| {
-        t.screen().contains("Interrupt sesn_silent?")
+        t.screen()
+            .contains("Interrupt sesn_silent “Refactor billing”?")
     });
     tmux.keys(&["y"]);
     tmux.wait_for("the result", |t| {
@@ -280,7 +281,22 @@ fn on_call_in_a_real_terminal_stuck_view_and_an_interrupt() {
         t.screen().contains("At the first evidence event")
     });
 
+    // q goes back to the fleet, as it does from every view; there it quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the fleet again", |t| t.screen().contains("q  quit"));
     tmux.quit();
+}
+
+/// Esc from a review, then from the inbox, each seen before the next (two
+/// escapes sent at once can reach the dashboard as one alt+esc).
+fn close_review_and_inbox(tmux: &Tmux) {
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the inbox", |t| {
+        let s = t.screen();
+        s.contains("Review inbox") && !s.contains("┌ Review sevt")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the fleet", |t| !t.screen().contains("Review inbox"));
 }
 
 #[test]
@@ -308,8 +324,11 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
     tmux.keys(&["a"]);
     tmux.wait_for("the confirmation", |t| t.screen().contains(&fingerprint));
     tmux.keys(&["y"]);
-    tmux.wait_for("the result", |t| {
-        t.screen().contains("Approved submit_plan")
+    // What became of it, and the next request waiting opens by itself.
+    tmux.wait_for("the result and the next request", |t| {
+        let s = t.screen();
+        s.contains("✓ Approved submit_plan sevt_0005 (plan r2) in sesn_plan.")
+            && s.contains("Review sevt_0006 in sesn_plan · custom request (pending)")
     });
     let answers = root.answers_to("sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1, "{answers:?}");
@@ -317,9 +336,11 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
     assert_eq!(answers[0]["result"], "allow");
     assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
 
-    // A second attempt on the same request writes nothing.
+    // a on the next request does not touch the approved plan again.
     tmux.keys(&["a"]);
-    tmux.wait_for("the refusal", |t| t.screen().contains("Already decided"));
+    tmux.wait_for("the refusal", |t| {
+        t.screen().contains("answered with respond (R)")
+    });
     let again = root
         .journal("sesn_plan")
         .lines()
@@ -330,10 +351,106 @@ fn review_in_a_real_terminal_approve_a_plan_once() {
         .count();
     assert_eq!(again, 1);
 
-    tmux.keys(&["Escape", "Escape"]);
+    // The inbox no longer lists the plan, its cursor on the one reviewed.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the inbox without the plan", |t| {
+        let s = t.screen();
+        s.contains("Review inbox · 4 pending") && !s.contains("plan r2")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the fleet", |t| !t.screen().contains("Review inbox"));
     tmux.quit();
 }
 
+#[test]
+fn review_in_a_real_terminal_a_redirect_shows_the_new_revision() {
+    let root = fixture_root("contract");
+    let tmux = Tmux::new("redirect");
+    start(&tmux, &root);
+    tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
+    tmux.keys(&["2"]);
+    tmux.wait_for("the inbox", |t| {
+        t.screen().contains("Review inbox · 5 pending")
+    });
+    tmux.keys(&["j", "j", "Enter"]);
+    tmux.wait_for("the plan", |t| {
+        t.screen()
+            .contains("Review sevt_0005 in sesn_plan · plan r2 (pending)")
+    });
+    tmux.keys(&["r"]);
+    tmux.wait_for("the editor", |t| {
+        t.screen().contains("the new direction for the agent")
+    });
+    tmux.keys(&["Ship to 5% first"]);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("the confirmation", |t| t.screen().contains("y confirm"));
+    tmux.keys(&["y"]);
+    tmux.wait_for("the redirect, waiting for r3", |t| {
+        t.screen().contains("plan r2 (redirected) · awaiting r3")
+    });
+    let answers = root.answers_to("sesn_plan", "sevt_0005");
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0]["redirect"], true);
+    // The agent comes back with revision 3.
+    let journal = root.session("sesn_plan").join("events.jsonl");
+    append(
+        &journal,
+        r##"{"id": "sevt_0100", "type": "agent.custom_tool_use", "created_at": "2026-11-21T09:59:00Z", "processed_at": "2026-11-21T09:59:00Z", "name": "submit_plan", "input": {"plan": "# Plan\n\n1. Add a failing test\n2. Rewrite auth\n3. Ship to 5% first", "plan_id": "plan_auth"}}"##,
+    );
+    append(
+        &journal,
+        r##"{"id": "sevt_0101", "type": "session.status_idle", "created_at": "2026-11-21T09:59:00Z", "processed_at": "2026-11-21T09:59:00Z", "stop_reason": {"type": "requires_action", "event_ids": ["sevt_0100"]}}"##,
+    );
+    tmux.wait_for("revision 3 in the review", |t| {
+        let s = t.screen();
+        s.contains("Review sevt_0100 in sesn_plan · plan r3 (pending)")
+            && s.contains("3. Ship to 5% first")
+            && s.contains("r2 redirected")
+    });
+    close_review_and_inbox(&tmux);
+    tmux.quit();
+}
+
+#[test]
+fn the_cursor_stays_on_its_session_while_fifty_are_added_above_it() {
+    let root = fixture_root("contract");
+    let tmux = Tmux::new("cursor");
+    start(&tmux, &root);
+    tmux.wait_for("the fleet", |t| t.screen().contains("Fix login timeout"));
+    // Down to "Open the PR" (sesn_mcp), the second row.
+    tmux.keys(&["j"]);
+    tmux.wait_for("sesn_mcp selected", |t| {
+        t.screen().contains("Session · sesn_mcp")
+    });
+    let from = root.session("sesn_mcp");
+    let doc = std::fs::read_to_string(from.join("session.json")).unwrap();
+    let events = std::fs::read_to_string(from.join("events.jsonl")).unwrap();
+    for n in 0..50 {
+        // Newer activity than every fixture session: they sort above it.
+        let id = format!("sesn_new{n:02}");
+        let dir = root.session(&id);
+        std::fs::create_dir(&dir).unwrap();
+        let newer = doc
+            .replace("sesn_other_name", &id)
+            .replace("Open the PR", &format!("Added {n:02}"));
+        std::fs::write(dir.join("session.json"), newer).unwrap();
+        let events = events.replace("09:58:00", "09:59:30");
+        std::fs::write(dir.join("events.jsonl"), events).unwrap();
+    }
+    tmux.wait_for("the fifty new sessions", |t| {
+        t.screen().contains("Sessions 65/65")
+    });
+    let screen = tmux.screen();
+    assert!(screen.contains("Session · sesn_mcp"), "{screen}");
+    assert!(screen.contains("Events · sesn_mcp"), "{screen}");
+    // Enter opens the session chosen, not the row now at its place.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("its stream focused", |t| {
+        t.screen().contains("Events · sesn_mcp")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.quit();
+}
 #[test]
 fn review_in_a_real_terminal_deny_with_a_message_from_the_external_editor() {
     let root = fixture_root("contract");
@@ -372,6 +489,6 @@ fn review_in_a_real_terminal_deny_with_a_message_from_the_external_editor() {
     let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
     assert_eq!(last["tool_use_id"], "sevt_0003");
     assert_eq!(last["deny_message"], "Open a PR instead of pushing.");
-    tmux.keys(&["Escape", "Escape"]);
+    close_review_and_inbox(&tmux);
     tmux.quit();
 }

@@ -25,8 +25,16 @@ fn snapshot(name: &str, script: impl Fn(&mut Headless)) {
         dash.render(&theme, width, height);
         script(&mut dash);
         let screen = dash.render(&theme, width, height);
-        insta::assert_snapshot!(format!("{name}_{width}x{height}"), screen);
+        assert_screen(&format!("{name}_{width}x{height}"), &screen);
     }
+}
+
+/// Snapshots a screen; the ids of answers written in the test are new each
+/// run, so they read `sevt_ANSWER`.
+fn assert_screen(name: &str, screen: &str) {
+    insta::with_settings!({filters => vec![(r"sevt_01[0-9a-z]+", "sevt_ANSWER")]}, {
+        insta::assert_snapshot!(name.to_string(), screen);
+    });
 }
 
 /// `:pending`, then the cursor on `session`/`event`.
@@ -179,19 +187,71 @@ fn approving_a_plan_writes_one_answer_with_the_rendered_fingerprint() {
     assert_eq!(answers[0]["type"], "user.custom_tool_result");
     assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
     assert_eq!(answers[0]["result"], "allow");
-    assert!(
-        notice(&dash.state).contains("Approved"),
-        "{}",
-        notice(&dash.state)
-    );
-    // Pressing a again refuses without writing.
+    let text = notice(&dash.state);
+    assert!(text.contains("Approved submit_plan sevt_0005"), "{text}");
+    // The review moved on: a again acts on the next request, never this one.
+    assert_ne!(reviewed(&dash.state).event_id, "sevt_0005");
     dash.keys(&["a"]);
-    assert!(
-        notice(&dash.state).contains("Already decided"),
-        "{}",
-        notice(&dash.state)
-    );
     assert_eq!(root.answers_to("sesn_plan", "sevt_0005").len(), 1);
+}
+
+/// The request the review on top is about.
+fn reviewed(state: &State) -> RequestKey {
+    match state.overlays.last() {
+        Some(Overlay::Review(view)) => view.draft.target.key.clone(),
+        other => panic!("no review on top: {other:?}"),
+    }
+}
+
+#[test]
+fn a_decided_request_says_what_became_of_it_and_the_next_one_opens() {
+    snapshot("review_decided_next", |d| {
+        open_request(d, "sesn_plan", "sevt_0005");
+        d.keys(&["a", "y"]);
+    });
+}
+
+#[test]
+fn deciding_moves_the_review_to_the_next_request_in_the_inbox() {
+    isolate_audit_log();
+    let root = fixture_root("contract");
+    let (mut dash, mut poller) = live_dashboard(&root);
+    open_request(&mut dash, "sesn_awaiting", "sevt_0003");
+    let order: Vec<String> = dash
+        .state
+        .review
+        .inbox
+        .iter()
+        .map(|r| r.key.event_id.clone())
+        .collect();
+    dash.keys(&["a", "y"]);
+    assert_eq!(root.answers_to("sesn_awaiting", "sevt_0003").len(), 1);
+    let text = notice(&dash.state);
+    assert!(
+        text.contains("Approved bash sevt_0003 (tool) in sesn_awaiting"),
+        "{text}"
+    );
+    assert!(text.contains("; next of 4: bash"), "{text}");
+    let next = reviewed(&dash.state);
+    assert_eq!(
+        next.session_id, "sesn_tampered",
+        "the row after it: {order:?}"
+    );
+    assert_eq!(
+        dash.state.review.selected_row().map(|r| r.key.clone()),
+        Some(next.clone()),
+        "the inbox cursor is on the request under review"
+    );
+    // The feed then folds the answer: the inbox drops it, the review stays.
+    dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+    assert!(
+        dash.state
+            .review
+            .inbox
+            .iter()
+            .all(|r| r.key.event_id != "sevt_0003" || r.key.session_id != "sesn_awaiting")
+    );
+    assert_eq!(reviewed(&dash.state), next);
 }
 
 #[test]
@@ -403,5 +463,106 @@ fn daemon_sessions_are_decided_through_the_daemon() {
     dash.keys(&["a", "y"]);
     let answers = root.answers_to("sesn_plan", "sevt_0005");
     assert_eq!(answers.len(), 1, "{}", notice(&dash.state));
+    assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
+}
+
+/// The agent's answer to a redirect of sesn_plan's r2: revision 3.
+fn append_revision_3(root: &common::Root) {
+    use std::io::Write;
+    let lines = [
+        r##"{"id": "sevt_0100", "type": "agent.custom_tool_use", "created_at": "2026-11-21T09:59:00Z", "processed_at": "2026-11-21T09:59:00Z", "name": "submit_plan", "input": {"plan": "# Plan\n\n1. Add a failing test\n2. Rewrite auth behind a flag\n3. Ship to 5% first", "plan_id": "plan_auth"}}"##,
+        r##"{"id": "sevt_0101", "type": "session.status_idle", "created_at": "2026-11-21T09:59:00Z", "processed_at": "2026-11-21T09:59:00Z", "stop_reason": {"type": "requires_action", "event_ids": ["sevt_0100"]}}"##,
+    ];
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(root.session("sesn_plan").join("events.jsonl"))
+        .unwrap();
+    for line in lines {
+        writeln!(f, "{line}").unwrap();
+    }
+}
+
+fn redirect_plan_r2(dash: &mut Headless) {
+    open_request(dash, "sesn_plan", "sevt_0005");
+    dash.keys(&["r"]);
+    dash.type_text("Roll out to 5% first");
+    dash.keys(&["ctrl+s", "y"]);
+}
+
+#[test]
+fn a_redirected_plan_waits_for_its_next_revision() {
+    isolate_audit_log();
+    snapshot("review_redirected_waiting", redirect_plan_r2);
+}
+
+#[test]
+fn a_redirect_shows_the_new_revision_when_it_arrives() {
+    isolate_audit_log();
+    let theme = snapshot_theme();
+    for (width, height) in SIZES {
+        let root = fixture_root("contract");
+        let (mut dash, mut poller) = live_dashboard(&root);
+        dash.state.review.decided_by = "human:reviewer@test".into();
+        redirect_plan_r2(&mut dash);
+        let answers = root.answers_to("sesn_plan", "sevt_0005");
+        assert_eq!(answers.len(), 1, "{answers:?}");
+        assert_eq!(answers[0]["redirect"], true);
+        assert_eq!(reviewed(&dash.state).event_id, "sevt_0005", "it waits");
+        append_revision_3(&root);
+        dash.send_all(poller.poll_all().into_iter().map(Msg::Feed).collect());
+        assert_eq!(reviewed(&dash.state).event_id, "sevt_0100");
+        let screen = dash.render(&theme, width, height);
+        assert!(screen.contains("plan r3 (pending)"), "{screen}");
+        assert_screen(
+            &format!("review_redirect_new_revision_{width}x{height}"),
+            &screen,
+        );
+    }
+}
+
+/// The top session's stream, its cursor on the `git push` request.
+fn stream_on_the_push_request(dash: &mut Headless) {
+    assert_eq!(
+        dash.state.fleet.selected_key.as_ref().unwrap().id,
+        "sesn_awaiting"
+    );
+    dash.keys(&["enter", "g", "j", "j"]);
+    let row = dash.state.stream.row(dash.state.stream.selected).unwrap();
+    assert_eq!(row.id.as_deref(), Some("sevt_0003"));
+}
+
+#[test]
+fn approving_from_the_event_stream() {
+    snapshot("review_from_the_stream", |d| {
+        stream_on_the_push_request(d);
+        d.keys(&["a"]);
+    });
+}
+
+#[test]
+fn a_request_is_approved_from_the_stream_or_its_event_shown_in_full() {
+    isolate_audit_log();
+    let root = fixture_root("contract");
+    let fingerprint = pending_fingerprint(&root, "sesn_awaiting", "sevt_0003");
+    let mut dash = dashboard(&root);
+    stream_on_the_push_request(&mut dash);
+    // Not a request: nothing opens, and the notice says why.
+    dash.keys(&["k", "a"]);
+    assert!(dash.state.overlays.is_empty(), "{:?}", dash.state.overlays);
+    assert!(notice(&dash.state).contains("not a pending request"));
+    // The request, shown in full, then approved.
+    dash.keys(&["j", "enter"]);
+    assert!(matches!(
+        dash.state.overlays.last(),
+        Some(Overlay::Detail(_))
+    ));
+    dash.keys(&["a"]);
+    assert_eq!(reviewed(&dash.state).event_id, "sevt_0003");
+    let screen = review_text(&mut dash);
+    assert!(screen.contains(&fingerprint), "{screen}");
+    dash.keys(&["y"]);
+    let answers = root.answers_to("sesn_awaiting", "sevt_0003");
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0]["result"], "allow");
     assert_eq!(answers[0]["fingerprint"], fingerprint.as_str());
 }

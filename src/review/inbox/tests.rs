@@ -156,3 +156,27 @@ fn merged_roots_label_the_session() {
         "/srv/root: sesn_a"
     );
 }
+
+#[test]
+fn a_request_is_summarised_by_what_it_asks() {
+    use super::request_summary;
+    use serde_json::json;
+    assert_eq!(
+        request_summary(&json!({"command": "git push\n  origin main"})),
+        "git push origin main"
+    );
+    assert_eq!(
+        request_summary(
+            &json!({"plan": "# Plan: auth\n\n## Steps\n\n1. Add a test\n2. Ship", "plan_id": "p"})
+        ),
+        "Plan: auth — 1. Add a test"
+    );
+    assert_eq!(
+        request_summary(&json!({"path": "api/auth.py", "diff": "--- a\n+++ b"})),
+        "api/auth.py"
+    );
+    assert_eq!(
+        request_summary(&json!({"order_id": "42"})),
+        r#"{"order_id":"42"}"#
+    );
+}

@@ -13,6 +13,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
     match parse_line(bytes) {
         LineParse::Blank => StreamRow {
             line,
+            id: None,
             time: String::new(),
             kind: "(blank line)".into(),
             class: RowClass::Blank,
@@ -20,6 +21,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
         },
         LineParse::Malformed(reason) => StreamRow {
             line,
+            id: None,
             time: String::new(),
             kind: "MALFORMED".into(),
             class: RowClass::Malformed,
@@ -27,6 +29,7 @@ pub fn decode_row(line: usize, bytes: &[u8]) -> StreamRow {
         },
         LineParse::Event(event) => StreamRow {
             line,
+            id: Some(event.id.clone()),
             time: event
                 .created_at
                 .map(|t| t.format("%H:%M:%S").to_string())

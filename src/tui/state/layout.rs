@@ -46,9 +46,9 @@ impl Layout {
     }
 
     /// Panes for a `width`×`height` screen. Tall screens show the fleet on
-    /// top; wide ones show the stream and the session side by side below
-    /// it; small ones show only the focused pane (`bottom` says which of
-    /// stream and session was last used).
+    /// top, the focused side taller; wide ones show the stream and the
+    /// session side by side below it; small ones show only the focused
+    /// pane (`bottom` says which of stream and session was last used).
     pub fn compute(width: u16, height: u16, focus: Pane, bottom: Pane) -> Self {
         let row = |y: u16, h: u16| Area {
             x: 0,
@@ -72,7 +72,13 @@ impl Layout {
             }
             return layout;
         }
-        let fleet_height = body.height / 2;
+        // The focused side gets three fifths, as lazygit grows the panel in
+        // use: a fleet to choose from, or the stream being read.
+        let fleet_height = if focus == Pane::Fleet {
+            body.height * 3 / 5
+        } else {
+            body.height * 2 / 5
+        };
         layout.fleet = Some(Area {
             height: fleet_height,
             ..body
@@ -83,7 +89,13 @@ impl Layout {
             ..body
         };
         if width >= 120 {
-            let stream_width = width * 3 / 5;
+            // The side last used is the wider: the stream, or the session
+            // pane (the stuck view's "why", whose commands need the room).
+            let stream_width = if bottom == Pane::Session {
+                width * 2 / 5
+            } else {
+                width * 3 / 5
+            };
             layout.stream = Some(Area {
                 width: stream_width,
                 ..lower

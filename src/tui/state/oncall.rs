@@ -199,6 +199,10 @@ pub struct Evidence {
     pub key: SessionKey,
     /// The journal's end when it was read; a longer journal is read again.
     pub stamp: u64,
+    /// The evidence ids it was read for: findings change with the clock
+    /// (a rule starts firing, a window moves) while the journal does not,
+    /// and new ids must be looked up, not reported missing.
+    pub ids: Vec<String>,
     pub items: BTreeMap<String, EvidenceItem>,
     pub loading: bool,
 }

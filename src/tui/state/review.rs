@@ -24,7 +24,11 @@ pub struct ReviewState {
     pub inbox: Vec<InboxRow>,
     /// The session each inbox row belongs to.
     pub session_of: BTreeMap<RequestKey, SessionKey>,
+    /// Index into `inbox`, kept on `selected_key` across rebuilds.
     pub selected: usize,
+    /// The request the cursor is on: rows reorder as requests come and go,
+    /// and the cursor must not land on another one under the reviewer.
+    pub selected_key: Option<RequestKey>,
     pub bulk: BulkSelection,
     /// Sessions changed since the inbox was built.
     pub stale: bool,
@@ -50,6 +54,7 @@ impl ReviewState {
     ) {
         let multi = labels.len() > 1;
         let mut rows = Vec::new();
+        let mut titles = BTreeMap::new();
         self.session_of.clear();
         for entry in sessions.values() {
             for pending in entry.snapshot.summary.pending() {
@@ -59,11 +64,20 @@ impl ReviewState {
                 }
                 self.session_of
                     .insert(RequestKey::of(&row), entry.key.clone());
+                titles.insert(RequestKey::of(&row), entry.title.clone());
                 rows.push(row);
             }
         }
         self.inbox = build_inbox(&rows, now);
-        self.selected = self.selected.min(self.inbox.len().saturating_sub(1));
+        for row in &mut self.inbox {
+            row.session_title = titles.remove(&row.key).unwrap_or_default();
+        }
+        let found = self
+            .selected_key
+            .as_ref()
+            .and_then(|key| self.inbox.iter().position(|r| &r.key == key));
+        // A request that is gone leaves the cursor on its neighbour.
+        self.select(found.unwrap_or(self.selected));
         self.bulk.retain_present(&self.inbox);
         self.stale = false;
     }
@@ -74,6 +88,23 @@ impl ReviewState {
 
     pub fn selected_row(&self) -> Option<&InboxRow> {
         self.inbox.get(self.selected)
+    }
+
+    /// Puts the cursor on row `index` (clamped) and remembers its request.
+    pub fn select(&mut self, index: usize) {
+        self.selected = index.min(self.inbox.len().saturating_sub(1));
+        self.selected_key = self.inbox.get(self.selected).map(|r| r.key.clone());
+    }
+
+    /// Puts the cursor on `key`'s row, if it is listed.
+    pub fn select_key(&mut self, key: &RequestKey) -> bool {
+        match self.inbox.iter().position(|r| &r.key == key) {
+            Some(index) => {
+                self.select(index);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The daemon socket decisions for `source` go through, if it is one.
@@ -138,6 +169,12 @@ pub struct ReviewView {
     pub body: ReviewBody,
     pub diff: DiffMode,
     pub scroll: usize,
+    /// Redirected: the agent will come back with a new revision of the
+    /// plan, and the review shows it when it arrives.
+    pub awaiting_revision: bool,
+    /// What became of the request reviewed before this one, when the
+    /// review moved on by itself after a decision.
+    pub previous: Option<String>,
 }
 
 impl ReviewView {
@@ -163,6 +200,29 @@ impl ReviewView {
             body,
             diff: DiffMode::Off,
             scroll: 0,
+            awaiting_revision: false,
+            previous: None,
+        }
+    }
+
+    /// Where the request shown stands: the revision's recorded decision,
+    /// or what this review just wrote for it (the journal catches up later).
+    pub fn state_label(&self) -> &'static str {
+        match &self.body {
+            ReviewBody::Plan { history, index, .. } => match history.revisions.get(*index) {
+                Some(r) => self.revision_label(r),
+                None => self.draft.state_label(),
+            },
+            _ => self.draft.state_label(),
+        }
+    }
+
+    /// A revision's decision, this review's own for the one under review.
+    pub fn revision_label(&self, revision: &crate::review::Revision) -> &'static str {
+        if revision.event_id == self.draft.target.key.event_id {
+            self.draft.state_label()
+        } else {
+            revision.decision.label()
         }
     }
 

@@ -26,6 +26,8 @@ pub enum RowClass {
 pub struct StreamRow {
     /// Line number in the journal (0-based).
     pub line: usize,
+    /// The event's id as written (untrusted: for lookups, not display).
+    pub id: Option<String>,
     pub time: String,
     pub kind: String,
     pub class: RowClass,

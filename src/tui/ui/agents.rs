@@ -64,7 +64,7 @@ pub fn render(view: &AgentsView, theme: &Theme, frame: &mut Frame) {
         fit("BY STATUS", 16),
         fit("RUNNING", 10),
         fit(
-            &format!("LIMITED {}M", BUCKET_MINUTES * BUCKETS as i64),
+            &format!("RATE LIMITS {}M", BUCKET_MINUTES * BUCKETS as i64),
             spark + 4
         ),
         right("TOKENS", 6),

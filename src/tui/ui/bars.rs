@@ -67,14 +67,10 @@ fn count_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>>
     for (status, glyph, label, short) in [
         (DisplayStatus::Running, "●", "running", "run"),
         (DisplayStatus::Idle, "○", "idle", "idle"),
-        (
-            DisplayStatus::RequiresAction,
-            "▲",
-            "requires_action",
-            "action",
-        ),
-        (DisplayStatus::Rescheduling, "↻", "rescheduling", "resched"),
-        (DisplayStatus::Terminated, "✕", "terminated", "term"),
+        // The words the fleet's rows use, so a count reads like its rows.
+        (DisplayStatus::RequiresAction, "▲", "action", "action"),
+        (DisplayStatus::Rescheduling, "↻", "resched", "resched"),
+        (DisplayStatus::Terminated, "✕", "ended", "ended"),
     ] {
         push(
             count(status),
@@ -174,9 +170,29 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
         );
         return;
     }
+    // A review asking y/n, or taking a message, reads its own keys only.
+    if let Some(keys) = review_stage_keys(state) {
+        let spans: Vec<Span> = keys
+            .iter()
+            .flat_map(|(key, label)| {
+                [
+                    Span::styled(format!(" {key} "), theme.hint_key),
+                    Span::styled(format!(" {label} "), theme.hint_label),
+                ]
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
+        return;
+    }
     let mut spans = Vec::new();
     let mut used = 0;
-    let hints = state.keymap.hints(state.mode());
+    let hints: Vec<(crate::keys::Chord, &str)> = state
+        .keymap
+        .hint_commands(state.mode())
+        .into_iter()
+        .filter(|(_, command, _)| applies(state, *command))
+        .map(|(chord, _, label)| (chord, label))
+        .collect();
     // The help key always shows: it leads to every other key.
     let help = hints.iter().copied().find(|(_, label)| *label == "help");
     let need_of = |chord: &crate::keys::Chord, label: &str| {
@@ -207,4 +223,44 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
         spans.push(Span::styled(format!(" {label} "), theme.hint_label));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), rect(area));
+}
+
+/// Whether a hinted command does something here: a review offers only the
+/// verdicts its request takes, and diff or revisions only for a plan that
+/// has them.
+fn applies(state: &State, command: crate::keys::Command) -> bool {
+    use crate::store::Verdict;
+    use crate::keys::Command;
+    use crate::tui::state::{Overlay, ReviewBody};
+    let Some(Overlay::Review(view)) = state.overlays.last() else {
+        return true;
+    };
+    // Verdicts are chosen once; a decided request takes no other.
+    let choosing = view.draft.stage == crate::review::Stage::Choosing;
+    let allows = |verdict| choosing && view.draft.target.allows(verdict).is_ok();
+    match command {
+        Command::Approve => allows(Verdict::Allow),
+        Command::Deny => allows(Verdict::Deny),
+        Command::Redirect => allows(Verdict::Redirect),
+        Command::Respond => allows(Verdict::Respond),
+        Command::ToggleDiff => matches!(&view.body, ReviewBody::Plan { diff: Some(_), .. }),
+        Command::PrevRevision | Command::NextRevision => {
+            matches!(&view.body, ReviewBody::Plan { history, .. } if history.revisions.len() > 1)
+        }
+        _ => true,
+    }
+}
+
+/// The keys of a review past choosing its verdict, which takes no others.
+fn review_stage_keys(state: &State) -> Option<&'static [(&'static str, &'static str)]> {
+    use crate::review::Stage;
+    use crate::tui::state::Overlay;
+    let Some(Overlay::Review(view)) = state.overlays.last() else {
+        return None;
+    };
+    match view.draft.stage {
+        Stage::Confirming => Some(&[("y", "confirm"), ("n", "back")]),
+        Stage::Writing(_) => Some(&[("ctrl+s", "done"), ("ctrl+e", "$EDITOR"), ("esc", "back")]),
+        _ => None,
+    }
 }

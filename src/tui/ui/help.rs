@@ -12,16 +12,27 @@ use crate::tui::theme::Theme;
 
 pub fn render(state: &State, theme: &Theme, frame: &mut Frame, scroll: usize) {
     let area = overlay_area(frame, if frame.area().width < 120 { 96 } else { 70 }, 90);
+    let lines = help_lines(&state.keymap);
+    let height = area.height.saturating_sub(2) as usize;
+    let scroll = scroll.min(lines.len().saturating_sub(height));
+    // Where the view is in the list, as pagers say it.
+    let position = if lines.len() <= height {
+        "all".to_string()
+    } else {
+        format!(
+            "{}-{} of {} · j/k scroll",
+            scroll + 1,
+            (scroll + height).min(lines.len()),
+            lines.len()
+        )
+    };
     let block = pane_block(
         theme,
-        " Help · keys from your keymap · Esc closes ".into(),
+        format!(" Help · keys from your keymap · {position} · Esc closes "),
         true,
     );
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let lines = help_lines(&state.keymap);
-    let height = inner.height as usize;
-    let scroll = scroll.min(lines.len().saturating_sub(height));
     let width = inner.width as usize;
     let keys_width = (width / 4).clamp(10, 22);
     let rendered: Vec<Line> = lines

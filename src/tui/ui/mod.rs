@@ -3,6 +3,7 @@
 
 mod agents;
 mod bars;
+pub mod columns;
 mod confirm;
 mod detail;
 mod fleet;
@@ -88,7 +89,10 @@ pub(crate) fn pane_block<'a>(theme: &Theme, title: String, focused: bool) -> Blo
     } else {
         (theme.border, theme.title)
     };
+    // The theme's background under every pane and overlay, also where an
+    // overlay cleared what was beneath it.
     Block::bordered()
+        .style(theme.base)
         .border_style(border)
         .title(Span::styled(title, title_style))
 }

@@ -23,7 +23,7 @@ pub fn render(prompt: &Prompt, theme: &Theme, frame: &mut Frame, area: Area) {
     let (sigil, help) = match prompt.kind {
         PromptKind::Filter => (
             "/",
-            "words · status:NAME · stuck:[RULE] · Enter keeps · Esc cancels",
+            "words · status:S · stuck:[RULE] · agent:ID · Enter keeps · Esc cancels",
         ),
         PromptKind::Command => (
             ":",

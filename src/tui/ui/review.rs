@@ -6,14 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Clear, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{overlay_area, pane_block};
 use crate::review::bulk::{render_preview, render_results};
 use crate::review::hidden_warning;
 use crate::review::highlight::NO_HIGHLIGHT;
-use crate::review::inbox::{HEADER, WIDTHS};
-use crate::review::{ReviewStyle, Stage};
+use crate::review::{InboxRow, ReviewStyle, Stage};
 use crate::sanitize::sanitize_line;
 use crate::tui::state::{BulkView, DiffMode, ReviewBody, ReviewView, State};
 use crate::tui::theme::Theme;
@@ -84,27 +83,105 @@ pub fn render_inbox(state: &State, theme: &Theme, frame: &mut Frame) {
         );
         return;
     }
-    let rows: Vec<Row> = review
-        .inbox
-        .iter()
-        .map(|row| {
-            let mark = if review.bulk.contains(&row.key) {
-                "✓"
+    let lines = inbox_lines(state, theme, inner.width as usize, inner.height as usize);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The inbox table in `width`×`height`: columns by priority (what is
+/// asked first, the fingerprint last), every cut cell ending in `…`, the
+/// selected row kept in view. Enter shows a request whole.
+fn inbox_lines(state: &State, theme: &Theme, width: usize, height: usize) -> Vec<Line<'static>> {
+    use super::columns::{Column, fit};
+    use super::text::fit as pad;
+    use unicode_width::UnicodeWidthStr;
+    let review = &state.review;
+    let style = &review.style;
+    let widest = |header: &str, cell: &dyn Fn(&InboxRow) -> usize| {
+        review
+            .inbox
+            .iter()
+            .map(cell)
+            .max()
+            .unwrap_or(0)
+            .max(header.width())
+    };
+    let session = widest("SESSION", &|r| r.session_label().width()).min(24);
+    let kind = widest("KIND", &|r| r.kind_label.width());
+    let tool = widest("TOOL", &|r| r.tool.width()).min(20);
+    let request = widest("REQUEST", &|r| r.summary.width());
+    let title = widest("TITLE", &|r| r.session_title.width());
+    let age = widest("AGE", &|r| r.age.width());
+    let columns = [
+        Column::fixed(1, 0),
+        Column::fixed(session, 2),
+        Column::flex(20, title, 6),
+        Column::fixed(kind, 1),
+        Column::fixed(tool, 3),
+        Column::flex(24, request, 0),
+        Column::fixed(age, 4),
+        Column::fixed(12, 7),
+    ];
+    let widths = fit(&columns, width, 1);
+    let header = [
+        "",
+        "SESSION",
+        "TITLE",
+        "KIND",
+        "TOOL",
+        "REQUEST",
+        "AGE",
+        "FINGERPRINT",
+    ];
+    let row_line = |cells: Vec<Span<'static>>| -> Line<'static> {
+        let mut spans = Vec::new();
+        for (i, (span, w)) in cells.into_iter().zip(&widths).enumerate() {
+            if *w == 0 {
+                continue;
+            }
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
+            // Ages read right-aligned; everything else left.
+            let text = if i == 6 {
+                super::text::right(&span.content, *w)
             } else {
-                " "
+                pad(&span.content, *w)
             };
-            Row::new(std::iter::once(Cell::from(mark)).chain(row.cells(&review.style)))
-        })
-        .collect();
-    let mut widths = vec![Constraint::Length(1)];
-    widths.extend(WIDTHS);
-    let mut header = vec![""];
-    header.extend(HEADER);
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.header))
-        .row_highlight_style(theme.selected);
-    let mut table_state = TableState::default().with_selected(Some(review.selected));
-    frame.render_stateful_widget(table, inner, &mut table_state);
+            spans.push(Span::styled(text, span.style));
+        }
+        Line::from(spans)
+    };
+    let mut lines = vec![row_line(
+        header
+            .iter()
+            .map(|h| Span::styled(*h, theme.header))
+            .collect(),
+    )];
+    let visible = height.saturating_sub(1).max(1);
+    let offset = review.selected.saturating_sub(visible - 1);
+    for (i, row) in review.inbox.iter().enumerate().skip(offset).take(visible) {
+        let mark = if review.bulk.contains(&row.key) {
+            "✓"
+        } else {
+            " "
+        };
+        let cells = vec![
+            Span::styled(mark, style.success),
+            Span::styled(row.session_label(), style.text),
+            Span::styled(row.session_title.clone(), style.muted),
+            Span::styled(row.kind_label.clone(), row.kind_style(style)),
+            Span::styled(row.tool.clone(), style.text),
+            Span::styled(row.summary.clone(), style.text),
+            Span::styled(row.age.clone(), style.muted),
+            row.fingerprint_span(style),
+        ];
+        let mut line = row_line(cells);
+        if i == review.selected {
+            line = line.patch_style(theme.selected);
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mut Frame) {
@@ -116,31 +193,56 @@ pub fn render_review(view: &ReviewView, state: &State, theme: &Theme, frame: &mu
     };
     frame.render_widget(Clear, area);
     let target = &view.draft.target;
+    let state_label = view.state_label();
     let what = match (&view.body, view.diff) {
-        (ReviewBody::Plan { history, index, .. }, mode) => {
+        (
+            ReviewBody::Plan {
+                history,
+                index,
+                diff,
+                ..
+            },
+            mode,
+        ) => {
             let revision = history.revisions.get(*index);
-            format!(
-                "plan r{} ({}) · {}",
-                revision.map_or(0, |r| r.revision),
-                revision.map_or("", |r| r.decision.label()),
-                match mode {
-                    DiffMode::Off => "D diff",
-                    DiffMode::Unified => "unified diff · D side by side",
-                    DiffMode::SideBySide => "side by side · D rendered",
-                }
-            )
+            let diff = match (mode, diff.is_some()) {
+                // A first revision has nothing to diff against.
+                (_, false) => "",
+                (DiffMode::Off, true) => " · D diff",
+                (DiffMode::Unified, true) => " · unified diff · D side by side",
+                (DiffMode::SideBySide, true) => " · side by side · D rendered",
+            };
+            let number = revision.map_or(0, |r| r.revision);
+            let waiting = if view.awaiting_revision {
+                format!(" · awaiting r{}", number + 1)
+            } else {
+                String::new()
+            };
+            format!("plan r{number} ({state_label}){waiting}{diff}")
         }
-        _ => format!("{} request", target.kind.label()),
+        _ => format!("{} request ({state_label})", target.kind.label()),
     };
     let title = format!(
         " Review {} in {} · {what} ",
         sanitize_line(&target.key.event_id),
         sanitize_line(&target.key.session_id)
     );
+    // A cut title says so (the width left between the corners).
+    let room = area.width.saturating_sub(2) as usize;
+    let title = match super::text::cut(title.trim_end(), room) {
+        cut if unicode_width::UnicodeWidthStr::width(cut.as_str()) < room => format!("{cut} "),
+        cut => cut,
+    };
     let block = pane_block(theme, title, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut prompt = view.draft.prompt(&state.review.style).lines;
+    if let Some(previous) = &view.previous {
+        prompt.insert(
+            0,
+            Line::styled(format!("✓ {previous}"), state.review.style.success),
+        );
+    }
     if matches!(view.draft.stage, Stage::Writing(_)) {
         prompt.push(Line::from(vec![
             Span::styled(" ctrl+s ", theme.hint_key),
@@ -202,11 +304,14 @@ fn render_body(view: &ReviewView, theme: &Theme, frame: &mut Frame, area: Rect) 
                     theme.muted
                 };
                 [
-                    Span::styled(format!(" r{} {} ", r.revision, r.decision.label()), style),
+                    Span::styled(
+                        format!(" r{} {} ", r.revision, view.revision_label(r)),
+                        style,
+                    ),
                     Span::raw(" "),
                 ]
             })
-            .chain([Span::styled("[ ] browse", theme.muted)])
+            .chain([Span::styled("[ older · ] newer", theme.muted)])
             .collect();
         frame.render_widget(Paragraph::new(Line::from(spans)), Rect { height: 1, ..top });
         top = Rect {

@@ -14,27 +14,105 @@ use crate::sanitize::sanitize_line;
 use crate::tui::state::{Area, Pane, SessionEntry, State};
 use crate::tui::theme::Theme;
 
+/// The list's columns, fitted by priority (ui::columns): why first, then
+/// status, rule, title, how long, and the id when there is room to tell
+/// identical titles apart.
 struct Columns {
     status: usize,
     title: usize,
+    id: usize,
     rule: usize,
     age: usize,
     reason: usize,
 }
 
 impl Columns {
-    fn for_width(width: usize) -> Self {
-        let (status, rule, age) = (10, 18, 7);
-        let title = if width >= 120 { 28 } else { 16 };
-        let reason = width.saturating_sub(status + title + rule + age + 3);
+    fn for_rows(width: usize, state: &State, rows: &[&SessionEntry]) -> Self {
+        use super::columns::{Column, fit};
+        use unicode_width::UnicodeWidthStr;
+        let widest = |header: &str, cell: &dyn Fn(&SessionEntry) -> usize| {
+            rows.iter()
+                .map(|e| cell(e))
+                .max()
+                .unwrap_or(0)
+                .max(header.width())
+        };
+        let title = widest("TITLE", &|e| display_title(e).width());
+        let id = widest("ID", &|e| e.id.width());
+        let rule = widest("RULE", &|e| rule_label(e).width());
+        let age = widest("FOR", &|e| age_label(state, e).width());
+        let reason = widest("WHY", &|e| {
+            e.stuck
+                .first()
+                .map_or(0, |f| sanitize_line(&f.detail).width())
+        });
+        let widths = fit(
+            &[
+                Column::fixed(9, 1),
+                Column::flex(12, title, 3),
+                Column::fixed(id, 5),
+                Column::fixed(rule, 2),
+                Column::fixed(age, 4),
+                Column::flex(24, reason, 0),
+            ],
+            width,
+            1,
+        );
         Columns {
-            status,
-            title,
-            rule,
-            age,
-            reason,
+            status: widths[0],
+            title: widths[1],
+            id: widths[2],
+            rule: widths[3],
+            age: widths[4],
+            reason: widths[5],
         }
     }
+
+    /// `cells` in column order, each fitted (cut with `…`), left out where
+    /// the column is.
+    fn line<'a>(&self, cells: [(String, Style); 6]) -> Vec<Span<'a>> {
+        let widths = [
+            self.status,
+            self.title,
+            self.id,
+            self.rule,
+            self.age,
+            self.reason,
+        ];
+        let mut spans = Vec::new();
+        for ((text, style), width) in cells.into_iter().zip(widths) {
+            if width == 0 {
+                continue;
+            }
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
+            spans.push(Span::styled(fit(&text, width), style));
+        }
+        spans
+    }
+}
+
+fn display_title(entry: &SessionEntry) -> String {
+    if entry.title.is_empty() {
+        entry.id.clone()
+    } else {
+        entry.title.clone()
+    }
+}
+
+fn rule_label(entry: &SessionEntry) -> String {
+    match (entry.stuck.first(), entry.stuck.len()) {
+        (None, _) => String::new(),
+        (Some(first), 1) => first.rule.as_str().to_string(),
+        (Some(first), n) => format!("{} +{}", first.rule.as_str(), n - 1),
+    }
+}
+
+fn age_label(state: &State, entry: &SessionEntry) -> String {
+    entry.stuck.first().map_or_else(String::new, |first| {
+        format_minutes((state.now - first.since).num_seconds())
+    })
 }
 
 fn thresholds_title(state: &State) -> String {
@@ -65,15 +143,22 @@ pub fn render_list(state: &State, theme: &Theme, frame: &mut Frame, area: Area) 
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let cols = Columns::for_width(inner.width as usize);
-    let header = format!(
-        "{}{} {} {} {}",
-        fit("STATUS", cols.status),
-        fit("TITLE", cols.title),
-        fit("RULE", cols.rule),
-        fit("FOR", cols.age),
-        fit("WHY", cols.reason)
-    );
+    let visible = inner.height.saturating_sub(1) as usize;
+    let shown: Vec<&SessionEntry> = fleet
+        .rows
+        .iter()
+        .skip(fleet.offset)
+        .take(visible)
+        .filter_map(|row| state.sessions.get(&row.key))
+        .collect();
+    let cols = Columns::for_rows(inner.width as usize, state, &shown);
+    let header: String = cols
+        .line(
+            ["STATUS", "TITLE", "ID", "RULE", "FOR", "WHY"].map(|h| (h.to_string(), theme.header)),
+        )
+        .iter()
+        .map(|s| s.content.to_string())
+        .collect();
     let mut lines = vec![Line::styled(header, theme.header)];
     if fleet.rows.is_empty() {
         lines.push(Line::styled(
@@ -81,7 +166,6 @@ pub fn render_list(state: &State, theme: &Theme, frame: &mut Frame, area: Area) 
             theme.muted,
         ));
     }
-    let visible = inner.height.saturating_sub(1) as usize;
     for (i, row) in fleet
         .rows
         .iter()
@@ -108,42 +192,21 @@ fn row_spans<'a>(
     entry: &SessionEntry,
     cols: &Columns,
 ) -> Vec<Span<'a>> {
-    let title = if entry.title.is_empty() {
-        entry.id.clone()
-    } else {
-        entry.title.clone()
-    };
-    let mut spans = vec![
-        Span::styled(
-            fit(status_label(entry.status), cols.status - 1),
+    let reason = entry
+        .stuck
+        .first()
+        .map_or_else(String::new, |f| sanitize_line(&f.detail));
+    cols.line([
+        (
+            status_label(entry.status).to_string(),
             status_style(theme, entry.status),
         ),
-        Span::raw(" "),
-        Span::styled(fit(&title, cols.title), theme.base),
-        Span::raw(" "),
-    ];
-    let Some(first) = entry.stuck.first() else {
-        return spans;
-    };
-    let rule = match entry.stuck.len() {
-        1 => first.rule.as_str().to_string(),
-        n => format!("{} +{}", first.rule.as_str(), n - 1),
-    };
-    spans.push(Span::styled(fit(&rule, cols.rule), theme.stuck));
-    spans.push(Span::raw(" "));
-    spans.push(Span::styled(
-        fit(
-            &format_minutes((state.now - first.since).num_seconds()),
-            cols.age,
-        ),
-        theme.base,
-    ));
-    spans.push(Span::raw(" "));
-    spans.push(Span::styled(
-        fit(&sanitize_line(&first.detail), cols.reason),
-        theme.base,
-    ));
-    spans
+        (display_title(entry), theme.base),
+        (entry.id.clone(), theme.muted),
+        (rule_label(entry), theme.stuck),
+        (age_label(state, entry), theme.base),
+        (reason, theme.base),
+    ])
 }
 
 /// The pane below the list (the session pane's place): why, in full.

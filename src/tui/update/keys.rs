@@ -9,6 +9,9 @@ use crate::tui::state::{Overlay, Prompt, PromptKind, State};
 
 pub fn handle(state: &mut State, chord: Chord) -> Vec<Effect> {
     state.notice = None;
+    // From the first key on, the selection is the user's: it follows its
+    // session by id, and live updates never move another under it.
+    state.fleet.user_selected = true;
     if matches!(state.overlays.last(), Some(Overlay::Prompt(_))) {
         return prompt_key(state, chord);
     }

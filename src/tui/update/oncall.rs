@@ -95,16 +95,19 @@ fn confirm(
     dir: std::path::PathBuf,
     action: SessionAction,
 ) {
-    let id = sanitize_line(&key.id);
+    let target = describe_session(state, &key);
     let question = match &action {
         SessionAction::Interrupt => {
-            format!("Interrupt {id}? Writes user.interrupt to its journal.")
+            format!("Interrupt {target}? Writes user.interrupt to its journal.")
         }
         SessionAction::Message(text) => {
-            format!("Send {id} “{}”? Writes user.message.", sanitize_line(text))
+            format!(
+                "Send {target} “{}”? Writes user.message.",
+                sanitize_line(text)
+            )
         }
         SessionAction::Revisit => {
-            format!("Schedule a revisit of {id} now? Adds a wake-queue entry.")
+            format!("Schedule a revisit of {target} now? Adds a wake-queue entry.")
         }
     };
     state.overlays.push(Overlay::Confirm(Confirm {
@@ -113,6 +116,16 @@ fn confirm(
         action,
         question,
     }));
+}
+
+/// The session an action is about, as the confirm line names it: its id
+/// and, when it has one, its title (titles alone can repeat).
+fn describe_session(state: &State, key: &crate::feed::SessionKey) -> String {
+    let id = sanitize_line(&key.id);
+    match state.sessions.get(key).map(|e| e.title.as_str()) {
+        Some(title) if !title.is_empty() => format!("{id} “{title}”"),
+        _ => id,
+    }
 }
 
 /// Keys while a confirm dialog is on top: `y` does it, `n` or Esc does not.
@@ -319,19 +332,19 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
     let wanted = state
         .selected()
         .filter(|e| state.fleet.kind == ViewKind::Stuck && e.is_stuck())
-        .map(|e| (e.key.clone(), e.snapshot.journal_end));
+        .map(|e| (e.key.clone(), e.snapshot.journal_end, evidence_ids(e)));
     match wanted {
         None => state.evidence = None,
-        Some((key, stamp)) => {
+        Some((key, stamp, ids)) => {
             let fresh = state
                 .evidence
                 .as_ref()
-                .is_some_and(|e| e.key == key && e.stamp == stamp);
+                .is_some_and(|e| e.key == key && e.stamp == stamp && e.ids == ids);
             if !fresh && let Some(entry) = state.sessions.get(&key) {
-                let ids = evidence_ids(entry);
                 let mut evidence = Evidence {
                     key: key.clone(),
                     stamp,
+                    ids: ids.clone(),
                     items: Default::default(),
                     loading: false,
                 };

@@ -9,8 +9,8 @@ use crate::keys::{Chord, Command, Key};
 use crate::model::pending::RequestKind;
 use crate::review::bulk::preview;
 use crate::review::{
-    Outcome, ReviewStyle, Stage, new_requests, notification_for, render_markdown,
-    render_request_body,
+    InboxRow, Outcome, RequestKey, ReviewStyle, ReviewTarget, Stage, new_requests,
+    notification_for, render_markdown, render_request_body,
 };
 use crate::store::Verdict;
 use crate::tui::msg::{Effect, Msg};
@@ -19,10 +19,10 @@ use crate::tui::state::{BulkView, Overlay, ReviewBody, ReviewView, State};
 /// The commands this module owns; others return `None`.
 pub fn run(state: &mut State, command: Command) -> Option<Vec<Effect>> {
     let effects = match command {
-        Command::Approve => choose(state, Verdict::Allow),
-        Command::Deny => choose(state, Verdict::Deny),
-        Command::Redirect => choose(state, Verdict::Redirect),
-        Command::Respond => choose(state, Verdict::Respond),
+        Command::Approve => decide_here(state, Verdict::Allow),
+        Command::Deny => decide_here(state, Verdict::Deny),
+        Command::Redirect => decide_here(state, Verdict::Redirect),
+        Command::Respond => decide_here(state, Verdict::Respond),
         Command::ToggleDiff => {
             if let Some(view) = review_mut(state) {
                 view.diff = view.diff.next();
@@ -47,8 +47,8 @@ pub fn run(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::ToggleSelect => {
             if let Some(key) = state.review.selected_row().map(|r| r.key.clone()) {
                 state.review.bulk.toggle(&key);
-                state.review.selected =
-                    (state.review.selected + 1).min(state.review.inbox.len().saturating_sub(1));
+                let next = state.review.selected + 1;
+                state.review.select(next);
             }
             Vec::new()
         }
@@ -81,10 +81,10 @@ fn review_mut(state: &mut State) -> Option<&mut ReviewView> {
 pub fn move_by(state: &mut State, delta: isize) -> bool {
     match state.overlays.last_mut() {
         Some(Overlay::Inbox) => {
-            let last = state.review.inbox.len().saturating_sub(1) as isize;
-            state.review.selected = (state.review.selected as isize)
+            let at = (state.review.selected as isize)
                 .saturating_add(delta)
-                .clamp(0, last) as usize;
+                .max(0) as usize;
+            state.review.select(at);
             true
         }
         Some(Overlay::Review(view)) => {
@@ -112,28 +112,190 @@ pub fn open(state: &mut State) -> Vec<Effect> {
         info(state, "No pending request to open.".into());
         return Vec::new();
     };
-    let Some(session) = state.review.session_of.get(&row.key).cloned() else {
-        return Vec::new();
-    };
+    match review_of(state, &row) {
+        Some((view, effects)) => {
+            state.overlays.push(Overlay::Review(Box::new(view)));
+            effects
+        }
+        None => Vec::new(),
+    }
+}
+
+/// A review of `row`, with the read of its plan when it is one; `None`
+/// when its session is not loaded.
+fn review_of(state: &State, row: &InboxRow) -> Option<(ReviewView, Vec<Effect>)> {
+    let session = state.review.session_of.get(&row.key)?;
+    let entry = state.sessions.get(session)?;
     let view = ReviewView::open(
-        &row,
+        row,
         session.clone(),
         &state.review.decided_by,
         &state.review.style,
     );
     let mut effects = Vec::new();
     if view.draft.target.kind == RequestKind::Plan {
-        match state.sessions.get(&session) {
-            Some(entry) => effects.push(Effect::LoadPlan {
-                request: row.key.clone(),
-                session: session.clone(),
-                journal: entry.snapshot.journal_path(),
-                plan_tools: state.review.plan_tools.clone(),
-            }),
-            None => return Vec::new(),
-        }
+        effects.push(Effect::LoadPlan {
+            request: row.key.clone(),
+            session: session.clone(),
+            journal: entry.snapshot.journal_path(),
+            plan_tools: state.review.plan_tools.clone(),
+        });
     }
+    Some((view, effects))
+}
+
+/// Replaces the review at `at` in the overlays with one of `row`; false
+/// if it cannot open.
+fn replace_review(state: &mut State, at: usize, row: &InboxRow, effects: &mut Vec<Effect>) -> bool {
+    let Some((view, more)) = review_of(state, row) else {
+        return false;
+    };
+    let Some(Overlay::Review(old)) = state.overlays.get_mut(at) else {
+        return false;
+    };
+    **old = view;
+    state.review.select_key(&row.key);
+    effects.extend(more);
+    true
+}
+
+/// The open review of `request`, by its place in the overlays.
+fn review_at(state: &State, request: &RequestKey) -> Option<usize> {
+    state
+        .overlays
+        .iter()
+        .rposition(|o| matches!(o, Overlay::Review(view) if &view.draft.target.key == request))
+}
+
+/// What `store::decide` said. Written: a redirected plan waits for its
+/// next revision; anything else moves on to the next request waiting,
+/// the notice saying what became of this one. Refused: the review stays.
+fn decided(state: &mut State, request: RequestKey, outcome: Outcome) -> Vec<Effect> {
+    state.review.stale = true;
+    let Some(at) = review_at(state, &request) else {
+        return Vec::new();
+    };
+    let Some(Overlay::Review(view)) = state.overlays.get_mut(at) else {
+        return Vec::new();
+    };
+    if view.draft.stage != Stage::Submitted {
+        return Vec::new();
+    }
+    view.draft.stage = Stage::Done(outcome.clone());
+    let line = one_line(&view.draft.prompt(&state.review.style));
+    if let Outcome::Refused(_) = outcome {
+        error(state, line);
+        return Vec::new();
+    }
+    let done = format!(
+        "{} {}",
+        view.draft.past_verb(),
+        view.draft.describe_target()
+    );
+    let redirected_plan = view.draft.verdict == Some(Verdict::Redirect)
+        && view.draft.target.kind == RequestKind::Plan;
+    if redirected_plan {
+        view.awaiting_revision = true;
+        info(
+            state,
+            format!("{line} The agent's next revision opens here when it arrives."),
+        );
+        return Vec::new();
+    }
+    let mut effects = Vec::new();
+    let left = state
+        .review
+        .inbox
+        .iter()
+        .filter(|r| r.key != request)
+        .count();
+    match next_request(state, &request) {
+        Some(row) if replace_review(state, at, &row, &mut effects) => {
+            if let Some(Overlay::Review(view)) = state.overlays.get_mut(at) {
+                view.previous = Some(format!("{done}."));
+            }
+            let next = describe_request(&row);
+            info(state, format!("{done}; next of {left}: {next}."));
+        }
+        _ => info(state, format!("{line} Nothing else is waiting.")),
+    }
+    effects
+}
+
+/// The request after `done` in the inbox (else the one before it),
+/// `done` itself left out: the journal may not show its answer yet.
+fn next_request(state: &State, done: &RequestKey) -> Option<InboxRow> {
+    let inbox = &state.review.inbox;
+    let at = inbox.iter().position(|r| &r.key == done).unwrap_or(0);
+    inbox[at.min(inbox.len())..]
+        .iter()
+        .chain(inbox[..at.min(inbox.len())].iter().rev())
+        .find(|r| &r.key != done)
+        .cloned()
+}
+
+/// A request as notices name it: `tool event (kind) in session`.
+fn describe_request(row: &InboxRow) -> String {
+    format!(
+        "{} {} ({}) in {}",
+        row.tool,
+        row.key.event_id,
+        row.kind_label,
+        row.session_label()
+    )
+}
+
+fn one_line(text: &ratatui::text::Text) -> String {
+    text.lines
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A verdict key: in a review, for its request; on an event in the
+/// stream (or shown in full), for that event when it is a pending request,
+/// opening its review on the way.
+fn decide_here(state: &mut State, verdict: Verdict) -> Vec<Effect> {
+    if review_mut(state).is_some() {
+        return choose(state, verdict);
+    }
+    let shown = match state.overlays.last() {
+        Some(Overlay::Detail(view)) if state.stream.key.as_ref() == Some(&view.key) => {
+            Some((view.key.clone(), view.line))
+        }
+        None if state.focus == crate::tui::state::Pane::Stream => state
+            .stream
+            .key
+            .clone()
+            .map(|key| (key, state.stream.selected)),
+        _ => None,
+    };
+    let Some((session, line)) = shown else {
+        return Vec::new();
+    };
+    let id = state.stream.row(line).and_then(|r| r.id.clone());
+    let request = id.and_then(|id| {
+        state
+            .review
+            .inbox
+            .iter()
+            .find(|r| r.key.event_id == id && state.review.session_of.get(&r.key) == Some(&session))
+            .cloned()
+    });
+    let Some(row) = request else {
+        error(
+            state,
+            "This event is not a pending request; 2 lists the ones waiting.".into(),
+        );
+        return Vec::new();
+    };
+    let Some((view, effects)) = review_of(state, &row) else {
+        return Vec::new();
+    };
+    state.review.select_key(&row.key);
     state.overlays.push(Overlay::Review(Box::new(view)));
+    choose(state, verdict);
     effects
 }
 
@@ -358,32 +520,7 @@ pub fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Decided { request, outcome } => {
-            let mut text = None;
-            for overlay in &mut state.overlays {
-                if let Overlay::Review(view) = overlay
-                    && view.draft.target.key == request
-                    && view.draft.stage == Stage::Submitted
-                {
-                    view.draft.stage = Stage::Done(outcome.clone());
-                    text = Some(view.draft.prompt(&state.review.style));
-                }
-            }
-            let line = text
-                .map(|t| {
-                    t.lines
-                        .iter()
-                        .map(|l| l.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default();
-            match outcome {
-                Outcome::Written { .. } => info(state, line),
-                Outcome::Refused(_) => error(state, line),
-            }
-            state.review.stale = true;
-        }
+        Msg::Decided { request, outcome } => return decided(state, request, outcome),
         Msg::BulkDone(results) => {
             let written = results
                 .iter()
@@ -486,6 +623,46 @@ pub fn settle(state: &mut State) -> Vec<Effect> {
         if let Overlay::Review(view) = overlay {
             view.draft.reconcile(&pending);
         }
+    }
+    effects.extend(show_next_revision(state));
+    effects
+}
+
+/// A redirected plan on top: once the agent's next revision is pending,
+/// the review shows it (the redirected one in its history).
+fn show_next_revision(state: &mut State) -> Vec<Effect> {
+    let Some((at, target)) = state
+        .overlays
+        .iter()
+        .enumerate()
+        .find_map(|(i, o)| match o {
+            Overlay::Review(view) if view.awaiting_revision => Some((i, view.draft.target.clone())),
+            _ => None,
+        })
+    else {
+        return Vec::new();
+    };
+    let Some(row) = state
+        .review
+        .inbox
+        .iter()
+        .find(|r| {
+            r.kind == RequestKind::Plan
+                && r.key.session_id == target.key.session_id
+                && r.key.source == target.key.source
+                && r.request.plan_revision > target.plan_revision
+                && ReviewTarget::from_row(&r.request).plan_id == target.plan_id
+        })
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    if replace_review(state, at, &row, &mut effects) {
+        info(
+            state,
+            format!("The agent came back with {}.", describe_request(&row)),
+        );
     }
     effects
 }

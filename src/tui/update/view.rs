@@ -16,6 +16,12 @@ pub fn set_view(state: &mut State, kind: ViewKind) {
             .overlays
             .retain(|o| !matches!(o, Overlay::Inbox | Overlay::Review(_) | Overlay::Bulk(_)));
     }
+    if state.fleet.kind != kind {
+        // The selected session stays selected if the new view lists it,
+        // else the cursor starts at the top.
+        state.fleet.selected = 0;
+        state.fleet.offset = 0;
+    }
     state.fleet.kind = kind;
     state.fleet.needs_rebuild = true;
     state.focus = Pane::Fleet;
@@ -28,4 +34,7 @@ pub fn set_filter(state: &mut State, text: &str) {
     }
     state.fleet.filter = filter;
     state.fleet.needs_rebuild = true;
+    // The selected session stays selected if it still matches, else the
+    // cursor starts at the top of what does.
+    state.fleet.selected = 0;
 }
