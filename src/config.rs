@@ -11,7 +11,6 @@ use crate::keys::KeymapSpec;
 use crate::model::plan::PlanTools;
 use crate::model::prices::ModelPrice;
 use crate::model::stuck::StuckThresholds;
-use crate::model::time::{Timestamp, parse_rfc3339};
 use crate::review::notify::NotificationsConfig;
 use crate::store::paths;
 use crate::toml_error::describe_toml_error;
@@ -220,14 +219,8 @@ impl SortKey {
 }
 
 /// The current time, or `$SWITCHBOARD_NOW` (RFC 3339) for reproducible
-/// output; `Err` says why the variable is not a time.
-pub fn now() -> Result<Timestamp, String> {
-    match std::env::var("SWITCHBOARD_NOW") {
-        Ok(text) if !text.is_empty() => parse_rfc3339(&text)
-            .ok_or_else(|| format!("SWITCHBOARD_NOW={text:?} is not an RFC 3339 time")),
-        _ => Ok(chrono::Utc::now()),
-    }
-}
+/// output (the store reads it too, so it lives there).
+pub use crate::store::clock::now;
 
 /// `human:<user>@<host>` for decisions made by a person at this terminal.
 pub fn default_decider() -> String {

@@ -18,6 +18,7 @@ pub mod sanitize;
 pub mod sim;
 pub mod store;
 pub mod toml_error;
+pub mod transcripts;
 pub mod tui;
 pub mod views;
 

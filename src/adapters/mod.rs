@@ -1,52 +1,7 @@
-//! Adapters: other tools' transcripts read as Switchboard sessions.
-//!
-//! Each adapter converts a transcript, line by line, into synthetic journal
-//! lines (serialized contract events) and a synthetic `session.json`, so the
-//! summary fold, pending, stuck rules, views and the event stream work on
-//! them unchanged. The conversion is pure (`claude_code`, `codex`); discovery
-//! and following live in `source`.
+//! Adapters: other tools' transcripts, found on disk and read as Switchboard
+//! sessions. The conversion is pure (`transcripts`); reading one file is the
+//! store's (`store::transcript`); finding them lives in `source`.
 
-pub mod bridge;
-pub mod claude_code;
-pub mod codex;
-pub mod events;
-pub mod inference;
 pub mod source;
 
-use serde_json::{Map, Value};
-
-use crate::model::time::Timestamp;
-
-pub use source::{AdapterKind, AdapterSource, TranscriptFile};
-
-/// Converts one transcript into contract events, one complete line at a time.
-pub trait TranscriptConverter: Send {
-    /// Counts one more transcript line (ids of events without their own
-    /// derive from the line number).
-    fn next_line(&mut self);
-
-    /// The contract events for one transcript record (a JSON object).
-    fn convert_record(&mut self, record: Map<String, Value>) -> Vec<Map<String, Value>>;
-
-    /// The synthetic journal lines (no `\n`) for one complete transcript line.
-    /// Lines that are not JSON objects pass through unchanged, so readers
-    /// count them as malformed exactly as they would in a native journal.
-    fn convert_line(&mut self, line: &[u8]) -> Vec<Vec<u8>> {
-        self.next_line();
-        if line.iter().all(u8::is_ascii_whitespace) {
-            return Vec::new();
-        }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(record)) => self
-                .convert_record(record)
-                .into_iter()
-                .map(events::to_line)
-                .collect(),
-            _ => vec![line.to_vec()],
-        }
-    }
-
-    /// The synthetic `session.json` as it stands after the lines so far, with
-    /// its status inferred at `now`.
-    fn session_doc(&self, now: Timestamp) -> Map<String, Value>;
-}
+pub use source::{AdapterKind, AdapterSource};

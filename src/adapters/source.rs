@@ -1,42 +1,25 @@
-//! Finding transcripts on disk and reading them through a converter: the IO
-//! half of the adapters. Following uses the store's `JournalFollower`, so a
-//! torn last line waits for its end, and a truncated or replaced transcript
-//! is read again from the start.
+//! Finding transcripts on disk and reading them through a converter (the
+//! store's `transcript`): the IO half of the adapters.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
-
-use super::TranscriptConverter;
-use super::claude_code::{self, ClaudeCodeConverter};
-use super::codex::{self, CodexConverter, session_id_from_file_name};
 use crate::model::plan::PlanTools;
-use crate::model::session::SessionDoc;
-use crate::model::summary::JournalSummary;
 use crate::model::time::Timestamp;
-use crate::model::wake::WakeQueue;
+use crate::store::bridge::claimed_transcripts;
 use crate::store::error::StoreError;
 use crate::store::fleet::Fleet;
-use crate::store::journal_tail::{JournalFollower, modified};
-use crate::store::session_snapshot::{SessionSnapshot, fold_line};
+use crate::store::session_snapshot::SessionSnapshot;
+use crate::store::transcript::{FollowedTranscript, TranscriptFile};
+use crate::transcripts::claude_code;
+use crate::transcripts::codex::{self, session_id_from_file_name};
 
-/// Which tool's transcripts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AdapterKind {
-    ClaudeCode,
-    Codex,
-}
+pub use crate::transcripts::AdapterKind;
 
+// Where each tool keeps its transcripts: the environment, not the pure
+// converters' business.
 impl AdapterKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::ClaudeCode => claude_code::SOURCE,
-            Self::Codex => codex::SOURCE,
-        }
-    }
-
     /// `~/.claude/projects`, or `$CODEX_HOME` (default `~/.codex`).
     pub fn default_dir(self) -> PathBuf {
         let home = || {
@@ -66,45 +49,6 @@ pub struct AdapterSource {
     /// Transcripts a daemon's bridged sessions already show (from their
     /// rows' `sources`), left out the same way.
     pub claimed: Vec<PathBuf>,
-}
-
-/// One transcript file and the session it becomes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TranscriptFile {
-    pub kind: AdapterKind,
-    pub path: PathBuf,
-    /// The synthetic session id (`cc-…`, `codex-…`).
-    pub session_id: String,
-    pub parent_id: Option<String>,
-    /// The parent is named inside the file (old `agent-*.jsonl` files).
-    pub parent_from_records: bool,
-}
-
-impl TranscriptFile {
-    /// The file's modification time, only when its records carry no time of
-    /// their own: a transcript copied today from 2025 is as old as its
-    /// newest record, not as new as the copy.
-    pub fn activity_mtime(&self, doc: &SessionDoc) -> Option<Timestamp> {
-        match doc.updated_at {
-            Some(_) => None,
-            None => modified(&self.path),
-        }
-    }
-
-    pub fn converter(&self) -> Box<dyn TranscriptConverter> {
-        let transcript = self.path.display().to_string();
-        match self.kind {
-            AdapterKind::ClaudeCode => Box::new(ClaudeCodeConverter::new(
-                self.session_id.clone(),
-                self.parent_id.clone(),
-                self.parent_from_records,
-                transcript,
-            )),
-            AdapterKind::Codex => {
-                Box::new(CodexConverter::new(self.session_id.clone(), transcript))
-            }
-        }
-    }
 }
 
 impl AdapterSource {
@@ -139,7 +83,7 @@ impl AdapterSource {
         files.sort_by(|a, b| a.session_id.cmp(&b.session_id).then(a.path.cmp(&b.path)));
         files.dedup_by(|b, a| a.session_id == b.session_id);
         if !self.bridged_roots.is_empty() || !self.claimed.is_empty() {
-            let mut claimed = super::bridge::claimed_transcripts(&self.bridged_roots);
+            let mut claimed = claimed_transcripts(&self.bridged_roots);
             claimed.extend(self.claimed.iter().cloned());
             files.retain(|f| {
                 let path = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
@@ -291,106 +235,6 @@ fn jsonl_files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
         .collect())
-}
-
-/// A transcript being followed: the converter's state, the synthetic
-/// journal's length so far, and where the real file was read up to.
-pub struct FollowedTranscript {
-    pub file: TranscriptFile,
-    follower: JournalFollower,
-    converter: Box<dyn TranscriptConverter>,
-    /// Bytes of synthetic journal produced (offsets of synthetic lines).
-    pub synthetic_end: u64,
-}
-
-/// What one read of a followed transcript produced.
-#[derive(Debug, Default)]
-pub struct TranscriptStep {
-    /// The transcript was replaced or truncated: the conversion restarted and
-    /// `lines` start from the beginning.
-    pub replaced: bool,
-    pub missing: bool,
-    /// Synthetic journal lines with their synthetic offsets.
-    pub lines: Vec<(u64, Vec<u8>)>,
-}
-
-impl FollowedTranscript {
-    pub fn new(file: TranscriptFile) -> Self {
-        Self {
-            follower: JournalFollower::new(&file.path),
-            converter: file.converter(),
-            synthetic_end: 0,
-            file,
-        }
-    }
-
-    /// Converts whatever complete lines the transcript gained.
-    pub fn read_new(&mut self) -> io::Result<TranscriptStep> {
-        let read = self.follower.poll()?;
-        if read.replaced {
-            self.converter = self.file.converter();
-            self.synthetic_end = 0;
-        }
-        let mut step = TranscriptStep {
-            replaced: read.replaced,
-            missing: read.missing,
-            lines: Vec::new(),
-        };
-        for (_, line) in read.lines {
-            for synthetic in self.converter.convert_line(&line) {
-                let offset = self.synthetic_end;
-                self.synthetic_end += synthetic.len() as u64 + 1;
-                step.lines.push((offset, synthetic));
-            }
-        }
-        Ok(step)
-    }
-
-    pub fn session_doc(&self, now: Timestamp) -> Map<String, Value> {
-        self.converter.session_doc(now)
-    }
-
-    /// A snapshot from the lines read so far, folded fresh.
-    pub fn snapshot(
-        &self,
-        lines: &[(u64, Vec<u8>)],
-        plan_tools: &PlanTools,
-        now: Timestamp,
-    ) -> SessionSnapshot {
-        let mut summary = JournalSummary::new(self.file.session_id.clone(), plan_tools.clone());
-        for (_, line) in lines {
-            fold_line(&mut summary, line);
-        }
-        adapter_snapshot(
-            &self.file,
-            self.session_doc(now),
-            summary,
-            self.synthetic_end,
-        )
-    }
-}
-
-/// A `SessionSnapshot` for an adapter session: `dir` is the transcript file
-/// (there is no session folder), and the wake queue is empty.
-pub fn adapter_snapshot(
-    file: &TranscriptFile,
-    doc: Map<String, Value>,
-    summary: JournalSummary,
-    synthetic_end: u64,
-) -> SessionSnapshot {
-    let doc = SessionDoc::from_object(doc);
-    SessionSnapshot {
-        id: file.session_id.clone(),
-        dir: file.path.clone(),
-        journal_mtime: file.activity_mtime(&doc),
-        doc,
-        doc_error: None,
-        summary,
-        wake: WakeQueue::default(),
-        journal_end: synthetic_end,
-        heartbeat_mtime: None,
-        warnings: Vec::new(),
-    }
 }
 
 /// A transcript read once, start to end.

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::context::{Context, Source};
 use super::exit::{CliError, CliResult, code};
-use crate::rpc::remote;
 use crate::adapters::AdapterSource;
+use crate::rpc::remote;
 use crate::store::paths;
 
 /// Kinds of source a session id may be prefixed with (`claude-code:cc-…`).

@@ -12,11 +12,12 @@ use tokio::sync::mpsc::Sender;
 
 use super::spawn::FeedHandle;
 use super::update::{FeedHealth, SessionKey, Update};
-use crate::adapters::source::{AdapterSource, FollowedTranscript};
+use crate::adapters::source::AdapterSource;
 use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
 use crate::model::time::Timestamp;
 use crate::model::wake::WakeQueue;
+use crate::store::transcript::FollowedTranscript;
 
 struct Tracked {
     transcript: FollowedTranscript,

@@ -25,7 +25,7 @@ struct Tracked {
     session_stamp: FileStamp,
     wake_stamp: FileStamp,
     heartbeat_stamp: FileStamp,
-    /// A bridged session's transcript (see `adapters::bridge`) and its
+    /// A bridged session's transcript (see `store::bridge`) and its
     /// stamp: such a session is read whole again when either source
     /// changes, so its merged view and status stay one.
     transcript: Option<(PathBuf, FileStamp)>,
@@ -305,12 +305,12 @@ struct ReadSession {
 /// the session's own files). Only the hooks' `cc-`/`codex-` folders can be
 /// bridged.
 fn bridged_transcript(id: &str, dir: &Path) -> Option<PathBuf> {
-    if !crate::adapters::bridge::may_be_bridged(id) {
+    if !crate::store::bridge::may_be_bridged(id) {
         return None;
     }
     let bytes = std::fs::read(paths::session_file(dir)).ok()?;
     let doc = SessionDoc::from_json_bytes(&bytes).ok()?;
-    crate::adapters::bridge::transcript_of(&doc)
+    crate::store::bridge::transcript_of(&doc)
 }
 
 fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
+use crate::adapters::AdapterKind;
 use crate::store::atomic::write_atomically;
 use crate::store::error::StoreError;
-
-use super::agent::BridgeAgent;
+use crate::transcripts::BridgeAgent;
 
 /// What marks a hook command as ours: ` hook claude-code` / ` hook codex`.
 pub fn command_mark(agent: BridgeAgent) -> String {
@@ -49,6 +49,17 @@ pub fn default_settings_path() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
         .join(".claude")
         .join("settings.json")
+}
+
+impl BridgeAgent {
+    /// The file its hooks live in: `~/.claude/settings.json`, or
+    /// `$CODEX_HOME/hooks.json` (default `~/.codex/hooks.json`).
+    pub fn default_settings_path(self) -> PathBuf {
+        match self {
+            Self::ClaudeCode => default_settings_path(),
+            Self::Codex => AdapterKind::Codex.default_dir().join("hooks.json"),
+        }
+    }
 }
 
 /// The command the agent runs: this binary, quoted for the shell.

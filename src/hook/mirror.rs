@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use super::HookError;
-use super::agent::BridgeAgent;
 use super::answer::HookEvent;
 use crate::model::event::Event;
 use crate::model::fingerprint::fingerprint;
@@ -21,6 +20,7 @@ use crate::model::time::{Timestamp, format_rfc3339};
 use crate::store::append::{LockedJournal, new_event};
 use crate::store::atomic::write_session_doc;
 use crate::store::paths;
+use crate::transcripts::BridgeAgent;
 
 /// A hook's input, as Claude Code (or Codex) writes it on stdin.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,13 +3,12 @@
 //! for a decision made in Switchboard, and answers the agent. Plus
 //! installing the hook into the agent's settings.
 
-pub mod agent;
 pub mod answer;
 pub mod install;
 pub mod mirror;
 pub mod wait;
 
-pub use agent::BridgeAgent;
+pub use crate::transcripts::BridgeAgent;
 pub use answer::{HookAnswer, HookEvent, Permission};
 pub use mirror::{HookInput, Mirrored, mirror_request};
 pub use wait::{Outcome, run_bridge};

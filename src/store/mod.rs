@@ -6,6 +6,8 @@ pub mod append;
 pub mod archive;
 pub mod atomic;
 pub mod audit;
+pub mod bridge;
+pub mod clock;
 pub mod decide;
 pub mod decision;
 pub mod error;
@@ -19,6 +21,8 @@ pub mod parallel;
 pub mod paths;
 pub mod session_snapshot;
 pub mod summary_cache;
+pub mod transcript;
+pub mod transcript_snapshot;
 pub mod wake_queue;
 
 pub use decide::{DecideError, Decision, Verdict, decide};

@@ -5,11 +5,13 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::bridge::read_bridged;
 use super::error::StoreError;
 pub use super::journal_fold::fold_journal;
 use super::journal_tail::modified;
 use super::paths;
 use super::summary_cache::fold_journal_cached;
+use crate::model::bridged::{SourcesNamed, allowed_unfinished, answered_calls, merged_doc};
 pub use crate::model::fold_steps::fold_line;
 use crate::model::plan::PlanTools;
 use crate::model::session::SessionDoc;
@@ -81,9 +83,9 @@ impl SessionSnapshot {
         };
         // A session an approval bridge mirrors is one session with the
         // transcript it names: every reader of a root sees both, merged.
-        if crate::adapters::bridge::transcript_of(&snapshot.doc).is_some() {
-            let now = crate::cli::context::now().unwrap_or_else(|_| chrono::Utc::now());
-            crate::adapters::bridge::fold_into(&mut snapshot, plan_tools, now);
+        if super::bridge::transcript_of(&snapshot.doc).is_some() {
+            let now = super::clock::now().unwrap_or_else(|_| chrono::Utc::now());
+            fold_into(&mut snapshot, plan_tools, now);
         }
         Ok(Some(snapshot))
     }
@@ -109,6 +111,42 @@ impl SessionSnapshot {
     pub fn journal_path(&self) -> PathBuf {
         paths::journal(&self.dir)
     }
+}
+
+/// Folds a bridged session's transcript into its snapshot: the summary over
+/// both sources, and the merged `session.json`. The journal offsets stay the
+/// bridge journal's, so following it goes on as before. Other sessions are
+/// left as they are.
+pub fn fold_into(snapshot: &mut SessionSnapshot, plan_tools: &PlanTools, now: Timestamp) {
+    let Some(bridged) = read_bridged(&snapshot.dir, &snapshot.id, &snapshot.doc, now) else {
+        return;
+    };
+    let mut summary = JournalSummary::new(snapshot.id.clone(), plan_tools.clone());
+    for line in &bridged.lines {
+        fold_line(&mut summary, line);
+    }
+    let pending: Vec<String> = summary
+        .pending()
+        .iter()
+        .map(|p| p.request.event_id.clone())
+        .collect();
+    let dir = snapshot.dir.display().to_string();
+    let transcript = bridged.transcript.display().to_string();
+    let doc = merged_doc(
+        &snapshot.doc.raw,
+        &bridged.transcript_doc,
+        &pending,
+        &answered_calls(&bridged.bridge_lines),
+        &allowed_unfinished(&bridged.lines),
+        SourcesNamed {
+            bridge_kind: bridged.agent.hook_source(),
+            bridge_dir: &dir,
+            transcript_kind: bridged.agent.adapter().label(),
+            transcript: &transcript,
+        },
+    );
+    snapshot.summary = summary;
+    snapshot.doc = SessionDoc::from_object(doc);
 }
 
 /// What is odd about a `session.json` in the folder `id`.

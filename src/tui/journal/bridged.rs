@@ -1,5 +1,5 @@
 //! The event stream of a session read from two sources (a hook's journal
-//! and the agent's transcript, see `adapters::bridge`): their merged lines
+//! and the agent's transcript, see `store::bridge`): their merged lines
 //! in memory. The feed reloads such a session whole when either source
 //! changes, so the stream is read again whenever it hears of new lines.
 
@@ -8,8 +8,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::access::{JournalAccess, Refresh};
-use crate::adapters::bridge::read_bridged;
 use crate::model::session::SessionDoc;
+use crate::store::bridge::read_bridged;
 use crate::store::paths;
 
 pub struct BridgedJournal {

@@ -7,7 +7,8 @@ use std::io;
 use std::ops::Range;
 
 use super::access::{JournalAccess, Refresh};
-use crate::adapters::source::{AdapterSource, FollowedTranscript, TranscriptFile};
+use crate::adapters::source::AdapterSource;
+use crate::store::transcript::{FollowedTranscript, TranscriptFile};
 
 pub struct MemoryJournal {
     file: TranscriptFile,

@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::ClaudeCodeConverter;
-use crate::adapters::events::{new_event, result_content, text_content};
+use crate::transcripts::events::{new_event, result_content, text_content};
 
 impl ClaudeCodeConverter {
     pub(super) fn convert_block(

@@ -3,9 +3,9 @@
 use serde_json::{Map, Value, json};
 
 use super::CodexConverter;
-use crate::adapters::events::{result_content, text_content};
-use crate::adapters::inference::Phase;
 use crate::model::session::Usage;
+use crate::transcripts::events::{result_content, text_content};
+use crate::transcripts::inference::Phase;
 
 /// User-role messages Codex injects itself (not typed by the user).
 const INJECTED_PREFIXES: [&str; 3] = [
@@ -102,7 +102,7 @@ impl CodexConverter {
 
     fn tool_use(&mut self, call_id: &str, name: &str, input: Value, ts: Option<&str>) -> Events {
         let id = self.ids.claim(call_id, self.line);
-        let mut event = crate::adapters::events::new_event(id.clone(), "agent.tool_use", ts);
+        let mut event = crate::transcripts::events::new_event(id.clone(), "agent.tool_use", ts);
         event.insert("name".into(), json!(name));
         event.insert("input".into(), input);
         event.insert("tool_use_id".into(), json!(call_id));

@@ -11,19 +11,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::codex;
-use super::source::{FollowedTranscript, TranscriptFile};
-use crate::hook::BridgeAgent;
-use crate::model::bridged::{
-    SourcesNamed, allowed_unfinished, answered_calls, merge_lines, merged_doc,
-};
-use crate::model::plan::PlanTools;
+use super::journal_select::read_all;
+use super::paths;
+use super::transcript::{FollowedTranscript, TranscriptFile};
+use crate::model::bridged::merge_lines;
 use crate::model::session::SessionDoc;
-use crate::model::summary::JournalSummary;
 use crate::model::time::Timestamp;
-use crate::store::journal_select::read_all;
-use crate::store::paths;
-use crate::store::session_snapshot::{SessionSnapshot, fold_line};
+use crate::transcripts::{BridgeAgent, codex};
 
 /// The agent and transcript of a bridged session, when the transcript
 /// exists and is that session's own (`<session id>.jsonl` for Claude Code,
@@ -54,8 +48,8 @@ pub struct Bridged {
     pub transcript: PathBuf,
     /// Transcript events and bridge lines in time order.
     pub lines: Vec<Vec<u8>>,
-    transcript_doc: Map<String, Value>,
-    bridge_lines: Vec<Vec<u8>>,
+    pub(super) transcript_doc: Map<String, Value>,
+    pub(super) bridge_lines: Vec<Vec<u8>>,
 }
 
 /// Reads both sources of the session in `dir`; `None` when it is not a
@@ -89,42 +83,6 @@ fn read_journal(path: &Path) -> Vec<Vec<u8>> {
     read_all(&file, 0, end)
         .map(|lines| lines.into_iter().map(|(_, l)| l).collect())
         .unwrap_or_default()
-}
-
-/// Folds a bridged session's transcript into its snapshot: the summary over
-/// both sources, and the merged `session.json`. The journal offsets stay the
-/// bridge journal's, so following it goes on as before. Other sessions are
-/// left as they are.
-pub fn fold_into(snapshot: &mut SessionSnapshot, plan_tools: &PlanTools, now: Timestamp) {
-    let Some(bridged) = read_bridged(&snapshot.dir, &snapshot.id, &snapshot.doc, now) else {
-        return;
-    };
-    let mut summary = JournalSummary::new(snapshot.id.clone(), plan_tools.clone());
-    for line in &bridged.lines {
-        fold_line(&mut summary, line);
-    }
-    let pending: Vec<String> = summary
-        .pending()
-        .iter()
-        .map(|p| p.request.event_id.clone())
-        .collect();
-    let dir = snapshot.dir.display().to_string();
-    let transcript = bridged.transcript.display().to_string();
-    let doc = merged_doc(
-        &snapshot.doc.raw,
-        &bridged.transcript_doc,
-        &pending,
-        &answered_calls(&bridged.bridge_lines),
-        &allowed_unfinished(&bridged.lines),
-        SourcesNamed {
-            bridge_kind: bridged.agent.hook_source(),
-            bridge_dir: &dir,
-            transcript_kind: bridged.agent.adapter().label(),
-            transcript: &transcript,
-        },
-    );
-    snapshot.summary = summary;
-    snapshot.doc = SessionDoc::from_object(doc);
 }
 
 /// Whether a session folder's name is one a bridge writes (`cc-…`,

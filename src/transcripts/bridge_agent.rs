@@ -2,12 +2,10 @@
 //! one hook wire format (Codex adopted Claude Code's: the same stdin fields,
 //! `hookSpecificOutput` with `hookEventName`, and `PermissionRequest`
 //! decisions `{"behavior": "allow" | "deny"}`), so one bridge serves both;
-//! what differs is named here.
+//! what differs is named here. Where each keeps its hooks is the
+//! installer's (`hook::install`).
 
-use std::path::PathBuf;
-
-use crate::adapters::source::AdapterKind;
-use crate::adapters::{claude_code, codex};
+use super::{AdapterKind, claude_code, codex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BridgeAgent {
@@ -85,15 +83,6 @@ impl BridgeAgent {
         match self {
             Self::ClaudeCode => "PreToolUse",
             Self::Codex => "PermissionRequest",
-        }
-    }
-
-    /// The file its hooks live in: `~/.claude/settings.json`, or
-    /// `$CODEX_HOME/hooks.json` (default `~/.codex/hooks.json`).
-    pub fn default_settings_path(self) -> PathBuf {
-        match self {
-            Self::ClaudeCode => crate::hook::install::default_settings_path(),
-            Self::Codex => AdapterKind::Codex.default_dir().join("hooks.json"),
         }
     }
 }
