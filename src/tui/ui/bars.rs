@@ -229,8 +229,8 @@ pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {
 /// verdicts its request takes, and diff or revisions only for a plan that
 /// has them.
 fn applies(state: &State, command: crate::keys::Command) -> bool {
-    use crate::store::Verdict;
     use crate::keys::Command;
+    use crate::store::Verdict;
     use crate::tui::state::{Overlay, ReviewBody};
     let Some(Overlay::Review(view)) = state.overlays.last() else {
         return true;
