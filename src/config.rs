@@ -39,6 +39,8 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     /// The live feed: watch budget and poll intervals.
     pub feed: FeedConfig,
+    /// Traces exported by `switchboard daemon` (OTLP over HTTP).
+    pub telemetry: TelemetryConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -106,6 +108,9 @@ pub struct DaemonConfig {
     pub client_queue_kib: usize,
     /// How often the root is re-scanned when change notifications are not used.
     pub poll_interval_ms: u64,
+    /// Where to serve Prometheus metrics (`PORT` or `HOST:PORT`; a bare
+    /// port binds 127.0.0.1); empty means off.
+    pub metrics_addr: String,
 }
 
 impl Default for DaemonConfig {
@@ -114,6 +119,27 @@ impl Default for DaemonConfig {
             allow_uids: Vec::new(),
             client_queue_kib: 8192,
             poll_interval_ms: 200,
+            metrics_addr: String::new(),
+        }
+    }
+}
+
+/// `[telemetry]`: OpenTelemetry traces from the daemon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// The OTLP/HTTP base URL (`/v1/traces` is appended); empty means
+    /// `$OTEL_EXPORTER_OTLP_ENDPOINT`, and off when that is unset too.
+    pub otlp_endpoint: String,
+    /// The `service.name` the spans carry.
+    pub service_name: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: String::new(),
+            service_name: "switchboard".into(),
         }
     }
 }
@@ -131,6 +157,7 @@ impl Default for Config {
             daemon: DaemonConfig::default(),
             notifications: NotificationsConfig::default(),
             feed: FeedConfig::default(),
+            telemetry: TelemetryConfig::default(),
         }
     }
 }

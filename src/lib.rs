@@ -14,6 +14,7 @@ pub mod review;
 pub mod sanitize;
 pub mod sim;
 pub mod store;
+pub mod telemetry;
 pub mod tui;
 pub mod views;
 

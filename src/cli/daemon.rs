@@ -6,6 +6,7 @@ use super::exit::{CliError, CliResult, code};
 use super::output::{print_json, print_text};
 use crate::daemon::lifecycle::{self, DaemonOptions, Status};
 use crate::store::paths;
+use crate::telemetry::parse_metrics_addr;
 
 pub fn run(cli: &Cli, args: &DaemonArgs) -> CliResult {
     let socket = args.socket.clone().unwrap_or_else(paths::default_socket);
@@ -26,11 +27,21 @@ pub fn run(cli: &Cli, args: &DaemonArgs) -> CliResult {
             ));
         }
     };
+    let metrics = match args
+        .metrics
+        .as_deref()
+        .unwrap_or(&ctx.config.daemon.metrics_addr)
+        .trim()
+    {
+        "" => None,
+        addr => Some(parse_metrics_addr(addr).map_err(CliError::usage)?),
+    };
     let options = DaemonOptions {
         root,
         socket,
         log: args.log.clone().unwrap_or_else(lifecycle::default_log),
         config: ctx.config,
+        metrics,
     };
     lifecycle::run(options).map_err(|e| CliError::other(e.to_string()))
 }
