@@ -68,6 +68,18 @@ pub fn default_log() -> PathBuf {
 /// Serves `root` on `socket` until a signal says stop.
 pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
     let bound = socket::bind(&options.socket)?;
+    // Bound before anything else can fail or anyone can connect, so that a
+    // daemon that answers on its socket also answers on its metrics port.
+    let metrics = match options.metrics.map(|addr| {
+        telemetry::server::bind(addr).map_err(|source| DaemonError::Metrics { addr, source })
+    }) {
+        Some(Err(e)) => {
+            bound.remove();
+            return Err(e);
+        }
+        Some(Ok(listener)) => Some(listener),
+        None => None,
+    };
     let _log_guard = init_logging(&options.log)?;
     let open_files = raise_open_file_limit();
     tracing::info!(open_files, "open file limit");
@@ -77,7 +89,7 @@ pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
         version = crate::VERSION,
         "daemon starting"
     );
-    let result = serve(bound.listener.try_clone(), &options);
+    let result = serve(bound.listener.try_clone(), metrics, &options);
     bound.remove();
     match &result {
         Ok(()) => tracing::info!("daemon stopped"),
@@ -88,16 +100,11 @@ pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
 
 fn serve(
     listener: std::io::Result<std::os::unix::net::UnixListener>,
+    metrics_listener: Option<std::net::TcpListener>,
     options: &DaemonOptions,
 ) -> Result<(), DaemonError> {
     let listener = listener.map_err(DaemonError::Start)?;
     listener.set_nonblocking(true).map_err(DaemonError::Start)?;
-    let metrics_listener = options
-        .metrics
-        .map(|addr| {
-            telemetry::server::bind(addr).map_err(|source| DaemonError::Metrics { addr, source })
-        })
-        .transpose()?;
     let plan_tools = options.config.plan_tools();
     let fleet = Fleet::load(&options.root, &plan_tools)?;
     tracing::info!(sessions = fleet.sessions.len(), "root loaded");

@@ -590,6 +590,16 @@ pub struct ResyncParams {
     pub reason: String,
 }
 
+impl From<TelemetryWire> for crate::feed::TelemetryStatus {
+    fn from(wire: TelemetryWire) -> Self {
+        Self {
+            metrics: wire.metrics.is_some(),
+            traces: wire.traces.is_some(),
+            last_export_ok: wire.last_export.map(|e| e.ok),
+        }
+    }
+}
+
 impl From<&crate::feed::FeedHealth> for HealthWire {
     fn from(h: &crate::feed::FeedHealth) -> Self {
         use crate::feed::FeedHealth;

@@ -58,7 +58,7 @@ fn touched(update: &Update) -> Option<&str> {
         | Update::Meta { key, .. }
         | Update::Appended { key, .. }
         | Update::Removed { key } => Some(&key.id),
-        Update::Health { .. } => None,
+        Update::Health { .. } | Update::Telemetry { .. } => None,
     }
 }
 

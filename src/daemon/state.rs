@@ -203,6 +203,8 @@ impl State {
                 ));
                 self.health = Some(health);
             }
+            // A root feed has no telemetry of its own to report.
+            Update::Telemetry { .. } => {}
         }
         notes
     }

@@ -19,7 +19,7 @@ use super::spawn::FeedHandle;
 use super::update::{FeedHealth, SessionKey, Update};
 use crate::daemon::protocol::{
     AppendedParams, HealthWire, LoadedParams, Notification, ReadParams, ReadResult, SessionMeta,
-    SessionParams, SubscribeParams, SubscribeResult, Topic, method, notification,
+    SessionParams, SubscribeParams, SubscribeResult, TelemetryWire, Topic, method, notification,
 };
 use crate::daemon::{Client, ClientError};
 use crate::model::plan::PlanTools;
@@ -157,6 +157,14 @@ impl SocketFeed {
         let sub: SubscribeResult = client.call(method::SUBSCRIBE, params)?;
         // Anything kept from before the result belongs to an old subscription.
         client.drop_notifications();
+        if let Some(telemetry) = sub.telemetry
+            && !self.send(Update::Telemetry {
+                source: self.source,
+                telemetry: telemetry.into(),
+            })
+        {
+            return Ok(false);
+        }
         if let Some(health) = sub.health
             && !self.send(Update::Health {
                 source: self.source,
@@ -260,6 +268,13 @@ impl SocketFeed {
                 self.send(Update::Health {
                     source: self.source,
                     health: health.into(),
+                })
+            }
+            notification::TELEMETRY => {
+                let telemetry: TelemetryWire = params(note.params)?;
+                self.send(Update::Telemetry {
+                    source: self.source,
+                    telemetry: telemetry.into(),
                 })
             }
             _ => true,

@@ -19,6 +19,7 @@ mod line_parser_fuzz;
 mod readme;
 mod reliability;
 mod simulate;
+mod telemetry;
 mod terminal_safety;
 mod tui_journals;
 mod tui_oncall;
