@@ -456,18 +456,29 @@ fn the_otlp_export_carries_session_and_request_spans_linked_parent_to_child() {
         "[telemetry]\notlp_endpoint = \"http://{}\"\nservice_name = \"switchboard-test\"\n",
         sink.addr
     );
-    let mut daemon = Daemon::start_with(&root, Some(&config));
+    let port = free_port();
+    let mut daemon =
+        Daemon::start_full(&root, Some(&config), &["--metrics", &port.to_string()], &[]);
+    let metrics = SocketAddr::from((LOOPBACK, port));
+    wait_for("the metrics port", || try_get(metrics, "/metrics"));
     let fingerprint = common::pending_fingerprint(&root, "sesn_awaiting", "sevt_0003");
-    let approved = daemon.cli(&[
-        "approve",
-        "sesn_awaiting",
-        "sevt_0003",
-        "--fingerprint",
-        &fingerprint,
-        "--as",
-        "human:oncall@test",
-    ]);
+    let approve = |fingerprint: &str| {
+        daemon.cli(&[
+            "approve",
+            "sesn_awaiting",
+            "sevt_0003",
+            "--fingerprint",
+            fingerprint,
+            "--as",
+            "human:oncall@test",
+        ])
+    };
+    let stale = approve("sha256:0000");
+    assert_eq!(code(&stale), 3, "{}", stderr(&stale));
+    let approved = approve(&fingerprint);
     assert_eq!(code(&approved), 0, "{}", stderr(&approved));
+    let again = approve(&fingerprint);
+    assert_eq!(code(&again), 4, "{}", stderr(&again));
     wait_for("the daemon to see the answer", || {
         let pending = json(&daemon.cli(&["pending", "--json"]));
         let waiting = pending
@@ -483,6 +494,24 @@ fn the_otlp_export_carries_session_and_request_spans_linked_parent_to_child() {
     wait_for("the daemon to see the session end", || {
         (session_status(&daemon, "sesn_awaiting")? == "terminated").then_some(())
     });
+    // The same decisions, counted: the verdict, its latency, the refusals.
+    let text = body(&get(metrics, "/metrics")).to_string();
+    for (series, value) in [
+        ("switchboard_decisions_total{verdict=\"allow\"}", 1.0),
+        ("switchboard_decision_refusals_total{reason=\"stale\"}", 1.0),
+        (
+            "switchboard_decision_refusals_total{reason=\"already_decided\"}",
+            1.0,
+        ),
+        (
+            "switchboard_decision_latency_seconds_count{kind=\"tool_confirmation\"}",
+            1.0,
+        ),
+        ("switchboard_events_appended_total", 1.0),
+        ("switchboard_telemetry_traces_enabled", 1.0),
+    ] {
+        assert_eq!(sample(&text, series), Some(value), "{series}: {text}");
+    }
     // Stopping ends the spans still open and flushes the batch.
     assert!(daemon.terminate().success(), "{}", daemon.log_text());
 
