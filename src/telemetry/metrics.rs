@@ -361,3 +361,97 @@ pub fn label(text: &str) -> String {
         .take(MAX_LABEL_CHARS)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::plan::PlanTools;
+    use crate::store::session_snapshot::SessionSnapshot;
+
+    fn fleet(root: &std::path::Path, docs: &[(String, String)]) -> Fleet {
+        let mut sessions = Vec::new();
+        for (id, doc) in docs {
+            let dir = root.join(id);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("session.json"), doc).unwrap();
+            std::fs::write(dir.join("events.jsonl"), "").unwrap();
+            sessions.push(
+                SessionSnapshot::load(&dir, &PlanTools::default())
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        sessions.sort_by(|a, b| a.id.cmp(&b.id));
+        Fleet {
+            root: root.into(),
+            sessions,
+            ..Fleet::default()
+        }
+    }
+
+    fn scrape(fleet: &Fleet) -> String {
+        render(
+            &Counters::default(),
+            &Scrape {
+                fleet,
+                health: None,
+                thresholds: &StuckThresholds::default(),
+                now: chrono::Utc::now(),
+                clients: 0,
+                traces_on: false,
+                last_export_ok: None,
+            },
+        )
+    }
+
+    #[test]
+    fn agents_past_the_cap_share_one_label_and_no_session_is_a_label() {
+        let root = tempfile::tempdir().unwrap();
+        let docs: Vec<(String, String)> = (0..MAX_AGENT_LABELS + 5)
+            .map(|i| {
+                (
+                    format!("sesn_{i:04}"),
+                    format!(
+                        r#"{{"status":"running","title":"t{i}","agent":{{"id":"agent_{i:04}"}}}}"#
+                    ),
+                )
+            })
+            .collect();
+        let text = scrape(&fleet(root.path(), &docs));
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("switchboard_sessions{"))
+            .count();
+        assert_eq!(series, MAX_AGENT_LABELS + 1, "{text}");
+        assert!(
+            text.contains(r#"switchboard_sessions{agent="_other",status="running"} 5"#),
+            "{text}"
+        );
+        assert!(!text.contains("sesn_0001"), "no session id is a label");
+        assert!(!text.contains("\"t1\""), "no title is a label");
+    }
+
+    #[test]
+    fn running_past_max_concurrent_is_the_excess() {
+        let root = tempfile::tempdir().unwrap();
+        let doc = r#"{"status":"running","agent":{"id":"fixer","max_concurrent":1},"usage":{"input_tokens":7,"output_tokens":3}}"#;
+        let docs: Vec<(String, String)> =
+            (0..3).map(|i| (format!("s{i}"), doc.to_string())).collect();
+        let text = scrape(&fleet(root.path(), &docs));
+        assert!(
+            text.contains(r#"switchboard_agent_sessions_over_limit{agent="fixer"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"switchboard_agent_tokens{agent="fixer"} 30"#),
+            "{text}"
+        );
+        // Every rule is a series, firing or not.
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("switchboard_stuck_sessions{"))
+                .count(),
+            7
+        );
+    }
+}

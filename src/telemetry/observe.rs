@@ -121,7 +121,8 @@ impl Observer {
             self.sessions.insert(session.id.clone(), tracked);
             return;
         }
-        if let Some(span) = self.start_session_span(session, now) {
+        let created = session.doc.created_at.unwrap_or(now);
+        if let Some(span) = self.start_session_span(session, created, now) {
             tracked.context = Some(span.span_context().clone());
             tracked.span = Some(span);
         }
@@ -138,7 +139,13 @@ impl Observer {
         }
     }
 
-    fn start_session_span(&self, session: &SessionSnapshot, now: Timestamp) -> Option<Span> {
+    /// A span for `session`'s life from `start` (its creation, or a resume).
+    fn start_session_span(
+        &self,
+        session: &SessionSnapshot,
+        start: Timestamp,
+        now: Timestamp,
+    ) -> Option<Span> {
         let tracer = self.tracer.as_ref()?;
         let doc = &session.doc;
         let mut attributes = vec![
@@ -157,7 +164,7 @@ impl Observer {
         if let Some(title) = &doc.title {
             attributes.push(KeyValue::new("switchboard.session.title", text(title)));
         }
-        let start = doc.created_at.unwrap_or(now).min(now);
+        let start = start.min(now);
         let builder = tracer
             .span_builder(format!("session {}", text(doc.agent_id().unwrap_or("-"))))
             .with_kind(SpanKind::Internal)
@@ -198,7 +205,7 @@ impl Observer {
         } else if !terminated && tracked.terminated {
             // Resumed: a new span for its new life.
             tracked.terminated = false;
-            if let Some(span) = self.start_session_span(session, now) {
+            if let Some(span) = self.start_session_span(session, now, now) {
                 tracked.context = Some(span.span_context().clone());
                 tracked.span = Some(span);
             }
