@@ -641,3 +641,38 @@ fn a_dead_otlp_endpoint_is_counted_and_shown_not_waited_on() {
     let ls = daemon.cli(&["ls", "--json"]);
     assert_eq!(code(&ls), 0);
 }
+
+/// The real dashboard in tmux, on a daemon whose OTLP endpoint is dead:
+/// its status bar says telemetry is on, then that the export fails.
+#[test]
+fn the_dashboard_through_a_daemon_says_its_export_fails() {
+    let root = fixture_root("contract");
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let port = free_port();
+    let daemon = metrics_daemon(&root, port, &[("OTEL_EXPORTER_OTLP_ENDPOINT", &dead)]);
+    let tmux = common::tmux::Tmux::new("telemetry");
+    tmux.start(
+        &["--connect", daemon.socket.to_str().unwrap()],
+        &[
+            format!(
+                "SWITCHBOARD_CONFIG_DIR={}",
+                root.path().join(".no-config").display()
+            ),
+            format!("SWITCHBOARD_AUDIT_LOG={}", root.audit.display()),
+        ],
+    );
+    tmux.wait_for("telemetry on in the status bar", |t| {
+        t.screen()
+            .contains("telemetry: metrics, traces (none sent yet)")
+    });
+    // A session ends: its span is exported, and the export fails.
+    set_doc(&root, "sesn_awaiting", |doc| {
+        doc["status"] = "terminated".into();
+        doc["stop_reason"] = serde_json::json!({"type": "end_turn"});
+    });
+    tmux.wait_for("the failing export in the status bar", |t| {
+        t.screen()
+            .contains("✗ telemetry: metrics, traces export failing")
+    });
+    tmux.quit();
+}
