@@ -238,6 +238,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_tls_endpoint_is_a_clear_error_not_a_silent_nothing() {
+        let err = provider(
+            "https://api.example.com/v1/traces",
+            "switchboard",
+            Counters::default(),
+            Arc::new(ExportState::default()),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("only http://"), "{err}");
+        assert!(err.contains("Collector"), "{err}");
+    }
+
+    #[test]
     fn the_traces_path_is_added_once() {
         assert_eq!(
             with_traces_path("http://127.0.0.1:4318"),
