@@ -215,7 +215,7 @@ def met_keys(p99s, limit=0.050):
 
 
 ROWS = []
-ORDER = ["show", "ls", "fleet", "latency", "burst", "decide"]  # the table's order
+ORDER = ["show", "ls", "fleet", "latency", "burst", "decide", "telemetry"]  # table order
 STEP = ["show"]  # the step running
 
 
@@ -559,7 +559,6 @@ def step_telemetry(root):
                     t0 = time.perf_counter()
                     rpc.call("sessions.list")
                     lists[name].append(time.perf_counter() - t0)
-        status = rpcs["dead"].call("daemon.status")
         for rpc in rpcs.values():
             rpc.close()
 
@@ -595,6 +594,10 @@ def step_telemetry(root):
         os.close(fd)
         for dash in dashes.values():
             dash.close()
+        # By now batches have gone out (one every 2 s): they must have failed.
+        rpc = Rpc(on_sock)
+        status = rpc.call("daemon.status")
+        rpc.close()
     finally:
         stop_flips.set()
         flips.join()
@@ -804,7 +807,7 @@ if __name__ == "__main__":
                ls_runs=5 if q else 10, idle_secs=5 if q else 30, keys=20 if q else 100,
                appends=200 if q else 1000, dash_appends=100 if q else 200,
                burst_sessions=1000, burst_rate=50000, burst_secs=2 if q else 5,
-               decide_runs=10 if q else 30, list_calls=100 if q else 300)
+               decide_runs=10 if q else 30, list_calls=200 if q else 500)
     ENV = dict(os.environ,
                SWITCHBOARD_CONFIG_DIR=os.path.join(CFG["work"], "no-config"),
                SWITCHBOARD_AUDIT_LOG=os.path.join(CFG["work"], "audit.jsonl"),
