@@ -132,6 +132,9 @@ fn serve(
     });
     if let Some(addr) = options.metrics {
         tracing::info!(%addr, "serving metrics at /metrics");
+        if !addr.ip().is_loopback() {
+            tracing::warn!(%addr, "metrics are served beyond loopback, without authentication");
+        }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
