@@ -110,14 +110,17 @@ impl Observer {
             && parent.id != session.id
         {
             self.ensure(fleet, parent, now, at_start, depth + 1);
+            // A parent cycle in the files may have come back to this one.
+            if self.sessions.contains_key(&session.id) {
+                return;
+            }
         }
-        let terminated = DisplayStatus::of(&session.doc) == DisplayStatus::Terminated;
         let mut tracked = Tracked {
             event_count: session.summary.event_count,
-            terminated,
             ..Tracked::default()
         };
-        if terminated && at_start {
+        if at_start && DisplayStatus::of(&session.doc) == DisplayStatus::Terminated {
+            tracked.terminated = true;
             self.sessions.insert(session.id.clone(), tracked);
             return;
         }
@@ -127,7 +130,8 @@ impl Observer {
             tracked.span = Some(span);
         }
         self.sessions.insert(session.id.clone(), tracked);
-        // Requests already waiting, marks already there: as if seen now.
+        // Requests already waiting, marks already there: as if seen now;
+        // one that appears already ended ends its span at once.
         self.update(session, now);
         if !at_start && let Some(tracked) = self.sessions.get_mut(&session.id) {
             // A session that appears while the daemon runs: its events are
@@ -388,4 +392,127 @@ fn text(value: &str) -> String {
         .filter(|c| !c.is_control())
         .take(MAX_ATTRIBUTE_CHARS)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::plan::PlanTools;
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_sdk::error::OTelSdkResult;
+    use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+    use std::sync::{Arc, Mutex};
+
+    /// Keeps what it is given.
+    #[derive(Debug, Clone, Default)]
+    struct Kept(Arc<Mutex<Vec<SpanData>>>);
+
+    impl SpanExporter for Kept {
+        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+            self.0.lock().unwrap().extend(batch);
+            Ok(())
+        }
+    }
+
+    fn load(root: &std::path::Path, id: &str, doc: &str) -> SessionSnapshot {
+        let dir = root.join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("session.json"), doc).unwrap();
+        std::fs::write(dir.join("events.jsonl"), "").unwrap();
+        SessionSnapshot::load(&dir, &PlanTools::default())
+            .unwrap()
+            .unwrap()
+    }
+
+    fn fleet(root: &std::path::Path, sessions: Vec<SessionSnapshot>) -> Fleet {
+        let mut sessions = sessions;
+        sessions.sort_by(|a, b| a.id.cmp(&b.id));
+        Fleet {
+            root: root.into(),
+            sessions,
+            ..Fleet::default()
+        }
+    }
+
+    fn observer() -> (Observer, Kept, SdkTracerProvider) {
+        let kept = Kept::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(kept.clone())
+            .build();
+        let tracer = provider.tracer("test");
+        (
+            Observer::new(Counters::default(), Some(tracer)),
+            kept,
+            provider,
+        )
+    }
+
+    fn attr(span: &SpanData, key: &str) -> Option<String> {
+        span.attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.to_string())
+    }
+
+    #[test]
+    fn a_session_that_appears_already_ended_ends_its_span_under_its_parent() {
+        let root = tempfile::tempdir().unwrap();
+        let parent = load(root.path(), "p", r#"{"status":"running"}"#);
+        let (mut observer, kept, _provider) = observer();
+        let now = chrono::Utc::now();
+        let mut fleet = fleet(root.path(), vec![parent]);
+        observer.start(&fleet, now);
+        assert!(
+            kept.0.lock().unwrap().is_empty(),
+            "the parent is still open"
+        );
+        let child = load(
+            root.path(),
+            "c",
+            r#"{"status":"terminated","parent_id":"p","stop_reason":{"type":"end_turn"}}"#,
+        );
+        fleet.sessions.push(child);
+        observer.observe(&fleet, "c", now);
+        let spans = kept.0.lock().unwrap().clone();
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        let child = &spans[0];
+        assert_eq!(attr(child, "switchboard.session.id").as_deref(), Some("c"));
+        assert_eq!(
+            attr(child, "switchboard.stop_reason").as_deref(),
+            Some("end_turn")
+        );
+        assert_eq!(
+            attr(child, "switchboard.span.ended_by").as_deref(),
+            Some("terminated")
+        );
+        observer.finish(now);
+        let spans = kept.0.lock().unwrap().clone();
+        let parent = spans
+            .iter()
+            .find(|s| attr(s, "switchboard.session.id").as_deref() == Some("p"))
+            .unwrap();
+        assert_eq!(child.parent_span_id, parent.span_context.span_id());
+        assert_eq!(
+            child.span_context.trace_id(),
+            parent.span_context.trace_id()
+        );
+    }
+
+    #[test]
+    fn a_parent_cycle_in_the_files_gives_one_span_each() {
+        let root = tempfile::tempdir().unwrap();
+        let a = load(root.path(), "a", r#"{"status":"running","parent_id":"b"}"#);
+        let b = load(root.path(), "b", r#"{"status":"running","parent_id":"a"}"#);
+        let (mut observer, kept, _provider) = observer();
+        let now = chrono::Utc::now();
+        observer.start(&fleet(root.path(), vec![a, b]), now);
+        observer.finish(now);
+        let spans = kept.0.lock().unwrap().clone();
+        let mut ids: Vec<String> = spans
+            .iter()
+            .filter_map(|s| attr(s, "switchboard.session.id"))
+            .collect();
+        ids.sort();
+        assert_eq!(ids, ["a", "b"]);
+    }
 }
