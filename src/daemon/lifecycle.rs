@@ -24,9 +24,8 @@ use crate::store::{StoreError, paths};
 use crate::telemetry::export::{ExportError, ExportState};
 use crate::telemetry::metrics::Counters;
 use crate::telemetry::observe::Observer;
+use crate::telemetry::traces::Traces;
 use crate::telemetry::{self, Telemetry};
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::trace::SdkTracerProvider;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -113,11 +112,7 @@ fn serve(
     let traces = Traces::start(&options.config, &counters)?;
     let telemetry = (metrics_listener.is_some() || traces.is_some()).then(|| {
         let (tracer, export, url) = match &traces {
-            Some(t) => (
-                Some(t.provider.tracer("switchboard")),
-                t.export.clone(),
-                Some(t.url.clone()),
-            ),
+            Some(t) => (Some(t.tracer()), t.export.clone(), Some(t.url.clone())),
             None => (None, Arc::new(ExportState::default()), None),
         };
         let mut observer = Observer::new(counters.clone(), tracer);
@@ -201,43 +196,6 @@ fn serve(
         traces.stop();
     }
     served
-}
-
-/// The trace exporter, when `[telemetry]` or the environment asks for one.
-struct Traces {
-    provider: SdkTracerProvider,
-    export: Arc<ExportState>,
-    url: String,
-}
-
-impl Traces {
-    /// How long stopping waits for the last spans to go out.
-    const FLUSH_TIMEOUT: Duration = Duration::from_secs(3);
-
-    fn start(config: &Config, counters: &Counters) -> Result<Option<Self>, DaemonError> {
-        let Some(url) = telemetry::export::traces_url(&config.telemetry.otlp_endpoint) else {
-            return Ok(None);
-        };
-        let export = Arc::new(ExportState::default());
-        let provider = telemetry::export::provider(
-            &url,
-            &config.telemetry.service_name,
-            counters.clone(),
-            export.clone(),
-        )?;
-        tracing::info!(%url, "exporting traces");
-        Ok(Some(Self {
-            provider,
-            export,
-            url,
-        }))
-    }
-
-    fn stop(self) {
-        if let Err(e) = self.provider.shutdown_with_timeout(Self::FLUSH_TIMEOUT) {
-            tracing::warn!("the last spans may not have been exported: {e}");
-        }
-    }
 }
 
 async fn wait_for_signal() -> &'static str {

@@ -1,12 +1,13 @@
 //! Fleet telemetry from the daemon: Prometheus metrics at `/metrics`
 //! (`metrics`, `server`) and OpenTelemetry traces over OTLP/HTTP
-//! (`observe`, `export`), both fed from the daemon's mirror of its root.
+//! (`observe`, `export`, `traces`), both fed from the daemon's mirror of its root.
 //! Documented in `docs/metrics.md`.
 
 pub mod export;
 pub mod metrics;
 pub mod observe;
 pub mod server;
+pub mod traces;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
