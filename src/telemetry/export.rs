@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use opentelemetry::Context;
+use opentelemetry::{Context, KeyValue};
 use opentelemetry_otlp::{Protocol, WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -135,12 +135,25 @@ pub fn provider(
     };
     Ok(SdkTracerProvider::builder()
         .with_span_processor(processor)
-        .with_resource(
-            Resource::builder()
-                .with_service_name(service_name.to_string())
-                .build(),
-        )
+        .with_resource(resource(service_name))
         .build())
+}
+
+/// The spans' resource: the standard `OTEL_SERVICE_NAME` and
+/// `OTEL_RESOURCE_ATTRIBUTES` when set (the SDK reads them), else
+/// `service_name`; and the host, so a fleet of machines stays apart.
+fn resource(service_name: &str) -> Resource {
+    let mut builder = Resource::builder().with_attributes([
+        KeyValue::new(
+            "host.name",
+            gethostname::gethostname().to_string_lossy().into_owned(),
+        ),
+        KeyValue::new("service.version", crate::VERSION),
+    ]);
+    if env_nonempty("OTEL_SERVICE_NAME").is_none() {
+        builder = builder.with_service_name(service_name.to_string());
+    }
+    builder.build()
 }
 
 /// Counts each batch's fate and remembers the last one.

@@ -346,6 +346,11 @@ impl OtlpSink {
                     .resource
                     .as_ref()
                     .and_then(|r| attribute(&r.attributes, "service.name"));
+                let host = resource
+                    .resource
+                    .as_ref()
+                    .and_then(|r| attribute(&r.attributes, "host.name"));
+                assert!(host.is_some_and(|h| !h.is_empty()), "spans name their host");
                 for scope in resource.scope_spans {
                     for span in scope.spans {
                         spans.push((span, service.clone()));
