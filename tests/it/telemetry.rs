@@ -681,3 +681,31 @@ fn the_dashboard_through_a_daemon_says_its_export_fails() {
     });
     tmux.quit();
 }
+
+/// A backend that takes the connection and never answers: the export times
+/// out and is counted, the daemon answers meanwhile and stops promptly.
+#[test]
+fn a_backend_that_never_answers_times_out_and_is_counted() {
+    let root = fixture_root("contract");
+    // Connections complete in the kernel's backlog; nothing is ever read.
+    let blackhole = TcpListener::bind((LOOPBACK, 0)).unwrap();
+    let endpoint = format!("http://{}", blackhole.local_addr().unwrap());
+    let port = free_port();
+    let mut daemon = metrics_daemon(&root, port, &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)]);
+    set_doc(&root, "sesn_awaiting", |doc| {
+        doc["status"] = "terminated".into();
+        doc["stop_reason"] = serde_json::json!({"type": "end_turn"});
+    });
+    wait_for("the daemon to see the session end", || {
+        (session_status(&daemon, "sesn_awaiting")? == "terminated").then_some(())
+    });
+    let metrics = SocketAddr::from((LOOPBACK, port));
+    wait_for("the timed-out export to be counted", || {
+        let text = body(&get(metrics, "/metrics")).to_string();
+        (sample(&text, "switchboard_telemetry_spans_failed_total")? >= 1.0).then_some(())
+    });
+    let ls = daemon.cli(&["ls", "--json"]);
+    assert_eq!(code(&ls), 0, "{}", stderr(&ls));
+    assert!(daemon.terminate().success(), "{}", daemon.log_text());
+    drop(blackhole);
+}
