@@ -526,18 +526,23 @@ def step_telemetry(root):
     off, off_sock = start_daemon(root, "telemetry-off")
     on, on_sock = start_daemon(root, "telemetry-dead", {"OTEL_EXPORTER_OTLP_ENDPOINT": dead})
     names = sessions(root)
-    flip = names[1:11]
+    flip = names[-10:]  # far from the top row, which both dashboards open
     stop_flips = threading.Event()
 
     def flipper():
-        """A session ends or resumes every 50 ms: a span ends each second or so."""
+        """A session ends or resumes (its own status again) every 50 ms."""
         docs = {sid: os.path.join(root, sid, "session.json") for sid in flip}
+        was = {}
+        for sid, path in docs.items():
+            with open(path) as f:
+                was[sid] = json.load(f).get("status")
         i = 0
         while not stop_flips.is_set():
-            path = docs[flip[i % len(flip)]]
+            sid = flip[i % len(flip)]
+            path = docs[sid]
             with open(path) as f:
                 doc = json.load(f)
-            doc["status"] = "terminated" if doc.get("status") != "terminated" else "running"
+            doc["status"] = "terminated" if doc.get("status") != "terminated" else was[sid]
             tmp = path + ".tmp"
             with open(tmp, "w") as f:
                 json.dump(doc, f)
