@@ -215,7 +215,7 @@ def met_keys(p99s, limit=0.050):
 
 
 ROWS = []
-ORDER = ["show", "ls", "fleet", "latency", "burst", "decide"]  # the table's order
+ORDER = ["show", "ls", "fleet", "latency", "burst", "decide", "telemetry"]  # table order
 STEP = ["show"]  # the step running
 
 
@@ -466,6 +466,162 @@ def daemon_latency(root, sid, journal, direct):
         f"the same dashboard on `--root`: {direct}", "recorded (no target)")
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_daemon(root, name, extra_env=None):
+    """A daemon on `root` with its own socket; returns (process, socket)."""
+    sockdir = os.path.join(CFG["work"], f"sock-{name}")
+    os.makedirs(sockdir, mode=0o700, exist_ok=True)
+    sock = os.path.join(sockdir, "d.sock")
+    daemon = subprocess.Popen([CFG["bin"], "daemon", "--root", root, "--socket", sock,
+                               "--log", os.path.join(CFG["work"], f"daemon-{name}.log")],
+                              env=dict(ENV, **(extra_env or {})),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    LEFT_RUNNING.append(daemon)
+    deadline = time.time() + 60
+    while not os.path.exists(sock) and time.time() < deadline:
+        time.sleep(0.05)
+    if not os.path.exists(sock):
+        sys.exit(f"the {name} daemon made no socket in 60 s; see daemon-{name}.log")
+    return daemon, sock
+
+
+class Rpc:
+    """A line-protocol client on a daemon's socket."""
+
+    def __init__(self, sock):
+        import socket
+        self.conn = socket.socket(socket.AF_UNIX)
+        self.conn.connect(sock)
+        self.reader = self.conn.makefile("rb")
+        self.next = 0
+
+    def call(self, method, params=None):
+        self.next += 1
+        msg = {"jsonrpc": "2.0", "id": self.next, "method": method, "params": params or {}}
+        self.conn.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = json.loads(self.reader.readline())
+            if reply.get("id") == self.next:
+                if "error" in reply:
+                    sys.exit(f"{method}: {reply['error']}")
+                return reply["result"]
+
+    def close(self):
+        self.reader.close()
+        self.conn.close()
+
+
+def step_telemetry(root):
+    """Telemetry's cost with a dead OTLP endpoint: `sessions.list` and append →
+    screen through two daemons on one root, one with telemetry off and one
+    exporting to a port where nothing listens, measured in alternating blocks
+    while sessions end and resume (so spans end and exports keep failing)."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    off, off_sock = start_daemon(root, "telemetry-off")
+    on, on_sock = start_daemon(root, "telemetry-dead", {"OTEL_EXPORTER_OTLP_ENDPOINT": dead})
+    names = sessions(root)
+    flip = names[-10:]  # far from the top row, which both dashboards open
+    stop_flips = threading.Event()
+
+    def flipper():
+        """A session ends or resumes (its own status again) every 50 ms."""
+        docs = {sid: os.path.join(root, sid, "session.json") for sid in flip}
+        was = {}
+        for sid, path in docs.items():
+            with open(path) as f:
+                was[sid] = json.load(f).get("status")
+        i = 0
+        while not stop_flips.is_set():
+            sid = flip[i % len(flip)]
+            path = docs[sid]
+            with open(path) as f:
+                doc = json.load(f)
+            doc["status"] = "terminated" if doc.get("status") != "terminated" else was[sid]
+            tmp = path + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump(doc, f)
+            os.replace(tmp, path)
+            i += 1
+            stop_flips.wait(0.05)
+
+    flips = threading.Thread(target=flipper, daemon=True)
+    flips.start()
+    try:
+        rpcs = {"off": Rpc(off_sock), "dead": Rpc(on_sock)}
+        for rpc in rpcs.values():
+            for _ in range(5):  # warm up
+                rpc.call("sessions.list")
+        lists = {"off": [], "dead": []}
+        for _ in range(10):
+            for name, rpc in rpcs.items():
+                for _ in range(CFG["list_calls"] // 10):
+                    t0 = time.perf_counter()
+                    rpc.call("sessions.list")
+                    lists[name].append(time.perf_counter() - t0)
+        for rpc in rpcs.values():
+            rpc.close()
+
+        dashes = {"off": Dashboard(root, connect=off_sock), "dead": Dashboard(root, connect=on_sock)}
+        sid = None
+        for name, dash in dashes.items():
+            _, screen = dash.wait_screen(lambda s: re.search(r"Events · (\S+) ·", s) is not None)
+            m = re.search(r"Events · (\S+) ·", screen)
+            if not m:
+                sys.exit(f"the {name} dashboard opened no event stream:\n{screen}")
+            if sid is None:
+                sid = m[1]
+            elif m[1] != sid:
+                sys.exit(f"the two dashboards opened different sessions: {sid}, {m[1]}")
+        fd = os.open(os.path.join(root, sid, "events.jsonl"), os.O_WRONLY | os.O_APPEND)
+        tag = f"t{os.getpid()}"
+        screens = {"off": [], "dead": []}
+        i = 0
+        for _ in range(10):
+            for name, dash in dashes.items():
+                for _ in range(CFG["dash_appends"] // 10):
+                    needle = f"telemetry mark {tag}-{i} end"
+                    ev = {"id": f"{tag}-{i}", "type": "agent.message",
+                          "content": [{"type": "text", "text": needle}]}
+                    t0 = time.perf_counter()
+                    os.write(fd, json.dumps(ev).encode() + b"\n")
+                    while needle not in dash.screen():
+                        if time.perf_counter() - t0 > 10:
+                            sys.exit(f"append {i}: not on the {name} dashboard after 10 s")
+                    screens[name].append(time.perf_counter() - t0)
+                    i += 1
+                    time.sleep(random.uniform(0.02, 0.08))
+        os.close(fd)
+        for dash in dashes.values():
+            dash.close()
+        # By now batches have gone out (one every 2 s): they must have failed.
+        rpc = Rpc(on_sock)
+        status = rpc.call("daemon.status")
+        rpc.close()
+    finally:
+        stop_flips.set()
+        flips.join()
+    stop(off)
+    stop(on)
+    export = (status.get("telemetry") or {}).get("last_export") or {}
+    failing = "exports failing as expected" if export.get("ok") is False else f"NOT failing: {export}"
+    desc = lambda v: f"p50 {ms(pct(v, 50))}, p99 {ms(pct(v, 99))} (n={len(v)})"  # noqa: E731
+
+    def within(name, v):
+        ratio = pct(v["dead"], 50) / pct(v["off"], 50)
+        return f"{'yes' if ratio <= 1.10 and export.get('ok') is False else 'no'} (p50 ×{ratio:.2f})"
+
+    row(f"`sessions.list` ({len(names):,} sessions) with a dead OTLP endpoint within 10% of telemetry off",
+        f"{desc(lists['dead'])}; {failing}", f"telemetry off: {desc(lists['off'])}", within("list", lists))
+    row("append → visible in the dashboard through the daemon with a dead OTLP endpoint within 10% of off",
+        f"{desc(screens['dead'])}", f"telemetry off: {desc(screens['off'])}", within("screen", screens))
+
+
 def step_burst(root, n):
     """50,000 events/s across the sessions: `watch` loses nothing; key → frame."""
     flog = os.path.join(CFG["work"], "frames-burst.log")
@@ -615,6 +771,11 @@ def main():
     if "decide" in steps:
         log("decision")
         run_step("decide", step_decide)
+    if "telemetry" in steps:
+        telemetry_root = os.path.join(CFG["work"], "telemetry")
+        simulate(telemetry_root, fleet_n, 20000, 2)
+        log("telemetry: a dead OTLP endpoint vs off")
+        run_step("telemetry", lambda: step_telemetry(telemetry_root))
     if "fleet" in steps:  # last: the fleet needs time to come to rest
         at_rest = wait_for_rest(fleet_made)
         log("the dashboard on the fleet")
@@ -651,7 +812,7 @@ if __name__ == "__main__":
                ls_runs=5 if q else 10, idle_secs=5 if q else 30, keys=20 if q else 100,
                appends=200 if q else 1000, dash_appends=100 if q else 200,
                burst_sessions=1000, burst_rate=50000, burst_secs=2 if q else 5,
-               decide_runs=10 if q else 30)
+               decide_runs=10 if q else 30, list_calls=200 if q else 500)
     ENV = dict(os.environ,
                SWITCHBOARD_CONFIG_DIR=os.path.join(CFG["work"], "no-config"),
                SWITCHBOARD_AUDIT_LOG=os.path.join(CFG["work"], "audit.jsonl"),

@@ -45,6 +45,8 @@ pub struct Config {
     /// (`assets/prices.toml`): `[prices."MODEL"]` with `input`, `output`,
     /// `cache_read`, `cache_write`.
     pub prices: BTreeMap<String, ModelPrice>,
+    /// Traces exported by `switchboard daemon` (OTLP over HTTP).
+    pub telemetry: TelemetryConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -112,6 +114,9 @@ pub struct DaemonConfig {
     pub client_queue_kib: usize,
     /// How often the root is re-scanned when change notifications are not used.
     pub poll_interval_ms: u64,
+    /// Where to serve Prometheus metrics (`PORT` or `HOST:PORT`; a bare
+    /// port binds 127.0.0.1); empty means off.
+    pub metrics_addr: String,
 }
 
 impl Default for DaemonConfig {
@@ -120,6 +125,27 @@ impl Default for DaemonConfig {
             allow_uids: Vec::new(),
             client_queue_kib: 8192,
             poll_interval_ms: 200,
+            metrics_addr: String::new(),
+        }
+    }
+}
+
+/// `[telemetry]`: OpenTelemetry traces from the daemon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// The OTLP/HTTP base URL (`/v1/traces` is appended); empty means
+    /// `$OTEL_EXPORTER_OTLP_ENDPOINT`, and off when that is unset too.
+    pub otlp_endpoint: String,
+    /// The `service.name` the spans carry.
+    pub service_name: String,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: String::new(),
+            service_name: "switchboard".into(),
         }
     }
 }
@@ -138,6 +164,7 @@ impl Default for Config {
             notifications: NotificationsConfig::default(),
             feed: FeedConfig::default(),
             prices: BTreeMap::new(),
+            telemetry: TelemetryConfig::default(),
         }
     }
 }

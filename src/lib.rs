@@ -17,6 +17,7 @@ pub mod rpc;
 pub mod sanitize;
 pub mod sim;
 pub mod store;
+pub mod telemetry;
 pub mod toml_error;
 pub mod transcripts;
 pub mod tui;

@@ -328,6 +328,10 @@ pub struct DaemonArgs {
     /// With --status: print the daemon's status as one JSON document.
     #[arg(long, requires = "status")]
     pub json: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics: PORT (on 127.0.0.1)
+    /// or IP:PORT [default: [daemon] metrics_addr, else off].
+    #[arg(long, value_name = "ADDR", conflicts_with = "status")]
+    pub metrics: Option<String>,
 }
 
 const SIMULATE_ABOUT: &str = "Write a simulated fleet of sessions into a root (headless).

@@ -49,6 +49,7 @@ impl Printer {
     pub fn handle(&mut self, update: Update) -> CliResult {
         match update {
             Update::Health { source, health } => self.health(source, health),
+            Update::Telemetry { .. } => Ok(()),
             Update::Loaded {
                 key,
                 snapshot,

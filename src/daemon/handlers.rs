@@ -21,10 +21,12 @@ use crate::rpc::protocol::{
     Response, RpcError, SessionDetail, StatusResult, SubscribeParams, SubscribeResult, ViewParams,
     method,
 };
+use crate::rpc::protocol::{ExportWire, TelemetryWire};
 use crate::store::fleet::stuck_of;
 use crate::store::journal_lines::complete_end;
 use crate::store::journal_select::{event_start, is_line_start, read_page, tail_start};
 use crate::store::{Decision, Verdict, decide, paths};
+use crate::telemetry::Telemetry;
 use crate::views::{DoctorRow, FleetViews, SessionRow};
 
 /// The daemon's shared state: the root's mirror and what `daemon.status` says.
@@ -34,6 +36,8 @@ pub struct Daemon {
     pub socket: PathBuf,
     pub started_at: Timestamp,
     pub clients: AtomicUsize,
+    /// Metrics and traces, when either is on.
+    pub telemetry: Option<Arc<Telemetry>>,
 }
 
 /// One connected client, as the methods see it.
@@ -62,6 +66,42 @@ impl Daemon {
 
     pub fn root(&self) -> PathBuf {
         self.read().root().clone()
+    }
+
+    /// What the telemetry is doing, for `subscribe`, `daemon.status` and the
+    /// `telemetry` notification.
+    pub fn telemetry_wire(&self) -> Option<TelemetryWire> {
+        let telemetry = self.telemetry.as_ref()?;
+        Some(TelemetryWire {
+            metrics: telemetry.metrics_addr.map(|a| a.to_string()),
+            traces: telemetry.traces_url.clone(),
+            last_export: telemetry.last_export().map(|o| ExportWire {
+                ok: o.ok,
+                at: o.at,
+                error: o.error,
+            }),
+        })
+    }
+
+    /// The Prometheus exposition of the root as it is now.
+    pub fn metrics_text(&self) -> String {
+        let Some(telemetry) = &self.telemetry else {
+            return String::new();
+        };
+        let state = self.read();
+        telemetry.render(
+            &state.fleet,
+            state.health.as_ref(),
+            &self.config.stuck,
+            self.clients.load(Ordering::Relaxed),
+            chrono::Utc::now(),
+        )
+    }
+
+    fn refused(&self, reason: &str) {
+        if let Some(telemetry) = &self.telemetry {
+            telemetry.counters.refused(reason);
+        }
     }
 }
 
@@ -300,6 +340,7 @@ fn decide_request(daemon: &Daemon, p: DecideParams) -> Handled {
         "redirect" => Verdict::Redirect,
         "respond" => Verdict::Respond,
         other => {
+            daemon.refused("invalid");
             return Err(RpcError::invalid_params(format!(
                 "verdict {other:?} is not one of allow, deny, redirect, respond"
             )));
@@ -319,7 +360,8 @@ fn decide_request(daemon: &Daemon, p: DecideParams) -> Handled {
         &decision,
         &daemon.config.plan_tools(),
         now_or_clock(p.now),
-    )?;
+    )
+    .inspect_err(|e| daemon.refused(e.code_name()))?;
     tracing::info!(
         session = %decision.session_id,
         event = %decision.event_id,
@@ -336,6 +378,7 @@ fn subscribe(daemon: &Daemon, caller: &Caller, id: &Value, p: SubscribeParams) -
     let result = SubscribeResult {
         sessions: state.metas(),
         health: state.health_wire(),
+        telemetry: daemon.telemetry_wire(),
     };
     let result = serde_json::to_value(result).map_err(|e| RpcError::internal(e.to_string()))?;
     // Queued while the lock is held: no notification can come before it.
@@ -362,5 +405,6 @@ fn status(daemon: &Daemon) -> Handled {
         subscribers: state.subscriber_count(),
         sessions: state.fleet.sessions.len(),
         health: state.health_wire(),
+        telemetry: daemon.telemetry_wire(),
     })
 }

@@ -2,6 +2,7 @@
 //! of the umask), log to a file, load the root, serve until SIGTERM or
 //! SIGINT, then remove the socket. And `--status`.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, RwLock};
@@ -11,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 use tracing_subscriber::filter::LevelFilter;
 
 use super::handlers::Daemon;
-use super::server::{run_accept, run_hub};
+use super::server::{run_accept, run_hub, run_telemetry_notes};
 use super::socket::{self, Probe, SocketError};
 use super::state::State;
 use crate::config::Config;
@@ -20,6 +21,11 @@ use crate::rpc::protocol::{StatusResult, method};
 use crate::rpc::{Client, ClientError};
 use crate::store::fleet::Fleet;
 use crate::store::{StoreError, paths};
+use crate::telemetry::export::{ExportError, ExportState};
+use crate::telemetry::metrics::Counters;
+use crate::telemetry::observe::Observer;
+use crate::telemetry::traces::Traces;
+use crate::telemetry::{self, Telemetry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -34,6 +40,13 @@ pub enum DaemonError {
     },
     #[error("cannot start the daemon: {0}")]
     Start(std::io::Error),
+    #[error("cannot serve metrics on {addr}: {source}")]
+    Metrics {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Traces(#[from] ExportError),
 }
 
 /// What `switchboard daemon` was asked to do.
@@ -42,6 +55,8 @@ pub struct DaemonOptions {
     pub socket: PathBuf,
     pub log: PathBuf,
     pub config: Config,
+    /// Serve Prometheus metrics here (`--metrics`, else `[daemon] metrics_addr`).
+    pub metrics: Option<SocketAddr>,
 }
 
 /// The log file when `--log` is not given.
@@ -52,6 +67,18 @@ pub fn default_log() -> PathBuf {
 /// Serves `root` on `socket` until a signal says stop.
 pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
     let bound = socket::bind(&options.socket)?;
+    // Bound before anything else can fail or anyone can connect, so that a
+    // daemon that answers on its socket also answers on its metrics port.
+    let metrics = match options.metrics.map(|addr| {
+        telemetry::server::bind(addr).map_err(|source| DaemonError::Metrics { addr, source })
+    }) {
+        Some(Err(e)) => {
+            bound.remove();
+            return Err(e);
+        }
+        Some(Ok(listener)) => Some(listener),
+        None => None,
+    };
     let _log_guard = init_logging(&options.log)?;
     let open_files = raise_open_file_limit();
     tracing::info!(open_files, "open file limit");
@@ -61,7 +88,7 @@ pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
         version = crate::VERSION,
         "daemon starting"
     );
-    let result = serve(bound.listener.try_clone(), &options);
+    let result = serve(bound.listener.try_clone(), metrics, &options);
     bound.remove();
     match &result {
         Ok(()) => tracing::info!("daemon stopped"),
@@ -72,6 +99,7 @@ pub fn run(options: DaemonOptions) -> Result<(), DaemonError> {
 
 fn serve(
     listener: std::io::Result<std::os::unix::net::UnixListener>,
+    metrics_listener: Option<std::net::TcpListener>,
     options: &DaemonOptions,
 ) -> Result<(), DaemonError> {
     let listener = listener.map_err(DaemonError::Start)?;
@@ -79,13 +107,37 @@ fn serve(
     let plan_tools = options.config.plan_tools();
     let fleet = Fleet::load(&options.root, &plan_tools)?;
     tracing::info!(sessions = fleet.sessions.len(), "root loaded");
+    // Before the runtime: the exporter's blocking HTTP client has its own.
+    let counters = Counters::default();
+    let traces = Traces::start(&options.config, &counters)?;
+    let telemetry = (metrics_listener.is_some() || traces.is_some()).then(|| {
+        let (tracer, export, url) = match &traces {
+            Some(t) => (Some(t.tracer()), t.export.clone(), Some(t.url.clone())),
+            None => (None, Arc::new(ExportState::default()), None),
+        };
+        let mut observer = Observer::new(counters.clone(), tracer);
+        observer.start(&fleet, chrono::Utc::now());
+        Arc::new(Telemetry::new(
+            counters,
+            observer,
+            options.metrics,
+            url,
+            export,
+        ))
+    });
+    if let Some(addr) = options.metrics {
+        tracing::info!(%addr, "serving metrics at /metrics");
+        if !addr.ip().is_loopback() {
+            tracing::warn!(%addr, "metrics are served beyond loopback, without authentication");
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .thread_name("daemon")
         .build()
         .map_err(DaemonError::Start)?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = tokio::net::UnixListener::from_std(listener).map_err(DaemonError::Start)?;
         let daemon = Arc::new(Daemon {
             state: RwLock::new(State::new(fleet)),
@@ -93,6 +145,7 @@ fn serve(
             socket: options.socket.clone(),
             started_at: chrono::Utc::now(),
             clients: AtomicUsize::new(0),
+            telemetry: telemetry.clone(),
         });
         let (tx, rx) = mpsc::channel(1024);
         let interval = Duration::from_millis(options.config.daemon.poll_interval_ms.max(10));
@@ -100,17 +153,49 @@ fn serve(
             .map_err(DaemonError::Start)?;
         let hub = tokio::spawn(run_hub(daemon.clone(), rx));
         let (stop_tx, stop_rx) = watch::channel(false);
-        let accept = tokio::spawn(run_accept(daemon.clone(), listener, stop_rx));
+        let accept = tokio::spawn(run_accept(daemon.clone(), listener, stop_rx.clone()));
+        let metrics = metrics_listener.map(|listener| {
+            let for_render = daemon.clone();
+            let render = move || {
+                let daemon = for_render.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || daemon.metrics_text())
+                        .await
+                        .unwrap_or_default()
+                }
+            };
+            tokio::spawn(telemetry::server::serve(listener, render, stop_rx.clone()))
+        });
+        let notes = traces.is_some().then(|| {
+            tokio::spawn(run_telemetry_notes(
+                daemon.clone(),
+                Duration::from_secs(1),
+                stop_rx.clone(),
+            ))
+        });
         let signal = wait_for_signal().await;
         tracing::info!("{signal}: shutting down");
         let _ = stop_tx.send(true);
         let _ = accept.await;
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
+        if let Some(notes) = notes {
+            let _ = notes.await;
+        }
         hub.abort();
         let _ = hub.await;
         // The hub's receiver is gone, so the feed thread stops at once.
         feed.stop();
         Ok(())
-    })
+    });
+    if let Some(telemetry) = &telemetry {
+        telemetry.observer().finish(chrono::Utc::now());
+    }
+    if let Some(traces) = traces {
+        traces.stop();
+    }
+    served
 }
 
 async fn wait_for_signal() -> &'static str {

@@ -17,18 +17,75 @@ use super::handlers::Daemon;
 use super::peer::{is_allowed, own_uid, peer_of};
 use super::shutdown::stopped;
 use super::state::frame;
-use crate::feed::Update;
-use crate::rpc::protocol::{Response, RpcError, code};
+use crate::feed::{FeedHealth, Update};
+use crate::rpc::protocol::{Notification, Response, RpcError, Topic, code, notification};
 
 /// More connections than this at once are turned away.
 const MAX_CLIENTS: usize = 1024;
 /// How long shutting down waits for connections to flush.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Folds feed updates into the state until the feed ends.
+/// Folds feed updates into the state until the feed ends; with telemetry
+/// on, the touched session is then observed.
 pub async fn run_hub(daemon: Arc<Daemon>, mut updates: mpsc::Receiver<Update>) {
     while let Some(update) = updates.recv().await {
-        daemon.write().apply_and_notify(update);
+        let Some(telemetry) = &daemon.telemetry else {
+            daemon.write().apply_and_notify(update);
+            continue;
+        };
+        let session = touched(&update).map(str::to_string);
+        let lost_root = matches!(
+            &update,
+            Update::Health {
+                health: FeedHealth::Unavailable { .. },
+                ..
+            }
+        );
+        let mut state = daemon.write();
+        let was_up = state.health.as_ref().is_none_or(FeedHealth::is_healthy);
+        state.apply_and_notify(update);
+        telemetry.after_update(
+            &state.fleet,
+            session.as_deref(),
+            lost_root && was_up,
+            chrono::Utc::now(),
+        );
+    }
+}
+
+fn touched(update: &Update) -> Option<&str> {
+    match update {
+        Update::Loaded { key, .. }
+        | Update::Meta { key, .. }
+        | Update::Appended { key, .. }
+        | Update::Removed { key } => Some(&key.id),
+        Update::Health { .. } | Update::Telemetry { .. } => None,
+    }
+}
+
+/// Tells subscribers when the last export's outcome flips (and the first
+/// time there is one), checking every `every`.
+pub async fn run_telemetry_notes(
+    daemon: Arc<Daemon>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut told: Option<bool> = None;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stopped(&mut shutdown) => return,
+        }
+        let Some(wire) = daemon.telemetry_wire() else {
+            return;
+        };
+        let now = wire.last_export.as_ref().map(|e| e.ok);
+        if now.is_none() || now == told {
+            continue;
+        }
+        told = now;
+        let note = frame(&Notification::new(notification::TELEMETRY, wire));
+        daemon.write().broadcast(Topic::Sessions, note);
     }
 }
 

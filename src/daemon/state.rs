@@ -100,6 +100,16 @@ impl State {
         });
     }
 
+    /// Sends one notification to every subscriber of `topic` (best effort:
+    /// one that is full misses it and gets the state again when it resyncs).
+    pub fn broadcast(&mut self, topic: Topic, note: Frame) {
+        for sub in &self.subscribers {
+            if sub.topics.contains(&topic) {
+                let _ = sub.outbox.try_push(note.clone());
+            }
+        }
+    }
+
     /// Folds an update into the mirror; returns the notifications it makes.
     pub fn apply(&mut self, update: Update) -> Vec<(Topic, Frame)> {
         let mut notes = Vec::new();
@@ -193,6 +203,8 @@ impl State {
                 ));
                 self.health = Some(health);
             }
+            // A root feed has no telemetry of its own to report.
+            Update::Telemetry { .. } => {}
         }
         notes
     }

@@ -3,7 +3,7 @@
 //! below the feed and does not know its types.
 
 use super::update::FeedHealth;
-use crate::rpc::protocol::HealthWire;
+use crate::rpc::protocol::{HealthWire, TelemetryWire};
 
 impl From<&FeedHealth> for HealthWire {
     fn from(h: &FeedHealth) -> Self {
@@ -38,6 +38,16 @@ impl From<HealthWire> for FeedHealth {
                 reason,
             },
             HealthWire::Unavailable { reason } => Self::Unavailable { reason },
+        }
+    }
+}
+
+impl From<TelemetryWire> for super::TelemetryStatus {
+    fn from(wire: TelemetryWire) -> Self {
+        Self {
+            metrics: wire.metrics.is_some(),
+            traces: wire.traces.is_some(),
+            last_export_ok: wire.last_export.map(|e| e.ok),
         }
     }
 }

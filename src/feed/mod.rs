@@ -26,4 +26,4 @@ pub use root_poll::RootPoller;
 pub use socket::spawn_socket_feed;
 pub use source::FeedSource;
 pub use spawn::{FeedHandle, spawn_feed, spawn_root_feed};
-pub use update::{FeedHealth, SessionKey, Update};
+pub use update::{FeedHealth, SessionKey, TelemetryStatus, Update};

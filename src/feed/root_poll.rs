@@ -372,6 +372,7 @@ mod tests {
                 }
                 Update::Removed { key } => format!("removed {}", key.id),
                 Update::Health { health, .. } => format!("health {}", health.describe()),
+                Update::Telemetry { .. } => "telemetry".to_string(),
             })
             .collect()
     }

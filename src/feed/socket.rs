@@ -21,7 +21,7 @@ use crate::model::plan::PlanTools;
 use crate::model::summary::JournalSummary;
 use crate::rpc::protocol::{
     AppendedParams, HealthWire, LoadedParams, Notification, ReadParams, ReadResult, SessionMeta,
-    SessionParams, SubscribeParams, SubscribeResult, Topic, method, notification,
+    SessionParams, SubscribeParams, SubscribeResult, TelemetryWire, Topic, method, notification,
 };
 use crate::rpc::{Client, ClientError};
 use crate::store::session_snapshot::{SessionSnapshot, fold_line};
@@ -157,6 +157,14 @@ impl SocketFeed {
         let sub: SubscribeResult = client.call(method::SUBSCRIBE, params)?;
         // Anything kept from before the result belongs to an old subscription.
         client.drop_notifications();
+        if let Some(telemetry) = sub.telemetry
+            && !self.send(Update::Telemetry {
+                source: self.source,
+                telemetry: telemetry.into(),
+            })
+        {
+            return Ok(false);
+        }
         if let Some(health) = sub.health
             && !self.send(Update::Health {
                 source: self.source,
@@ -260,6 +268,13 @@ impl SocketFeed {
                 self.send(Update::Health {
                     source: self.source,
                     health: health.into(),
+                })
+            }
+            notification::TELEMETRY => {
+                let telemetry: TelemetryWire = params(note.params)?;
+                self.send(Update::Telemetry {
+                    source: self.source,
+                    telemetry: telemetry.into(),
                 })
             }
             _ => true,

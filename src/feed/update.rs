@@ -46,6 +46,43 @@ pub enum Update {
     /// feed sends its first `Health` right after its initial snapshot: every
     /// `Loaded` before it was there at the start, every one after is new.
     Health { source: usize, health: FeedHealth },
+    /// What a daemon source's telemetry is doing (never sent for a root).
+    Telemetry {
+        source: usize,
+        telemetry: TelemetryStatus,
+    },
+}
+
+/// A daemon's telemetry as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TelemetryStatus {
+    pub metrics: bool,
+    pub traces: bool,
+    /// Whether the last export worked (`None` before the first).
+    pub last_export_ok: Option<bool>,
+}
+
+impl TelemetryStatus {
+    /// `telemetry: metrics, traces ok` and the like; `None` when off.
+    pub fn describe(&self) -> Option<String> {
+        let what = match (self.metrics, self.traces) {
+            (false, false) => return None,
+            (true, false) => "metrics",
+            (false, true) => "traces",
+            (true, true) => "metrics, traces",
+        };
+        let export = match (self.traces, self.last_export_ok) {
+            (true, Some(true)) => " ok",
+            (true, Some(false)) => " export failing",
+            (true, None) => " (none sent yet)",
+            (false, _) => "",
+        };
+        Some(format!("telemetry: {what}{export}"))
+    }
+
+    pub fn is_failing(&self) -> bool {
+        self.traces && self.last_export_ok == Some(false)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

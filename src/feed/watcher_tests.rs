@@ -142,7 +142,7 @@ impl Feed {
                 self.events.remove(&key.id);
             }
             Update::Health { health, .. } => self.health.push(health),
-            Update::Meta { .. } => {}
+            Update::Meta { .. } | Update::Telemetry { .. } => {}
         }
     }
 

@@ -47,6 +47,9 @@ pub mod notification {
     pub const PENDING_ADDED: &str = "pending.added";
     pub const PENDING_RESOLVED: &str = "pending.resolved";
     pub const HEALTH: &str = "source.health";
+    /// The daemon's telemetry changed state (an export started or stopped
+    /// working).
+    pub const TELEMETRY: &str = "telemetry";
     pub const RESYNC: &str = "resync";
 }
 
@@ -515,6 +518,28 @@ pub enum HealthWire {
 pub struct SubscribeResult {
     pub sessions: Vec<SessionMeta>,
     pub health: Option<HealthWire>,
+    /// Absent when the daemon exports no telemetry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<TelemetryWire>,
+}
+
+/// What the daemon's telemetry is doing (`subscribe`, `daemon.status` and
+/// the `telemetry` notification).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TelemetryWire {
+    /// `HOST:PORT` metrics are served on, if they are.
+    pub metrics: Option<String>,
+    /// The OTLP/HTTP URL spans are sent to, if they are.
+    pub traces: Option<String>,
+    /// How the last export went; absent before the first.
+    pub last_export: Option<ExportWire>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportWire {
+    pub ok: bool,
+    pub at: Timestamp,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -528,6 +553,8 @@ pub struct StatusResult {
     pub subscribers: usize,
     pub sessions: usize,
     pub health: Option<HealthWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telemetry: Option<TelemetryWire>,
 }
 
 // ---- notification params --------------------------------------------------

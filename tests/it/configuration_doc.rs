@@ -41,7 +41,11 @@ fn documented() -> Vec<(String, String)> {
                 .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.' || c.is_ascii_uppercase())
                 .then_some((option, default))
         })
-        .filter(|(option, _)| !option.starts_with("SWITCHBOARD_") && option != "NO_COLOR")
+        .filter(|(option, _)| {
+            !option.starts_with("SWITCHBOARD_")
+                && !option.starts_with("OTEL_")
+                && option != "NO_COLOR"
+        })
         .collect()
 }
 

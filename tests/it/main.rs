@@ -23,6 +23,7 @@ mod readme;
 mod reliability;
 mod screen_truth;
 mod simulate;
+mod telemetry;
 mod terminal_safety;
 mod tui_journals;
 mod tui_oncall;

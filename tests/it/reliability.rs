@@ -49,6 +49,7 @@ fn kinds(updates: &[Update]) -> Vec<&'static str> {
             Update::Appended { .. } => "appended",
             Update::Removed { .. } => "removed",
             Update::Health { .. } => "health",
+            Update::Telemetry { .. } => "telemetry",
         })
         .collect()
 }

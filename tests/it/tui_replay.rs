@@ -495,6 +495,50 @@ fn several_roots_are_numbered_sources() {
     );
 }
 
+/// A daemon source's telemetry shows in the status bar: on, then whether
+/// its last export worked, in the error style when it did not.
+#[test]
+fn the_status_bar_says_when_telemetry_is_on_and_whether_its_export_works() {
+    use switchboard::feed::{TelemetryStatus, Update};
+    let root = fixture_root("contract");
+    let (mut dash, _poller) = live_dashboard(&root);
+    let theme = common::snapshot_theme();
+    let screen = dash.render(&theme, 200, 30);
+    assert!(!screen.contains("telemetry"), "{screen}");
+    let status = |last_export_ok| TelemetryStatus {
+        metrics: true,
+        traces: true,
+        last_export_ok,
+    };
+    dash.send(Msg::Feed(Update::Telemetry {
+        source: 0,
+        telemetry: status(None),
+    }));
+    let screen = dash.render(&theme, 200, 30);
+    assert!(
+        screen.contains("telemetry: metrics, traces (none sent yet)"),
+        "{screen}"
+    );
+    dash.send(Msg::Feed(Update::Telemetry {
+        source: 0,
+        telemetry: status(Some(true)),
+    }));
+    let screen = dash.render(&theme, 200, 30);
+    assert!(screen.contains("telemetry: metrics, traces ok"), "{screen}");
+    dash.send(Msg::Feed(Update::Telemetry {
+        source: 0,
+        telemetry: status(Some(false)),
+    }));
+    let screen = dash.render(&theme, 200, 30);
+    assert!(
+        screen.contains("✗ telemetry: metrics, traces export failing"),
+        "{screen}"
+    );
+    // Narrow: the short form still tells it.
+    let narrow = dash.render(&theme, 100, 30);
+    assert!(narrow.contains("✗otel"), "{narrow}");
+}
+
 /// Stuck rules are evaluated again only for what a feed batch touched, and
 /// for its children: a parent ending makes its waiting child orphaned.
 #[test]

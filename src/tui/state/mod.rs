@@ -25,7 +25,7 @@ pub use review::{BulkView, DiffMode, ReviewBody, ReviewState, ReviewView};
 pub use session::SessionEntry;
 pub use stream::{RowClass, StreamPhase, StreamRow, StreamState};
 
-use crate::feed::{FeedHealth, SessionKey};
+use crate::feed::{FeedHealth, SessionKey, TelemetryStatus};
 use crate::keys::{Keymap, Mode};
 use crate::model::agents::is_expired;
 use crate::model::stuck::StuckThresholds;
@@ -54,6 +54,8 @@ impl Pane {
 pub struct Source {
     pub label: String,
     pub health: Option<FeedHealth>,
+    /// A daemon source's telemetry, when it reports any.
+    pub telemetry: Option<TelemetryStatus>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +141,7 @@ impl State {
                 .map(|label| Source {
                     label,
                     health: None,
+                    telemetry: None,
                 })
                 .collect(),
             thresholds: init.thresholds,

@@ -6,6 +6,7 @@ use ratatui::widgets::Paragraph;
 
 use super::status_style;
 use super::text::{cut, rect};
+use crate::feed::TelemetryStatus;
 use crate::model::status::DisplayStatus;
 use crate::sanitize::sanitize_line;
 use crate::tui::state::{Area, NoticeLevel, State};
@@ -147,8 +148,39 @@ fn health_spans<'a>(state: &State, theme: &Theme, compact: bool) -> Vec<Span<'a>
                 theme.error,
             )),
         }
+        if let Some(telemetry) = &source.telemetry {
+            spans.extend(telemetry_span(telemetry, theme, compact));
+        }
     }
     spans
+}
+
+/// A daemon's telemetry: on or not, and whether its last export worked.
+fn telemetry_span<'a>(
+    telemetry: &TelemetryStatus,
+    theme: &Theme,
+    compact: bool,
+) -> Option<Span<'a>> {
+    if compact {
+        let text = match (telemetry.traces, telemetry.last_export_ok) {
+            (true, Some(false)) => " ✗otel",
+            (true, Some(true)) => " otel✓",
+            _ if telemetry.describe().is_some() => " otel",
+            _ => return None,
+        };
+        let style = if telemetry.is_failing() {
+            theme.error
+        } else {
+            theme.bar
+        };
+        return Some(Span::styled(text, style));
+    }
+    let text = telemetry.describe()?;
+    Some(if telemetry.is_failing() {
+        Span::styled(format!(" · ✗ {text}"), theme.error)
+    } else {
+        Span::styled(format!(" · {text}"), theme.bar)
+    })
 }
 
 pub fn hints(state: &State, theme: &Theme, frame: &mut Frame, area: Area) {

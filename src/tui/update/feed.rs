@@ -61,18 +61,27 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
             }
         }
         Update::Health { source, health } => {
-            while state.sources.len() <= source {
-                state.sources.push(Source {
-                    label: format!("source {}", state.sources.len() + 1),
-                    health: None,
-                });
-                // Inbox rows name their source once there are several.
-                state.review.stale = true;
-            }
-            state.sources[source].health = Some(health);
+            source_mut(state, source).health = Some(health);
+        }
+        Update::Telemetry { source, telemetry } => {
+            source_mut(state, source).telemetry = Some(telemetry);
         }
     }
     effects
+}
+
+/// Source `index`, added (with the ones before it) when first heard of.
+fn source_mut(state: &mut State, index: usize) -> &mut Source {
+    while state.sources.len() <= index {
+        state.sources.push(Source {
+            label: format!("source {}", state.sources.len() + 1),
+            health: None,
+            telemetry: None,
+        });
+        // Inbox rows name their source once there are several.
+        state.review.stale = true;
+    }
+    &mut state.sources[index]
 }
 
 fn changed(state: &mut State, key: &SessionKey) {

@@ -23,6 +23,9 @@ pub struct Daemon {
     pub dir: tempfile::TempDir,
     pub root: PathBuf,
     pub audit: PathBuf,
+    /// More `daemon` arguments and environment, for `start_full`.
+    pub extra_args: Vec<String>,
+    pub env: Vec<(String, String)>,
 }
 
 impl Daemon {
@@ -33,6 +36,16 @@ impl Daemon {
     /// Starts a daemon on `<tmp>/s/daemon.sock` serving `root`, with an
     /// optional config file body.
     pub fn start_with(root: &Root, config: Option<&str>) -> Self {
+        Self::start_full(root, config, &[], &[])
+    }
+
+    /// `start_with`, plus `daemon` arguments and environment variables.
+    pub fn start_full(
+        root: &Root,
+        config: Option<&str>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("s/daemon.sock");
         let log = dir.path().join("daemon.log");
@@ -45,6 +58,11 @@ impl Daemon {
             root: root.path().to_path_buf(),
             audit: root.audit.clone(),
             dir,
+            extra_args: args.iter().map(|a| a.to_string()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         let child = daemon.spawn().spawn().unwrap();
         daemon.child = Some(child);
@@ -64,9 +82,13 @@ impl Daemon {
             .arg(&self.socket)
             .arg("--log")
             .arg(&self.log)
+            .args(&self.extra_args)
             .env("SWITCHBOARD_AUDIT_LOG", &self.audit)
             .env("SWITCHBOARD_LOG", "debug")
             .env_remove("SWITCHBOARD_ROOT")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
