@@ -22,6 +22,7 @@ mod reliability;
 mod screen_truth;
 mod simulate;
 mod terminal_safety;
+mod tui_burst;
 mod tui_journals;
 mod tui_oncall;
 mod tui_replay;
