@@ -41,7 +41,7 @@ pub async fn run(
     let (feed_tx, feed_rx) = mpsc::channel::<Update>(1024);
     let mut feeds = Vec::new();
     for (source, feed) in config.feeds.iter().enumerate() {
-        feeds.push(feed.spawn(
+        feeds.push(feed.spawn_tail_first(
             source,
             config.plan_tools.clone(),
             config.poll_interval,
