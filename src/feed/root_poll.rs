@@ -15,7 +15,7 @@ use crate::store::fleet::session_dirs;
 use crate::store::journal_tail::{JournalFollower, modified};
 use crate::store::parallel::map_on_cores;
 use crate::store::paths;
-use crate::store::session_snapshot::SessionSnapshot;
+use crate::store::session_snapshot::{SessionSnapshot, TAIL_BYTES};
 
 struct Tracked {
     follower: JournalFollower,
@@ -41,9 +41,6 @@ pub struct RootPoller {
     /// `count_pending` folds each whole up to there.
     counting: Vec<(String, u64)>,
 }
-
-/// How much of a journal's end a tail-first load folds.
-const TAIL_BYTES: u64 = 256 << 10;
 
 impl RootPoller {
     pub fn new(root: impl Into<PathBuf>, source: usize, plan_tools: PlanTools) -> Self {

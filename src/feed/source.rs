@@ -12,6 +12,7 @@ use super::spawn::{FeedHandle, root_feed_options, spawn_feed, spawn_root_feed};
 use super::update::Update;
 use crate::adapters::AdapterSource;
 use crate::model::plan::PlanTools;
+use crate::store::session_snapshot::TAIL_FIRST_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedSource {
@@ -69,7 +70,3 @@ impl FeedSource {
         }
     }
 }
-
-/// Journals that need this much folded are sent from their tail first: the
-/// fold takes about a tenth of a second per 100 MB on two cores.
-const TAIL_FIRST_BYTES: u64 = 32 << 20;

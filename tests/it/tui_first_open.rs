@@ -1,6 +1,7 @@
-//! A big journal opened for the first time: its row and the last screen of
-//! its stream come from the tail at once; the counts that need the whole
-//! fold say "counting…" until it finishes.
+//! A big journal opened for the first time, in the dashboard and by `show`:
+//! its row, the last screen of its stream and `show`'s events come from the
+//! tail at once; the counts that need the whole fold say "counting…" until
+//! it finishes.
 
 use crate::common;
 
@@ -17,15 +18,21 @@ use switchboard::tui::state::session_detail::{DetailLine, session_details};
 const FILLER: usize = 4000;
 
 fn big_awaiting_session(root: &common::Root) -> std::path::PathBuf {
+    awaiting_session_with(root, FILLER)
+}
+
+/// `sesn_awaiting` with `filler` agent messages between its request and
+/// the idle event that lists it.
+fn awaiting_session_with(root: &common::Root, filler: usize) -> std::path::PathBuf {
     let journal = root.session("sesn_awaiting").join("events.jsonl");
     let original = std::fs::read_to_string(&journal).unwrap();
     let lines: Vec<&str> = original.lines().collect();
-    let mut out = std::fs::File::create(&journal).unwrap();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&journal).unwrap());
     // The message, the reply and the request...
     for line in &lines[..3] {
         writeln!(out, "{line}").unwrap();
     }
-    for i in 0..FILLER {
+    for i in 0..filler {
         writeln!(
             out,
             r#"{{"id": "sevt_fill_{i:05}", "type": "agent.message", "created_at": "2026-11-21T09:36:30Z", "content": [{{"type": "text", "text": "still working on the login timeout, step {i:05} of many"}}]}}"#
@@ -34,6 +41,7 @@ fn big_awaiting_session(root: &common::Root) -> std::path::PathBuf {
     }
     // ...and, last, the idle event that lists the request as pending.
     writeln!(out, "{}", lines[3]).unwrap();
+    out.flush().unwrap();
     journal
 }
 
@@ -130,5 +138,46 @@ fn first_open_shows_the_tail_before_the_folds_counts() {
         details
             .iter()
             .any(|l| matches!(l, DetailLine::Section(s) if s == "Pending (1)"))
+    );
+}
+
+#[test]
+fn show_prints_a_big_journals_tail_before_its_counts() {
+    let root = common::fixture_root("contract");
+    // Over 32 MiB to fold, with no cached summary: read from the tail first.
+    let filler = 250_000;
+    let journal = awaiting_session_with(&root, filler);
+    assert!(std::fs::metadata(&journal).unwrap().len() > 32 << 20);
+    let out = root.run(&["show", "sesn_awaiting", "--tail", "3"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |what: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no {what:?} in:\n{text}"))
+    };
+    let total = format!("events     {} (0 malformed lines)", filler + 4);
+    assert!(
+        lines[..at("session.status_idle")]
+            .iter()
+            .any(|l| l.contains("counting…"))
+    );
+    assert!(
+        at("session.status_idle") < at(&total),
+        "the tail is printed before the counts:\n{text}"
+    );
+    assert!(at(&total) < at("pending    1"), "{text}");
+
+    // The whole fold was cached: the next `show` knows its counts at once
+    // and prints them first, as for any small journal.
+    let again = root.run(&["show", "sesn_awaiting", "--tail", "3"]);
+    let again = String::from_utf8(again.stdout).unwrap();
+    assert!(!again.contains("counting…"), "{again}");
+    let total_at = again.find(&total).unwrap();
+    assert!(
+        total_at < again.find("session.status_idle").unwrap(),
+        "{again}"
     );
 }
