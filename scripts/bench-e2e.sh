@@ -8,7 +8,8 @@
 #                 windows) to smoke-test the script; the full run uses the
 #                 targets' sizes (1 GiB journal, 10,000 sessions)
 #   --skip-build  use target/release/switchboard as it is
-#   --steps LIST  a comma-separated subset of show,ls,fleet,latency,burst,decide
+#   --steps LIST  a comma-separated subset of show,hugeline,ls,fleet,latency,
+#                 burst,decide
 #   --keep        keep the work directory (fleets, frame logs) afterwards
 # Environment: BENCH_DIR (default /tmp/switchboard-bench) keeps the journal
 # (minutes to write) and the read-only fleet (`switchboard simulate`; idle is
@@ -18,14 +19,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 build=1 keep=0 steps=show,ls,fleet,latency,burst,decide
+quick=0 build=1 keep=0 steps=show,hugeline,ls,fleet,latency,burst,decide
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; shift ;;
     --skip-build) build=0; shift ;;
     --steps) steps="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
