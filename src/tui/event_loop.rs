@@ -126,8 +126,10 @@ pub async fn drive(
                 None => return Ok(()),
             },
             Some(job) = queues.background.recv() => msgs.extend(runner.finish(job)),
-            Some(update) = queues.feed.recv() => queue.push(update),
+            // Ready once a second at most: before the feed, so a burst
+            // cannot starve the clock.
             _ = tick.tick() => msgs.push(Msg::Tick(super::clock())),
+            Some(update) = queues.feed.recv() => queue.push(update),
             _ = tokio::time::sleep_until(next_frame.unwrap_or_else(Instant::now)), if next_frame.is_some() => {}
             // Queued updates are work: fold them without waiting.
             _ = std::future::ready(()), if busy => {}
