@@ -215,7 +215,7 @@ def met_keys(p99s, limit=0.050):
 
 
 ROWS = []
-ORDER = ["show", "ls", "fleet", "latency", "burst", "decide", "telemetry"]  # table order
+ORDER = ["show", "hugeline", "ls", "fleet", "latency", "burst", "decide", "telemetry"]  # table order
 STEP = ["show"]  # the step running
 
 
@@ -728,6 +728,50 @@ def writer(root, first, step, per, rate):
     append_share(journals, first, step, per, rate, BURST_PREFIX)
 
 
+def step_hugeline():
+    """One ~52 MB journal holding a single 50 MB line: peak RSS of `show --tail 20`
+    and of the dashboard with it open, against `tail -n 20`."""
+    root = os.path.join(CFG["work"], "hugeline")
+    sdir = os.path.join(root, "sesn_huge")
+    os.makedirs(sdir, exist_ok=True)
+    with open(os.path.join(sdir, "session.json"), "w") as f:
+        json.dump({"id": "sesn_huge", "type": "session", "status": "idle"}, f)
+    line_mb = 50
+    with open(os.path.join(sdir, "events.jsonl"), "w") as f:
+        for i in range(20):
+            f.write(json.dumps({"id": f"sevt_small_{i}", "type": "agent.message",
+                                "content": [{"type": "text", "text": "x" * 100000}]}) + "\n")
+        f.write(json.dumps({"id": "sevt_huge", "type": "agent.message",
+                            "content": [{"type": "text", "text": "y" * (line_mb << 20)}]}) + "\n")
+        f.write(json.dumps({"id": "sevt_last", "type": "session.status_idle",
+                            "stop_reason": {"type": "end_turn"}}) + "\n")
+    journal = os.path.join(sdir, "events.jsonl")
+    size_mb = os.path.getsize(journal) / 2**20
+
+    def peak(cmd, env=None):
+        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, env=env or ENV,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return int(p.stderr.strip().splitlines()[-1]) / 1024
+
+    cache = os.path.join(CFG["work"], "cache-huge")
+    shutil.rmtree(cache, ignore_errors=True)
+    show = [CFG["bin"], "--root", root, "show", "sesn_huge", "--tail", "20"]
+    show_mb = peak(show, dict(ENV, SWITCHBOARD_CACHE_DIR=cache))
+    tail_mb = peak(["tail", "-n", "20", journal])
+    dash = Dashboard(root, cache_dir=cache)
+    dash.wait_screen(lambda s: "session.status_idle" in s)
+    dash.wait_screen(lambda s: re.search(r"Events · sesn_huge · \d+/\d+", s) is not None)
+    time.sleep(1)
+    dash_rss, dash_hwm = status_mb(dash.pid, "VmRSS"), status_mb(dash.pid, "VmHWM")
+    dash.close()
+    limit = 1.5 * line_mb
+    row(f"one {size_mb:.0f} MB journal holding a single {line_mb} MB line: peak RSS "
+        f"≤ 1.5× the line ({limit:.0f} MB)",
+        f"`show --tail 20`: peak {show_mb:.0f} MB; dashboard with it open: {dash_rss:.0f} MB "
+        f"(peak {dash_hwm:.0f} MB)", f"`tail -n 20`: peak {tail_mb:.0f} MB",
+        "yes" if max(show_mb, dash_hwm) <= limit else "no")
+
+
 def run_step(name, *steps):
     """Runs one step; a failure becomes a row, so the rest still run."""
     STEP[0] = name
@@ -759,6 +803,9 @@ def main():
     if "show" in steps:
         log("show --tail, tail -n, lnav; the dashboard on the journal")
         run_step("show", step_show_tail, step_dashboard_journal)
+    if "hugeline" in steps:
+        log("a journal of one 50 MB line")
+        run_step("hugeline", step_hugeline)
     if "ls" in steps:
         log("ls --json vs cat")
         run_step("ls", lambda: step_ls(fleet, fleet_n))

@@ -8,8 +8,8 @@
 #                 windows) to smoke-test the script; the full run uses the
 #                 targets' sizes (1 GiB journal, 10,000 sessions)
 #   --skip-build  use target/release/switchboard as it is
-#   --steps LIST  a comma-separated subset of
-#                 show,ls,fleet,latency,burst,decide,telemetry
+#   --steps LIST  a comma-separated subset of show,hugeline,ls,fleet,latency,
+#                 burst,decide,telemetry
 #   --keep        keep the work directory (fleets, frame logs) afterwards
 # Environment: BENCH_DIR (default /tmp/switchboard-bench) keeps the journal
 # (minutes to write) and the read-only fleet (`switchboard simulate`; idle is
@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-quick=0 build=1 keep=0 steps=show,ls,fleet,latency,burst,decide,telemetry
+quick=0 build=1 keep=0 steps=show,hugeline,ls,fleet,latency,burst,decide,telemetry
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; shift ;;

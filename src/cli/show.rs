@@ -21,7 +21,7 @@ use crate::sanitize::sanitize_line;
 use crate::store::bridge;
 use crate::store::fleet::stuck_of;
 use crate::store::journal_select::{event_start, read_all, tail_start};
-use crate::store::session_snapshot::SessionSnapshot;
+use crate::store::session_snapshot::{SessionSnapshot, TAIL_BYTES, TAIL_FIRST_BYTES};
 use crate::views::SessionRow;
 
 /// A journal line that decoded to an event, kept as written.
@@ -49,6 +49,10 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
         ..args.clone()
     };
     let data = match holder(ctx, &args.session, wanted)? {
+        // Read as it is printed: a big journal's tail first, its counts after.
+        Holder::Root(root) if !args.json && args.from.is_none() => {
+            return show_tail_first(ctx, root, args);
+        }
         Holder::Root(root) => gather_local(ctx, root, args)?,
         Holder::Daemon(socket) => gather_remote(ctx, socket, args)?,
         Holder::Transcripts(source) => gather_adapter(ctx, source, args)?,
@@ -61,14 +65,80 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> CliResult {
 }
 
 fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowData> {
-    let plan_tools = ctx.config.plan_tools();
     let dir = root.join(&args.session);
-    let session = SessionSnapshot::load(&dir, &plan_tools)?.ok_or_else(|| {
+    let session = found(SessionSnapshot::load(&dir, &ctx.config.plan_tools())?, args)?;
+    let events = events_of(ctx, &dir, &session, args)?;
+    Ok(local_data(ctx, root, &session, events))
+}
+
+/// The events to print: a hook-mirrored session shows its transcript's
+/// events and the hook's requests and decisions as one journal.
+fn events_of(
+    ctx: &Context,
+    dir: &Path,
+    session: &SessionSnapshot,
+    args: &ShowArgs,
+) -> CliResult<Vec<Shown>> {
+    match bridge::read_bridged(dir, &session.id, &session.doc, ctx.now) {
+        Some(bridged) => {
+            let shown = bridged.lines.into_iter().map(to_shown).collect();
+            select_in_memory(shown, &session.id, args)
+        }
+        None => select_events(session, args),
+    }
+}
+
+fn found(session: Option<SessionSnapshot>, args: &ShowArgs) -> CliResult<SessionSnapshot> {
+    session.ok_or_else(|| {
         CliError::new(
             code::NOT_FOUND,
             format!("session {} not found", args.session),
         )
-    })?;
+    })
+}
+
+/// `show` without `--json` on a root: a journal that would need much folded
+/// (big, no valid cached summary) is read from its end only, its events
+/// printed at once, and the counts that need the whole fold (events,
+/// malformed lines, pending, stuck) printed after them once it is done.
+fn show_tail_first(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult {
+    let plan_tools = ctx.config.plan_tools();
+    let dir = root.join(&args.session);
+    let session = found(
+        SessionSnapshot::load_tail_first(&dir, &plan_tools, TAIL_FIRST_BYTES, TAIL_BYTES)?,
+        args,
+    )?;
+    let events = events_of(ctx, &dir, &session, args)?;
+    if !session.summary.counting {
+        return write_human(&local_data(ctx, root, &session, events));
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let partial = local_data(ctx, root, &session, events);
+    let mut head = identity(&partial);
+    head += &field("events", "counting… (the totals follow the events)");
+    head.push('\n');
+    out.write_all(head.as_bytes()).map_err(broken_pipe_ok)?;
+    write_events(&mut out, &partial.events)?;
+    out.flush().map_err(broken_pipe_ok)?;
+    let whole = found(
+        SessionSnapshot::load_until(&dir, &plan_tools, session.journal_end)?,
+        args,
+    )?;
+    let data = local_data(ctx, root, &whole, Vec::new());
+    let mut counts = String::from("\n");
+    counts += &counts_lines(&data);
+    out.write_all(counts.as_bytes()).map_err(broken_pipe_ok)?;
+    out.flush().map_err(broken_pipe_ok)
+}
+
+fn local_data(
+    ctx: &Context,
+    root: &Path,
+    session: &SessionSnapshot,
+    events: Vec<Shown>,
+) -> ShowData {
+    let plan_tools = ctx.config.plan_tools();
     let parent = session
         .doc
         .parent_id
@@ -80,18 +150,9 @@ fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowDa
                 .flatten()
         })
         .map(|p| (p.status(), p.last_activity()));
-    let findings = stuck_of(&session, parent, &ctx.config.stuck, ctx.now);
-    // A hook-mirrored session shows its transcript's events and the hook's
-    // requests and decisions as one journal.
-    let events = match bridge::read_bridged(&dir, &session.id, &session.doc, ctx.now) {
-        Some(bridged) => {
-            let shown = bridged.lines.into_iter().map(to_shown).collect();
-            select_in_memory(shown, &session.id, args)?
-        }
-        None => select_events(&session, args)?,
-    };
-    Ok(ShowData {
-        row: SessionRow::new(&session, &findings),
+    let findings = stuck_of(session, parent, &ctx.config.stuck, ctx.now);
+    ShowData {
+        row: SessionRow::new(session, &findings),
         stuck: findings
             .iter()
             .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
@@ -100,7 +161,7 @@ fn gather_local(ctx: &Context, root: &Path, args: &ShowArgs) -> CliResult<ShowDa
         warnings: session.warnings.clone(),
         doc_error: session.doc_error.clone(),
         events,
-    })
+    }
 }
 
 /// A session converted from a transcript (`--claude-code`, `--codex`): its
@@ -289,41 +350,62 @@ fn write_json(row: &SessionRow, events: &[Shown]) -> CliResult {
     out.flush().map_err(broken_pipe_ok)
 }
 
-fn write_human(data: &ShowData) -> CliResult {
-    let (row, events) = (&data.row, &data.events);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let line = |label: &str, value: &str| format!("{label:<10} {}\n", sanitize_line(value));
+fn field(label: &str, value: &str) -> String {
+    format!("{label:<10} {}\n", sanitize_line(value))
+}
+
+/// What `show` says about the session that needs no fold of its journal.
+fn identity(data: &ShowData) -> String {
+    let row = &data.row;
     let mut head = String::new();
-    head += &line("session", &row.id);
-    head += &line("title", row.title.as_deref().unwrap_or("-"));
-    head += &line("status", &row.status);
-    head += &line("agent", &data.agent);
+    head += &field("session", &row.id);
+    head += &field("title", row.title.as_deref().unwrap_or("-"));
+    head += &field("status", &row.status);
+    head += &field("agent", &data.agent);
     if let Some(parent) = &row.parent_id {
-        head += &line("parent", parent);
+        head += &field("parent", parent);
     }
     if !row.sources.is_empty() {
-        head += &line("sources", &row.sources.join(", "));
+        head += &field("sources", &row.sources.join(", "));
     }
-    head += &line(
+    head
+}
+
+/// The lines that need the whole journal folded, then the warnings.
+fn counts_lines(data: &ShowData) -> String {
+    let row = &data.row;
+    let mut text = field(
         "events",
         &format!(
             "{} ({} malformed lines)",
             row.event_count, row.malformed_lines
         ),
     );
-    head += &line("pending", &row.pending.to_string());
+    text += &field("pending", &row.pending.to_string());
     for (rule, detail) in &data.stuck {
-        head += &line("stuck", &format!("{rule}: {detail}"));
+        text += &field("stuck", &format!("{rule}: {detail}"));
     }
     for warning in &data.warnings {
-        head += &line("warning", warning);
+        text += &field("warning", warning);
     }
     if let Some(error) = &data.doc_error {
-        head += &line("error", error);
+        text += &field("error", error);
     }
+    text
+}
+
+fn write_human(data: &ShowData) -> CliResult {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut head = identity(data);
+    head += &counts_lines(data);
     head.push('\n');
     out.write_all(head.as_bytes()).map_err(broken_pipe_ok)?;
+    write_events(&mut out, &data.events)?;
+    out.flush().map_err(broken_pipe_ok)
+}
+
+fn write_events(out: &mut impl Write, events: &[Shown]) -> CliResult {
     for shown in events {
         let text = match &shown.parse {
             LineParse::Event(e) => format!(
@@ -346,5 +428,5 @@ fn write_human(data: &ShowData) -> CliResult {
         };
         out.write_all(text.as_bytes()).map_err(broken_pipe_ok)?;
     }
-    out.flush().map_err(broken_pipe_ok)
+    Ok(())
 }

@@ -56,6 +56,10 @@ pub struct FeedOptions {
     pub overflow_cooldown: Duration,
     /// How long to wait before trying to watch again after watching failed.
     pub retry_interval: Duration,
+    /// Send a session whose journal needs this many bytes folded or more
+    /// from its tail first, its counts after (`RootPoller::with_tail_first`);
+    /// `None`: every `Loaded` is whole.
+    pub tail_first: Option<u64>,
 }
 
 impl FeedOptions {
@@ -71,6 +75,7 @@ impl FeedOptions {
             watch_limit: None,
             overflow_cooldown: Duration::from_secs(10),
             retry_interval: Duration::from_secs(30),
+            tail_first: None,
         }
         .with_config(&FeedConfig::default())
     }

@@ -15,7 +15,7 @@ use crate::store::fleet::session_dirs;
 use crate::store::journal_tail::{JournalFollower, modified};
 use crate::store::parallel::map_on_cores;
 use crate::store::paths;
-use crate::store::session_snapshot::SessionSnapshot;
+use crate::store::session_snapshot::{SessionSnapshot, TAIL_BYTES};
 
 struct Tracked {
     follower: JournalFollower,
@@ -46,6 +46,12 @@ pub struct RootPoller {
     /// Hashed, not ordered: looked up for every check of every session.
     sessions: HashMap<String, Tracked>,
     root_missing: Option<bool>,
+    /// Journals needing this many bytes folded or more are loaded from
+    /// their tail first (`None`: always folded whole before `Loaded`).
+    tail_first: Option<u64>,
+    /// Sessions loaded from their tail, with the offset that load reached:
+    /// `count_pending` folds each whole up to there.
+    counting: Vec<(String, u64)>,
 }
 
 impl RootPoller {
@@ -56,7 +62,50 @@ impl RootPoller {
             plan_tools,
             sessions: HashMap::new(),
             root_missing: None,
+            tail_first: None,
+            counting: Vec::new(),
         }
+    }
+
+    /// Sends a session whose journal needs `threshold` bytes or more folded
+    /// as soon as its tail is folded (`summary.counting` set), and its
+    /// counts in a second `Loaded` (not `replaced`) from `count_pending`.
+    pub fn with_tail_first(mut self, threshold: u64) -> Self {
+        self.tail_first = Some(threshold);
+        self
+    }
+
+    /// Whether some session loaded from its tail waits for its counts.
+    pub fn is_counting(&self) -> bool {
+        !self.counting.is_empty()
+    }
+
+    /// Folds every journal loaded from its tail, up to where that load
+    /// reached (lines after it come from the follower, as `Appended`), and
+    /// sends each session again with its counts. Call it right after the
+    /// tail-first `Loaded` were sent, before polling those sessions again.
+    pub fn count_pending(&mut self) -> Vec<Update> {
+        let counting = std::mem::take(&mut self.counting);
+        let mut updates = Vec::new();
+        for (id, until) in counting {
+            if !self.sessions.contains_key(&id) {
+                continue;
+            }
+            let dir = self.root.join(&id);
+            match SessionSnapshot::load_until(&dir, &self.plan_tools, until) {
+                Ok(Some(snapshot)) if snapshot.journal_end == until => {
+                    updates.push(Update::Loaded {
+                        key: self.key(&id),
+                        snapshot: Box::new(snapshot),
+                        replaced: false,
+                    });
+                }
+                // Gone or rewritten meanwhile: the next poll says so.
+                Ok(_) => {}
+                Err(e) => tracing::debug!("count {}: {e}", dir.display()),
+            }
+        }
+        updates
     }
 
     pub fn root(&self) -> &Path {
@@ -223,7 +272,7 @@ impl RootPoller {
     }
 
     fn load(&mut self, id: &str, replaced: bool) -> Vec<Update> {
-        let read = read_session(&self.root, id, &self.plan_tools);
+        let read = read_session(&self.root, id, &self.plan_tools, self.tail_first);
         self.track(id, read, replaced)
     }
 
@@ -234,8 +283,10 @@ impl RootPoller {
         let fresh: Vec<usize> = (0..ids.len())
             .filter(|&i| !self.sessions.contains_key(&ids[i]))
             .collect();
-        let (root, plan_tools) = (&self.root, &self.plan_tools);
-        let read = map_on_cores(&fresh, 32, |&i| read_session(root, &ids[i], plan_tools));
+        let (root, plan_tools, tail_first) = (&self.root, &self.plan_tools, self.tail_first);
+        let read = map_on_cores(&fresh, 32, |&i| {
+            read_session(root, &ids[i], plan_tools, tail_first)
+        });
         let mut read = fresh.into_iter().zip(read).peekable();
         ids.iter()
             .enumerate()
@@ -259,6 +310,10 @@ impl RootPoller {
         let dir = self.root.join(id);
         match snapshot {
             Ok(Some(snapshot)) => {
+                self.counting.retain(|(waiting, _)| waiting != id);
+                if snapshot.summary.counting {
+                    self.counting.push((id.to_string(), snapshot.journal_end));
+                }
                 let mut follower = JournalFollower::new(paths::journal(&dir));
                 if let Err(e) = follower.resume_at(snapshot.journal_end) {
                     tracing::debug!("follow {}: {e}", dir.display());
@@ -313,7 +368,12 @@ fn bridged_transcript(id: &str, dir: &Path) -> Option<PathBuf> {
     crate::store::bridge::transcript_of(&doc)
 }
 
-fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
+fn read_session(
+    root: &Path,
+    id: &str,
+    plan_tools: &PlanTools,
+    tail_first: Option<u64>,
+) -> ReadSession {
     let dir = root.join(id);
     let session_stamp = FileStamp::of(&paths::session_file(&dir));
     let journal_stamp = FileStamp::of(&paths::journal(&dir));
@@ -324,7 +384,12 @@ fn read_session(root: &Path, id: &str, plan_tools: &PlanTools) -> ReadSession {
         (path, stamp)
     });
     ReadSession {
-        snapshot: SessionSnapshot::load(&dir, plan_tools),
+        snapshot: match tail_first {
+            Some(threshold) => {
+                SessionSnapshot::load_tail_first(&dir, plan_tools, threshold, TAIL_BYTES)
+            }
+            None => SessionSnapshot::load(&dir, plan_tools),
+        },
         session_stamp,
         journal_stamp,
         wake_stamp,

@@ -78,10 +78,20 @@ pub fn spawn_root_feed(
     interval: Duration,
     tx: Sender<Update>,
 ) -> std::io::Result<FeedHandle> {
+    spawn_feed(root_feed_options(root, source, plan_tools, interval), tx)
+}
+
+/// The default `[feed]` settings with `interval` as the poll interval.
+pub fn root_feed_options(
+    root: PathBuf,
+    source: usize,
+    plan_tools: PlanTools,
+    interval: Duration,
+) -> FeedOptions {
     let mut options = FeedOptions::new(root, source, plan_tools);
     options.poll_interval = interval.max(Duration::from_millis(1));
     options.idle_poll_interval = options.idle_poll_interval.max(options.poll_interval);
-    spawn_feed(options, tx)
+    options
 }
 
 /// Follows a root as `options` say. The first updates are the initial

@@ -75,7 +75,13 @@ impl RootFeed {
         let now = Instant::now();
         Self {
             sink: HintSink::new(root.clone()),
-            poller: RootPoller::new(root.clone(), opts.source, opts.plan_tools.clone()),
+            poller: match opts.tail_first {
+                Some(threshold) => {
+                    RootPoller::new(root.clone(), opts.source, opts.plan_tools.clone())
+                        .with_tail_first(threshold)
+                }
+                None => RootPoller::new(root.clone(), opts.source, opts.plan_tools.clone()),
+            },
             cadence: Cadence {
                 poll: opts.poll_interval,
                 idle: opts.idle_poll_interval,
@@ -122,6 +128,7 @@ impl RootFeed {
         self.scan_root(now, true)?;
         self.watch_most_recent(now);
         self.flush()?;
+        self.count_pending()?;
         self.send_health(Instant::now(), true)?;
         loop {
             let deadline = self.next_deadline();
@@ -131,8 +138,10 @@ impl RootFeed {
             }
             self.apply_hints(hints, Instant::now())?;
             self.flush()?;
+            self.count_pending()?;
             self.run_due(Instant::now())?;
             self.flush()?;
+            self.count_pending()?;
             self.send_health(Instant::now(), false)?;
         }
     }
@@ -165,6 +174,17 @@ impl RootFeed {
                 }
             }
         }
+    }
+
+    /// Sends the counts of sessions just sent from their journal's tail.
+    fn count_pending(&mut self) -> Result<(), Stopped> {
+        if !self.poller.is_counting() {
+            return Ok(());
+        }
+        for update in self.poller.count_pending() {
+            self.send(update)?;
+        }
+        Ok(())
     }
 
     /// Sends what is gathered once there is a fair amount (long passes).

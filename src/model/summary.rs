@@ -58,6 +58,11 @@ pub struct JournalSummary {
     pub event_count: u64,
     pub malformed_lines: u64,
     pub last_event: Option<EventRef>,
+    /// Folded from the journal's last lines only, while the whole fold
+    /// runs: `event_count`, `malformed_lines` and the pending requests
+    /// cover only those lines, and say "counting…" until it replaces this.
+    #[serde(skip)]
+    pub counting: bool,
     /// Requests with no answer yet, in journal order.
     #[serde(with = "super::open_request::by_id")]
     open_requests: IndexMap<String, OpenRequest>,
@@ -83,6 +88,7 @@ impl JournalSummary {
             event_count: 0,
             malformed_lines: 0,
             last_event: None,
+            counting: false,
             open_requests: IndexMap::new(),
             listings: HashMap::new(),
             tool_confirmations: HashMap::new(),

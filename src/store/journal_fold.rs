@@ -30,12 +30,23 @@ const MAX_WORKERS: usize = 8;
 /// offset just past the last one. Bytes after the last `\n` are an append
 /// in progress and are left for the next fold.
 pub fn fold_journal(file: &File, start: u64, summary: &mut JournalSummary) -> io::Result<u64> {
+    fold_journal_until(file, start, u64::MAX, summary)
+}
+
+/// `fold_journal`, stopping at `until` (a line boundary: what was folded
+/// before, so lines appended since are left for the follower).
+pub fn fold_journal_until(
+    file: &File,
+    start: u64,
+    until: u64,
+    summary: &mut JournalSummary,
+) -> io::Result<u64> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let sizes = Sizes {
         block: BLOCK,
         piece: PIECE,
     };
-    fold_in_blocks(file, start, summary, sizes, cores.min(MAX_WORKERS))
+    fold_range(file, (start, until), summary, sizes, cores.min(MAX_WORKERS))
 }
 
 /// How a fold cuts the journal: blocks of about `block` bytes go to the
@@ -47,6 +58,7 @@ struct Sizes {
 }
 
 /// `fold_journal` with the sizes and worker count chosen by the caller.
+#[cfg(test)]
 fn fold_in_blocks(
     file: &File,
     start: u64,
@@ -54,7 +66,18 @@ fn fold_in_blocks(
     sizes: Sizes,
     max_workers: usize,
 ) -> io::Result<u64> {
-    let len = file.metadata()?.len();
+    fold_range(file, (start, u64::MAX), summary, sizes, max_workers)
+}
+
+/// `fold_journal_until` with the sizes and worker count chosen by the caller.
+fn fold_range(
+    file: &File,
+    (start, until): (u64, u64),
+    summary: &mut JournalSummary,
+    sizes: Sizes,
+    max_workers: usize,
+) -> io::Result<u64> {
+    let len = file.metadata()?.len().min(until);
     if len <= start {
         return Ok(start);
     }

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::atomic::write_atomically;
-use super::journal_lines::read_range;
+use super::journal_fold::fold_journal_until;
+use super::journal_lines::{complete_end, read_range};
 use super::paths;
-use super::session_snapshot::fold_journal;
 use crate::model::summary::JournalSummary;
 
 /// Journals smaller than this are folded directly: decoding is cheaper
@@ -47,25 +47,78 @@ pub fn fold_journal_cached(
     file: &File,
     summary: &mut JournalSummary,
 ) -> io::Result<u64> {
+    fold_journal_cached_until(path, file, u64::MAX, summary)
+}
+
+/// `fold_journal_cached`, stopping at the line boundary `until`.
+pub fn fold_journal_cached_until(
+    path: &Path,
+    file: &File,
+    until: u64,
+    summary: &mut JournalSummary,
+) -> io::Result<u64> {
     let meta = file.metadata()?;
     if meta.len() < MIN_CACHED_BYTES {
-        return fold_journal(file, 0, summary);
+        return fold_journal_until(file, 0, until, summary);
     }
-    let cache_file = cache_path(path);
-    let start = match load(&cache_file, path, file, &meta, summary) {
-        Some((cached, end)) => {
+    let cached = load(&cache_path(path), path, file, &meta, summary);
+    fold_from_cache(path, file, &meta, cached, until, summary)
+}
+
+/// Folds from `cached` (when it ends by `until`) or from the start, and
+/// caches the result when much was folded.
+fn fold_from_cache(
+    path: &Path,
+    file: &File,
+    meta: &std::fs::Metadata,
+    cached: Option<(JournalSummary, u64)>,
+    until: u64,
+    summary: &mut JournalSummary,
+) -> io::Result<u64> {
+    let start = match cached {
+        Some((cached, end)) if end <= until => {
             *summary = cached;
             end
         }
-        None => 0,
+        _ => 0,
     };
-    let end = fold_journal(file, start, summary)?;
+    let end = fold_journal_until(file, start, until, summary)?;
     if end.saturating_sub(start) >= REWRITE_AFTER_BYTES
-        && let Err(e) = store(&cache_file, path, file, &meta, end, summary)
+        && let Err(e) = store(&cache_path(path), path, file, meta, end, summary)
     {
-        tracing::debug!("summary cache {}: {e}", cache_file.display());
+        tracing::debug!("summary cache {}: {e}", cache_path(path).display());
     }
     Ok(end)
+}
+
+/// Folds `file` as `fold_journal_cached` does when that means reading
+/// less than `threshold` bytes; otherwise folds only its last lines (from
+/// about `tail_bytes` before the end) and says so: the summary's counts then
+/// cover only those lines, until `fold_journal_cached_until` at the
+/// returned offset replaces it.
+pub fn fold_journal_or_tail(
+    path: &Path,
+    file: &File,
+    (threshold, tail_bytes): (u64, u64),
+    summary: &mut JournalSummary,
+) -> io::Result<(u64, bool)> {
+    let meta = file.metadata()?;
+    let cached = if meta.len() < MIN_CACHED_BYTES {
+        None
+    } else {
+        load(&cache_path(path), path, file, &meta, summary)
+    };
+    let from = cached.as_ref().map_or(0, |(_, end)| *end);
+    if meta.len().saturating_sub(from) < threshold {
+        if meta.len() < MIN_CACHED_BYTES {
+            return fold_journal_until(file, 0, u64::MAX, summary).map(|end| (end, false));
+        }
+        return fold_from_cache(path, file, &meta, cached, u64::MAX, summary)
+            .map(|end| (end, false));
+    }
+    let start = complete_end(file, meta.len().saturating_sub(tail_bytes))?;
+    let end = fold_journal_until(file, start, u64::MAX, summary)?;
+    Ok((end, true))
 }
 
 fn cache_path(journal: &Path) -> PathBuf {
@@ -133,6 +186,7 @@ fn guard(file: &File, end: u64) -> io::Result<String> {
 mod tests {
     use super::*;
     use crate::model::plan::PlanTools;
+    use crate::store::journal_fold::fold_journal;
     use std::io::Write;
 
     fn big_journal(path: &Path, lines: usize) {

@@ -5,6 +5,8 @@
 
 pub mod app;
 pub mod effects;
+pub mod event_loop;
+pub mod feed_queue;
 pub mod frame_log;
 pub mod headless;
 pub mod journal;

@@ -25,6 +25,8 @@ mod screen_truth;
 mod simulate;
 mod telemetry;
 mod terminal_safety;
+mod tui_burst;
+mod tui_first_open;
 mod tui_journals;
 mod tui_oncall;
 mod tui_replay;

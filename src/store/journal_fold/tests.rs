@@ -158,3 +158,18 @@ fn a_line_longer_than_many_blocks_stays_whole() {
     assert_eq!(summary.event_count, 2);
     assert_eq!(summary.malformed_lines, 1);
 }
+
+#[test]
+fn a_fold_until_a_line_boundary_stops_there() {
+    let bytes = journal();
+    let cut = memchr::memchr(b'\n', &bytes[bytes.len() / 2..]).unwrap() + bytes.len() / 2 + 1;
+    let (_temp, file) = file_with(&bytes);
+    let mut summary = JournalSummary::new("s", PlanTools::default());
+    let end = fold_journal_until(&file, 0, cut as u64, &mut summary).unwrap();
+    assert_eq!(end, cut as u64);
+    assert_eq!(summary, reference(&bytes[..cut]));
+    // The rest, from there, makes the whole.
+    let end = fold_journal_until(&file, end, u64::MAX, &mut summary).unwrap();
+    assert_eq!(end, bytes.len() as u64);
+    assert_eq!(summary, reference(&bytes));
+}

@@ -172,10 +172,18 @@ pub fn session_details(state: &State, entry: &SessionEntry) -> Vec<DetailLine> {
     }
 
     lines.push(DetailLine::Section("Journal".into()));
-    lines.push(field("events", s.summary.event_count.to_string()));
+    // Counts from the tail alone would mislead: say they are coming.
+    let count = |n: u64| {
+        if s.summary.counting {
+            "counting…".to_string()
+        } else {
+            n.to_string()
+        }
+    };
+    lines.push(field("events", count(s.summary.event_count)));
     lines.push(DetailLine::Field {
         label: "malformed",
-        value: s.summary.malformed_lines.to_string(),
+        value: count(s.summary.malformed_lines),
         class: if s.summary.malformed_lines > 0 {
             FieldClass::Warning
         } else {
@@ -194,7 +202,11 @@ pub fn session_details(state: &State, entry: &SessionEntry) -> Vec<DetailLine> {
     }
 
     let pending = s.summary.pending();
-    lines.push(DetailLine::Section(format!("Pending ({})", pending.len())));
+    lines.push(DetailLine::Section(if s.summary.counting {
+        "Pending (counting…)".to_string()
+    } else {
+        format!("Pending ({})", pending.len())
+    }));
     if pending.is_empty() {
         lines.push(item("none", FieldClass::Muted));
     }

@@ -199,7 +199,9 @@ fn row_spans<'a>(
         .unwrap_or_else(|| "-".into());
     spans.push(Span::styled(right(&age, cols.age), text_style));
     spans.push(Span::raw(" "));
-    let (pending, pending_style) = if entry.pending > 0 {
+    let (pending, pending_style) = if entry.snapshot.summary.counting {
+        ("…".to_string(), theme.muted)
+    } else if entry.pending > 0 {
         (entry.pending.to_string(), theme.pending)
     } else {
         ("·".to_string(), theme.muted)

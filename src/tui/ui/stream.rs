@@ -27,6 +27,9 @@ fn title(state: &State) -> String {
         )),
         StreamPhase::Failed(_) | StreamPhase::Closed => {}
     }
+    if entry.snapshot.summary.counting {
+        parts.push("counting…".into());
+    }
     if stream.follow {
         parts.push("following".into());
     }

@@ -12,7 +12,14 @@ pub fn apply(state: &mut State, update: Update) -> Vec<Effect> {
             snapshot,
             replaced,
         } => {
-            let reopen = state.stream.key.as_ref() == Some(&key);
+            // The counts of a session first sent from its journal's tail:
+            // the journal is the same, so an open stream stays as it is.
+            let counted = !replaced
+                && state
+                    .sessions
+                    .get(&key)
+                    .is_some_and(|e| e.snapshot.summary.counting);
+            let reopen = state.stream.key.as_ref() == Some(&key) && !counted;
             state
                 .sessions
                 .insert(key.clone(), SessionEntry::new(key.clone(), *snapshot));
