@@ -105,6 +105,11 @@ macro_rules! theme_slots {
             fn strip_colors(&mut self) {
                 $(self.$slot.fg = None; self.$slot.bg = None;)*
             }
+
+            /// Every slot by name, for checks over the whole theme.
+            pub fn slots(&self) -> Vec<(&'static str, Style)> {
+                vec![$((stringify!($slot), self.$slot),)*]
+            }
         }
     };
 }
@@ -407,60 +412,15 @@ mod tests {
                 continue;
             };
             let mut pairs: Vec<(String, Color, Color, f64)> = Vec::new();
-            macro_rules! slots {
-                ($($slot:ident),*) => {$(
-                    let style = theme.$slot;
-                    let minimum = if stringify!($slot).starts_with("border") { 3.0 } else { 4.5 };
-                    pairs.push((
-                        stringify!($slot).to_string(),
-                        style.fg.unwrap_or(base_fg),
-                        style.bg.unwrap_or(base_bg),
-                        minimum,
-                    ));
-                )*};
+            for (slot, style) in theme.slots() {
+                let minimum = if slot.starts_with("border") { 3.0 } else { 4.5 };
+                pairs.push((
+                    slot.to_string(),
+                    style.fg.unwrap_or(base_fg),
+                    style.bg.unwrap_or(base_bg),
+                    minimum,
+                ));
             }
-            slots!(
-                base,
-                muted,
-                border,
-                border_focused,
-                title,
-                header,
-                selected,
-                selected_unfocused,
-                status_running,
-                status_idle,
-                status_requires_action,
-                status_rescheduling,
-                status_terminated,
-                status_unknown,
-                stuck,
-                stuck_alert,
-                over_limit,
-                pending,
-                error,
-                warning,
-                ok,
-                notice,
-                row_user,
-                row_agent,
-                row_tool,
-                row_request,
-                row_answer,
-                row_status,
-                row_error,
-                row_other,
-                row_malformed,
-                json_key,
-                json_string,
-                json_number,
-                json_literal,
-                json_punctuation,
-                hint_key,
-                hint_label,
-                bar,
-                prompt
-            );
             for (slot, fg, bg, minimum) in pairs {
                 let ratio = contrast(fg, bg);
                 if ratio < minimum {
