@@ -151,16 +151,26 @@ fn local_data(
         })
         .map(|p| (p.status(), p.last_activity()));
     let findings = stuck_of(session, parent, &ctx.config.stuck, ctx.now);
-    ShowData {
-        row: SessionRow::new(session, &findings),
-        stuck: findings
-            .iter()
-            .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
-            .collect(),
-        agent: session.doc.agent_label().to_string(),
-        warnings: session.warnings.clone(),
-        doc_error: session.doc_error.clone(),
-        events,
+    ShowData::of(session, &findings, events)
+}
+
+impl ShowData {
+    fn of(
+        session: &SessionSnapshot,
+        findings: &[crate::model::stuck::StuckFinding],
+        events: Vec<Shown>,
+    ) -> Self {
+        Self {
+            row: SessionRow::new(session, findings),
+            stuck: findings
+                .iter()
+                .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
+                .collect(),
+            agent: session.doc.agent_label().to_string(),
+            warnings: session.warnings.clone(),
+            doc_error: session.doc_error.clone(),
+            events,
+        }
     }
 }
 
@@ -178,21 +188,11 @@ fn gather_adapter(ctx: &Context, source: &AdapterSource, args: &ShowArgs) -> Cli
         })?;
     let session = converted.snapshot;
     let findings = stuck_of(&session, None, &ctx.config.stuck, ctx.now);
-    let mut row = SessionRow::new(&session, &findings);
-    row.source = Some(source.label());
     let shown: Vec<Shown> = converted.lines.into_iter().map(to_shown).collect();
     let events = select_in_memory(shown, &session.id, args)?;
-    Ok(ShowData {
-        row,
-        stuck: findings
-            .iter()
-            .map(|f| (f.rule.as_str().to_string(), f.detail.clone()))
-            .collect(),
-        agent: session.doc.agent_label().to_string(),
-        warnings: session.warnings.clone(),
-        doc_error: session.doc_error.clone(),
-        events,
-    })
+    let mut data = ShowData::of(&session, &findings, events);
+    data.row.source = Some(source.label());
+    Ok(data)
 }
 
 /// `--from` and `--tail` over lines already in memory.
