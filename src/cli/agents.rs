@@ -7,6 +7,7 @@ use super::exit::CliResult;
 use super::output::{print_json, print_text};
 use super::table::{Table, format_cost, format_tokens};
 use crate::model::agents::{AgentInput, AgentRow, ProjectRow, agent_rows, project_rows, sparkline};
+use crate::model::session::Usage;
 use crate::store::fleet::Fleet;
 
 fn inputs(fleets: &[Fleet]) -> impl Iterator<Item = AgentInput<'_>> {
@@ -42,6 +43,17 @@ pub fn run(ctx: &Context, args: &AgentsArgs) -> CliResult {
 }
 
 /// `$1.23`, with `+?` when some sessions' models have no price.
+/// INPUT, OUTPUT, CACHE READ, CACHE WRITE and TOKENS, as both tables show them.
+fn usage_cells(usage: &Usage, tokens: u64) -> [String; 5] {
+    [
+        format_tokens(usage.input_tokens),
+        format_tokens(usage.output_tokens),
+        format_tokens(usage.cache_read_input_tokens),
+        format_tokens(usage.cache_creation_input_tokens),
+        tokens.to_string(),
+    ]
+}
+
 fn cost_cell(cost: f64, unpriced: usize, priced_any: bool) -> String {
     let known = priced_any.then_some(cost);
     match unpriced {
@@ -77,7 +89,7 @@ fn agent_table(rows: &[AgentRow]) -> Table {
             .collect::<Vec<_>>()
             .join(" ");
         let priced_any = row.sessions > row.unpriced_sessions && row.cost_usd > 0.0;
-        table.row(vec![
+        let mut cells = vec![
             row.agent_id.clone(),
             row.sessions.to_string(),
             by_status,
@@ -87,13 +99,10 @@ fn agent_table(rows: &[AgentRow]) -> Table {
                 row.rate_limited_total_last_hour,
                 sparkline(&row.rate_limited_last_hour)
             ),
-            format_tokens(row.usage.input_tokens),
-            format_tokens(row.usage.output_tokens),
-            format_tokens(row.usage.cache_read_input_tokens),
-            format_tokens(row.usage.cache_creation_input_tokens),
-            row.tokens.to_string(),
-            cost_cell(row.cost_usd, row.unpriced_sessions, priced_any),
-        ]);
+        ];
+        cells.extend(usage_cells(&row.usage, row.tokens));
+        cells.push(cost_cell(row.cost_usd, row.unpriced_sessions, priced_any));
+        table.row(cells);
     }
     table
 }
@@ -112,17 +121,14 @@ fn project_table(rows: &[ProjectRow]) -> Table {
     ]);
     for row in rows {
         let priced_any = row.sessions > row.unpriced_sessions && row.cost_usd > 0.0;
-        table.row(vec![
+        let mut cells = vec![
             row.project.clone(),
             row.agent_id.clone(),
             row.sessions.to_string(),
-            format_tokens(row.usage.input_tokens),
-            format_tokens(row.usage.output_tokens),
-            format_tokens(row.usage.cache_read_input_tokens),
-            format_tokens(row.usage.cache_creation_input_tokens),
-            row.tokens.to_string(),
-            cost_cell(row.cost_usd, row.unpriced_sessions, priced_any),
-        ]);
+        ];
+        cells.extend(usage_cells(&row.usage, row.tokens));
+        cells.push(cost_cell(row.cost_usd, row.unpriced_sessions, priced_any));
+        table.row(cells);
     }
     table
 }
