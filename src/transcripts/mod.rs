@@ -65,3 +65,33 @@ pub trait TranscriptConverter: Send {
     /// its status inferred at `now`.
     fn session_doc(&self, now: Timestamp) -> Map<String, Value>;
 }
+
+/// Test helpers both converters' tests share.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use serde_json::Value;
+
+    use super::TranscriptConverter;
+
+    /// Feeds `lines` to `converter`; the events it made, decoded.
+    pub fn convert_all<C: TranscriptConverter>(
+        mut converter: C,
+        lines: &[&str],
+    ) -> (C, Vec<Value>) {
+        let mut events = Vec::new();
+        for line in lines {
+            for out in converter.convert_line(line.as_bytes()) {
+                events.push(serde_json::from_slice(&out).unwrap_or(Value::Null));
+            }
+        }
+        (converter, events)
+    }
+
+    /// Each event's `type`.
+    pub fn types(events: &[Value]) -> Vec<&str> {
+        events
+            .iter()
+            .map(|e| e["type"].as_str().unwrap_or("?"))
+            .collect()
+    }
+}

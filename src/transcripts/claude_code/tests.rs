@@ -1,22 +1,13 @@
 use super::*;
 use crate::model::time::parse_rfc3339;
 
-fn convert(lines: &[&str]) -> (ClaudeCodeConverter, Vec<Value>) {
-    let mut c = ClaudeCodeConverter::new("cc-s", None, false, "/t.jsonl");
-    let mut events = Vec::new();
-    for line in lines {
-        for out in c.convert_line(line.as_bytes()) {
-            events.push(serde_json::from_slice(&out).unwrap_or(Value::Null));
-        }
-    }
-    (c, events)
-}
+use crate::transcripts::test_support::{convert_all, types};
 
-fn types(events: &[Value]) -> Vec<&str> {
-    events
-        .iter()
-        .map(|e| e["type"].as_str().unwrap_or("?"))
-        .collect()
+fn convert(lines: &[&str]) -> (ClaudeCodeConverter, Vec<Value>) {
+    convert_all(
+        ClaudeCodeConverter::new("cc-s", None, false, "/t.jsonl"),
+        lines,
+    )
 }
 
 const USER: &str = r#"{"type":"user","uuid":"u1","timestamp":"2026-01-01T10:00:00Z","cwd":"/w","message":{"role":"user","content":"hi"}}"#;

@@ -1,22 +1,10 @@
 use super::*;
 use crate::model::time::parse_rfc3339;
 
-fn convert(lines: &[&str]) -> (CodexConverter, Vec<Value>) {
-    let mut c = CodexConverter::new("codex-s", "/r.jsonl");
-    let mut events = Vec::new();
-    for line in lines {
-        for out in c.convert_line(line.as_bytes()) {
-            events.push(serde_json::from_slice(&out).unwrap_or(Value::Null));
-        }
-    }
-    (c, events)
-}
+use crate::transcripts::test_support::{convert_all, types};
 
-fn types(events: &[Value]) -> Vec<&str> {
-    events
-        .iter()
-        .map(|e| e["type"].as_str().unwrap_or("?"))
-        .collect()
+fn convert(lines: &[&str]) -> (CodexConverter, Vec<Value>) {
+    convert_all(CodexConverter::new("codex-s", "/r.jsonl"), lines)
 }
 
 fn now() -> Timestamp {
