@@ -75,7 +75,7 @@ pub fn preview(selection: &BulkSelection, inbox: &[InboxRow]) -> Vec<BulkItem> {
                         RefusalKind::Invalid,
                         format!(
                             "{}; open it and approve it on its own",
-                            &super::hidden::hidden_warning(target.hidden)[4..]
+                            super::hidden::hidden_sentence(target.hidden)
                         ),
                     )
                 })

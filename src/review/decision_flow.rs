@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span, Text};
 use serde_json::Value;
 
 use super::editor::Editor;
-use super::hidden::{hidden_in_request, hidden_warning};
+use super::hidden::{hidden_in_request, hidden_sentence};
 use super::inbox::RequestKey;
 use super::refusal::{Refusal, RefusalKind, refusal_for};
 use super::style::ReviewStyle;
@@ -405,7 +405,7 @@ impl ReviewDraft {
                 )
             } else {
                 (
-                    format!("Approve {what}? {}.", &hidden_warning(hidden)[4..]),
+                    format!("Approve {what}? {}.", hidden_sentence(hidden)),
                     "  y confirm · n back",
                 )
             };

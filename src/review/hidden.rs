@@ -26,8 +26,13 @@ fn hidden_in_value(value: &Value) -> usize {
 
 /// The warning line shown above such a request.
 pub fn hidden_warning(count: usize) -> String {
+    format!("⚠ {}", hidden_sentence(count))
+}
+
+/// What the warning says, for sentences that quote it.
+pub fn hidden_sentence(count: usize) -> String {
     let noun = if count == 1 { "sequence" } else { "sequences" };
-    format!("⚠ this request contains {count} hidden control {noun}, shown escaped")
+    format!("this request contains {count} hidden control {noun}, shown escaped")
 }
 
 #[cfg(test)]

@@ -122,17 +122,26 @@ pub fn escape_bytes(bytes: &[u8], mode: Mode, layout: Layout) -> Escaped {
 /// Sanitises text for a single terminal line; newlines become `↵`. Strict:
 /// the default for anything that names or identifies.
 pub fn sanitize_line(text: &str) -> String {
-    escape(text, Mode::Strict, Layout::Line).text()
+    shown(text, Mode::Strict, Layout::Line)
 }
 
 /// Sanitises text keeping `\n` as line breaks (for multi-line views).
 pub fn sanitize_multiline(text: &str) -> String {
-    escape(text, Mode::Strict, Layout::Multiline).text()
+    shown(text, Mode::Strict, Layout::Multiline)
 }
 
 /// Agent output and messages on one line: colour sequences fold to `␛`.
 pub fn sanitize_output_line(text: &str) -> String {
-    escape(text, Mode::Relaxed, Layout::Line).text()
+    shown(text, Mode::Relaxed, Layout::Line)
+}
+
+/// The shown text; printable ASCII (most ids, titles and rows) is shown as
+/// it is without building pieces.
+fn shown(text: &str, mode: Mode, layout: Layout) -> String {
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return text.to_string();
+    }
+    escape(text, mode, layout).text()
 }
 
 /// Bytes (a malformed or torn journal line) on one line, invalid UTF-8
